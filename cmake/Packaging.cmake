@@ -1,0 +1,10 @@
+# CPack last: a .deb that installs both executables on PATH.
+set(CPACK_PACKAGE_NAME layerslayer)
+set(CPACK_PACKAGE_VENDOR "Layerslayer developers")
+set(CPACK_PACKAGE_CONTACT "layerslayer@localhost")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "Browse container images straight from the registry, without docker pull")
+set(CPACK_GENERATOR DEB)
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_PACKAGE_SECTION utils)
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+include(CPack)

@@ -1,0 +1,8 @@
+#include "common/Logging.h"
+
+Q_LOGGING_CATEGORY(llRegistry, "ll.registry", QtWarningMsg)
+Q_LOGGING_CATEGORY(llAuth, "ll.auth", QtWarningMsg)
+Q_LOGGING_CATEGORY(llOci, "ll.oci", QtWarningMsg)
+Q_LOGGING_CATEGORY(llStream, "ll.stream", QtWarningMsg)
+Q_LOGGING_CATEGORY(llFs, "ll.fs", QtWarningMsg)
+Q_LOGGING_CATEGORY(llExtract, "ll.extract", QtWarningMsg)

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <QString>
+
+namespace ll::stream {
+
+/** One tar member as the tar reader resolved it (PAX/GNU extensions applied). */
+struct TarEntry {
+    enum class Type { File, Directory, Symlink, Hardlink, CharDevice, BlockDevice, Fifo, Other };
+
+    QString path;       // normalised: no leading "./" or "/", no trailing "/", "." for the root
+    Type type = Type::File;
+    qint64 size = 0;    // data bytes (0 for non-files)
+    quint32 mode = 0;   // permission bits incl. setuid/setgid/sticky (07777)
+    qint64 uid = 0;
+    qint64 gid = 0;
+    QString uname;
+    QString gname;
+    qint64 mtime = 0;   // seconds since epoch
+    QString linkTarget; // symlink target or hard link target path (normalised like path for hardlinks)
+    quint32 devMajor = 0;
+    quint32 devMinor = 0;
+    qint64 headerOffset = 0; // uncompressed offset of this member's first header block (incl. extension headers)
+    qint64 dataOffset = 0;   // uncompressed offset of the data
+
+    static QString typeName(Type type); // "file", "dir", "symlink", "hardlink", "char", "block", "fifo", "other"
+    QString typeName() const { return typeName(type); }
+    /** "-rw-r--r--", "drwxr-xr-x", "lrwxrwxrwx" ... */
+    QString modeString() const;
+    /** Octal, e.g. "0644". */
+    QString modeOctal() const { return QStringLiteral("%1").arg(mode & 07777, 4, 8, QLatin1Char('0')); }
+};
+
+} // namespace ll::stream

@@ -1,0 +1,78 @@
+#pragma once
+
+#include "common/Result.h"
+#include "stream/TarEntry.h"
+
+#include <QByteArray>
+
+namespace ll::stream {
+
+/** Receives tar members as the reader finds them. */
+class TarVisitor
+{
+public:
+    enum class Action { Skip, ReadData, Stop };
+    virtual ~TarVisitor() = default;
+    /** A member header was read. ReadData: data follows via onData(); Stop: end now. */
+    virtual Action onEntry(const TarEntry &entry) = 0;
+    /** A piece of the current member's data (a view, valid only during the call). false: stop. */
+    virtual bool onData(const TarEntry &entry, const char *data, qint64 size)
+    {
+        Q_UNUSED(entry) Q_UNUSED(data) Q_UNUSED(size) return true;
+    }
+    /** All data of a ReadData member was delivered. false: stop. */
+    virtual bool onEntryEnd(const TarEntry &entry)
+    {
+        Q_UNUSED(entry) return true;
+    }
+};
+
+/**
+ * Incremental tar reader: feed() any chunk boundaries. Handles ustar, GNU long name/link ('L'/'K'),
+ * PAX extended ('x') and global ('g') headers (path, linkpath, size, mtime, uid, gid, uname, gname),
+ * base-256 numeric fields; validates the header checksum; rejects hostile values (negative or absurd
+ * sizes, over-long names) with Error::Corrupt naming the offset. Keeps O(1) memory besides one header
+ * and the current extension records (capped).
+ */
+class TarReader
+{
+public:
+    explicit TarReader(TarVisitor *visitor);
+
+    Status feed(const char *data, qint64 size);
+    /** End of input. A stream that ends inside a member is Error::Corrupt; one that ends after a
+        complete member without the two zero blocks is accepted (many layer writers omit them). */
+    Status finish();
+
+    /** End-of-archive seen or the visitor stopped. */
+    bool isDone() const { return m_done; }
+    bool isStopped() const { return m_stopped; }
+    qint64 offset() const { return m_offset; }
+    int entryCount() const { return m_entryCount; }
+
+private:
+    enum class State { Header, Extension, Data, Padding, End };
+    Status parseHeader();
+
+    TarVisitor *m_visitor;
+    State m_state = State::Header;
+    QByteArray m_block;      // partial 512-byte header
+    QByteArray m_extension;  // PAX/GNU extension payload being collected
+    char m_extensionType = 0;
+    TarEntry m_current;
+    bool m_readData = false;
+    qint64 m_remaining = 0;  // data or extension bytes left in this member
+    qint64 m_padding = 0;
+    qint64 m_offset = 0;     // uncompressed bytes consumed
+    qint64 m_memberStart = 0;
+    int m_entryCount = 0;
+    int m_zeroBlocks = 0;
+    bool m_done = false;
+    bool m_stopped = false;
+    // pending extension values for the next member
+    QString m_paxPath, m_paxLink, m_gnuLongName, m_gnuLongLink, m_paxUname, m_paxGname;
+    qint64 m_paxSize = -1, m_paxMtime = -1, m_paxUid = -1, m_paxGid = -1;
+    bool m_havePendingExtension = false;
+};
+
+} // namespace ll::stream
