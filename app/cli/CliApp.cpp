@@ -1,0 +1,53 @@
+#include "cli/CliApp.h"
+
+#include "cli/CliOptions.h"
+#include "cli/CliSession.h"
+#include "cli/Console.h"
+#include "cli/ExitCode.h"
+#include "cli/InspectCommand.h"
+#include "cli/ListCommand.h"
+
+#include <QLoggingCategory>
+
+namespace ll::cli {
+
+int runCli(const QStringList &arguments)
+{
+    CliOptions options;
+    int exitCode = ExitOk;
+    if (!parseCliOptions(arguments, &options, &exitCode))
+        return exitCode;
+
+    Console &console = Console::instance();
+    console.setQuiet(options.quiet || options.json);
+    if (!options.logFile.isEmpty()) {
+        QString error;
+        if (!console.openLog(options.logFile, &error)) {
+            console.error(QStringLiteral("layerslayer-cli: cannot open log file %1: %2").arg(options.logFile, error));
+            return ExitIo;
+        }
+    }
+    if (options.verbose)
+        QLoggingCategory::setFilterRules(QStringLiteral("ll.*.debug=true"));
+
+    CliSession session(options);
+    if (auto ready = session.prepare(); !ready)
+        return session.fail(ready.error());
+
+    switch (options.mode) {
+    case CliOptions::Mode::Inspect: return runInspect(session);
+    case CliOptions::Mode::ListTags: return runListTags(session);
+    case CliOptions::Mode::Catalog: return runCatalog(session);
+    case CliOptions::Mode::Interactive:
+    case CliOptions::Mode::PeekAll:
+    case CliOptions::Mode::BulkPeek:
+    case CliOptions::Mode::SaveAll:
+    case CliOptions::Mode::SaveLayers:
+    case CliOptions::Mode::Carve:
+    case CliOptions::Mode::Extract: break;
+    }
+    console.error(QStringLiteral("layerslayer-cli: this mode is not available yet"));
+    return ExitUsage;
+}
+
+} // namespace ll::cli

@@ -1,0 +1,43 @@
+#pragma once
+
+#include <QString>
+#include <QStringList>
+
+namespace ll::cli {
+
+/** Everything the command line said, validated. The original tool's flags keep their names. */
+struct CliOptions {
+    enum class Mode { Interactive, Inspect, ListTags, Catalog, PeekAll, BulkPeek, SaveAll, SaveLayers, Carve, Extract };
+
+    Mode mode = Mode::Interactive;
+    QString target;         // -t/--target-image
+    QString platform;       // --platform os/arch[/variant]
+    QString username;       // --username
+    bool passwordStdin = false;
+    QString tokenFile;      // --token-file
+    bool plainHttp = false; // --plain-http
+    bool insecure = false;  // --insecure
+    bool json = false;
+    bool quiet = false;
+    bool verbose = false;
+    QString logFile;        // -l/--log-file
+
+    // layer engine (issue 3)
+    QString carvePath;      // -f/--carve-file
+    QString outputDir;      // -o/--output-dir
+    qint64 chunkSizeKb = 0; // --chunk-size (0: engine default)
+    bool follow = false;
+    bool partial = false;   // --partial
+    qint64 peekBytes = 0;   // --peek-bytes
+    bool simpleOutput = false;
+    QString layerSelection; // --save-layers
+    QStringList extractPaths;
+    int layer = -1;         // --layer N
+    bool preservePermissions = false;
+    int pageSize = 100;     // --page-size for --list-tags / --catalog
+};
+
+/** Parses argv. On error or --help/--version, *exitCode is set and the caller exits. */
+bool parseCliOptions(const QStringList &arguments, CliOptions *options, int *exitCode);
+
+} // namespace ll::cli

@@ -1,0 +1,119 @@
+#include "cli/CliSession.h"
+
+#include "cli/Console.h"
+#include "cli/ExitCode.h"
+#include "common/Job.h"
+#include "registry/ImageResolveJob.h"
+#include "registry/RegistryClient.h"
+
+#include <QEventLoop>
+#include <QSocketNotifier>
+#include <QTextStream>
+
+#include <csignal>
+#include <cstdio>
+#include <unistd.h>
+
+namespace ll::cli {
+
+namespace {
+
+int g_signalPipe[2] = {-1, -1};
+
+void onSigint(int)
+{
+    const char c = 1;
+    [[maybe_unused]] auto n = ::write(g_signalPipe[1], &c, 1);
+}
+
+} // namespace
+
+CliSession::CliSession(const CliOptions &options)
+    : m_options(options)
+    , m_client(std::make_unique<registry::RegistryClient>(&m_nam, &m_credentials))
+{
+    m_client->setPlainHttp(options.plainHttp);
+    m_client->setInsecure(options.insecure);
+    if (!options.tokenFile.isEmpty())
+        m_credentials.setTokenFile(options.tokenFile);
+}
+
+CliSession::~CliSession() = default;
+
+Status CliSession::prepare()
+{
+    if (!m_options.platform.isEmpty()) {
+        auto platform = oci::Platform::parse(m_options.platform);
+        if (!platform)
+            return Error(Error::Code::Usage, platform.error().message);
+        m_platform = *platform;
+    }
+    if (!m_options.username.isEmpty()) {
+        registry::Credentials creds;
+        creds.username = m_options.username;
+        creds.source = QStringLiteral("command line");
+        if (m_options.passwordStdin) {
+            QTextStream in(stdin);
+            QString password = in.readAll();
+            while (password.endsWith(QLatin1Char('\n')) || password.endsWith(QLatin1Char('\r')))
+                password.chop(1);
+            if (password.isEmpty())
+                return Error(Error::Code::Usage, QStringLiteral("--password-stdin: no password on stdin"));
+            creds.password = password;
+        }
+        auto ref = reference();
+        if (!ref)
+            return ref.error();
+        m_credentials.setExplicit(ref->registry(), creds);
+    }
+    return {};
+}
+
+Result<registry::ImageReference> CliSession::reference() const
+{
+    return registry::ImageReference::parse(m_options.target);
+}
+
+void CliSession::run(Job *job)
+{
+    QEventLoop loop;
+    QObject::connect(job, &Job::finished, &loop, &QEventLoop::quit);
+    QObject::connect(m_client.get(), &registry::RegistryClient::notice, &loop,
+                     [](const QString &text) { Console::instance().info(text); });
+
+    if (g_signalPipe[0] < 0 && ::pipe(g_signalPipe) == 0)
+        std::signal(SIGINT, onSigint);
+    QSocketNotifier notifier(g_signalPipe[0], QSocketNotifier::Read);
+    QObject::connect(&notifier, &QSocketNotifier::activated, job, [job]() {
+        char c;
+        [[maybe_unused]] auto n = ::read(g_signalPipe[0], &c, 1);
+        Console::instance().info(QStringLiteral("Cancelling..."));
+        job->cancel();
+    });
+
+    job->start();
+    if (!job->isFinished())
+        loop.exec();
+}
+
+Result<oci::Image> CliSession::resolve(const registry::ImageReference &reference)
+{
+    registry::ImageResolveJob job(m_client.get(), reference, m_platform);
+    QObject::connect(&job, &Job::statusChanged, &job,
+                     [](const QString &status) { Console::instance().progress(status); });
+    run(&job);
+    Console::instance().endProgress();
+    if (job.state() != Job::State::Succeeded)
+        return job.error();
+    return job.image();
+}
+
+int CliSession::fail(const Error &error) const
+{
+    Console::instance().error(QStringLiteral("layerslayer-cli: ") + error.message);
+    if (m_options.verbose && !error.detail.isEmpty())
+        Console::instance().error(QStringLiteral("  ") + error.detail);
+    return exitCodeFor(error);
+}
+
+} // namespace ll::cli

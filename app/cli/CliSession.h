@@ -1,0 +1,56 @@
+#pragma once
+
+#include "cli/CliOptions.h"
+#include "common/Result.h"
+#include "oci/Image.h"
+#include "oci/Platform.h"
+#include "registry/CredentialStore.h"
+#include "registry/ImageReference.h"
+
+#include <QNetworkAccessManager>
+
+#include <memory>
+#include <optional>
+
+namespace ll {
+class Job;
+}
+namespace ll::registry {
+class RegistryClient;
+}
+
+namespace ll::cli {
+
+/** The network stack and the parsed options shared by every CLI command. */
+class CliSession
+{
+public:
+    explicit CliSession(const CliOptions &options);
+    ~CliSession();
+
+    /** Reads --password-stdin, sets up credentials and the platform. */
+    Status prepare();
+
+    const CliOptions &options() const { return m_options; }
+    registry::RegistryClient *client() const { return m_client.get(); }
+    registry::CredentialStore &credentials() { return m_credentials; }
+    const std::optional<oci::Platform> &platform() const { return m_platform; }
+
+    Result<registry::ImageReference> reference() const;
+    /** Runs a job to completion in a local event loop (Ctrl+C cancels it). */
+    void run(Job *job);
+    /** Reference -> resolved image (manifest, platform, config); progress on stderr. */
+    Result<oci::Image> resolve(const registry::ImageReference &reference);
+
+    /** Prints an error line ("layerslayer-cli: <message>") and returns its exit code. */
+    int fail(const Error &error) const;
+
+private:
+    CliOptions m_options;
+    QNetworkAccessManager m_nam;
+    registry::CredentialStore m_credentials;
+    std::unique_ptr<registry::RegistryClient> m_client;
+    std::optional<oci::Platform> m_platform;
+};
+
+} // namespace ll::cli
