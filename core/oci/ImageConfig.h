@@ -1,5 +1,6 @@
 #pragma once
 
+#include "common/Result.h"
 #include "oci/Platform.h"
 
 #include <QList>
@@ -9,14 +10,20 @@
 
 namespace ll::oci {
 
-/** One config history entry, matched to a layer. */
+/** One config history entry (a build step), matched to a layer. */
 struct HistoryEntry {
     QString created;
     QString createdBy;
     QString author;
     QString comment;
     bool emptyLayer = false; // metadata-only step (ENV, CMD, ...)
-    int layerIndex = -1;     // index into the manifest's layers, -1 for metadata-only steps
+    int layerIndex = -1; // index into the manifest's layers, -1 for metadata-only or unmatched steps
+
+    /**
+     * createdBy as `docker history` shows it: the legacy builder's "/bin/sh -c #(nop) " prefix stripped
+     * ("CMD [\"bash\"]"), tabs as spaces, trimmed. Nothing else is changed or added.
+     */
+    QString displayText() const;
 };
 
 /** The image config blob (Docker and OCI share the format). */
@@ -31,11 +38,15 @@ struct ImageConfig {
     QString user;
     QString stopSignal;
     QMap<QString, QString> labels;
-    QStringList exposedPorts;
-    QStringList volumes;
-    QStringList diffIds;
+    QStringList exposedPorts; // "80/tcp", sorted by port number then protocol
+    QStringList volumes; // sorted
+    QStringList diffIds; // rootfs.diff_ids: digests of the uncompressed layers
     QList<HistoryEntry> history;
 
+    /**
+     * Malformed JSON or ill-typed fields: Error::Malformed (message names the field, detail has the JSON error
+     * and offset). Missing or null fields (config, Env, Labels, history, ...) read as empty.
+     */
     static Result<ImageConfig> parse(const QByteArray &body);
 
     /**
