@@ -1,0 +1,513 @@
+#include "stream/LayerPipeline.h"
+
+#include "common/Logging.h"
+#include "common/Sha256.h"
+#include "registry/RegistryClient.h"
+#include "stream/ChunkQueue.h"
+#include "stream/TarReader.h"
+
+#include <QThread>
+
+namespace ll::stream {
+
+namespace {
+
+constexpr qint64 QueueCapacity = 8 * 1024 * 1024; // QT-NOTES: ~8 MB keeps the GUI responsive
+constexpr qint64 ReadChunk = 256 * 1024;
+constexpr qint64 StreamSlice = 64 * 1024;   // inflater input slice for whole-blob passes
+constexpr qint64 WindowedSlice = 8 * 1024;  // finer slices make the carve's stop point (and bound) precise
+constexpr qint64 MinWindowStep = 16 * 1024;
+
+Error withContext(const LayerSource &source, const Error &e)
+{
+    Error out = e;
+    out.message = source.label() + QStringLiteral(": ") + e.message;
+    return out;
+}
+
+} // namespace
+
+LayerPipeline::LayerPipeline(registry::RegistryClient *client, const LayerSource &source, QObject *parent)
+    : Job(parent)
+    , m_client(client)
+    , m_source(source)
+{
+    setCancelIsAsync(true);
+    setTitle(tr("Layer %1").arg(source.index));
+}
+
+LayerPipeline::~LayerPipeline()
+{
+    m_cancelFlag = true;
+    if (m_queue)
+        m_queue->abort();
+    if (m_call) {
+        m_call->disconnect(this);
+        m_call->abort();
+        delete m_call;
+    }
+    if (m_worker) {
+        m_worker->wait();
+        delete m_worker;
+    }
+}
+
+qint64 LayerPipeline::bytesDownloaded() const
+{
+    return m_downloadedDone + (m_call ? m_call->bytesReceived() : 0);
+}
+
+qint64 LayerPipeline::blobEnd() const
+{
+    return m_source.layer.size >= 0 ? m_source.layer.size : std::numeric_limits<qint64>::max();
+}
+
+void LayerPipeline::doStart()
+{
+    m_queue = std::make_unique<ChunkQueue>(QueueCapacity);
+    m_position = m_policy.startOffset;
+    m_requestedEnd = m_position;
+    m_worker = QThread::create([this] { workerRun(); });
+    m_worker->start();
+
+    if (m_policy.mode == FetchPolicy::Mode::Stream) {
+        qint64 end = -1;
+        if (m_policy.byteLimit > 0 && m_policy.startOffset + m_policy.byteLimit < blobEnd())
+            end = m_policy.startOffset + m_policy.byteLimit;
+        if (m_source.layer.size >= 0 && m_position >= m_source.layer.size) {
+            // Nothing left to fetch (a complete .part): let the worker finish.
+            m_networkDone = true;
+            m_queue->finish();
+            return;
+        }
+        issueRequest(m_position, end);
+    } else {
+        maybeIssueNext();
+    }
+}
+
+void LayerPipeline::doCancel()
+{
+    if (m_cancelling)
+        return;
+    m_cancelling = true;
+    m_cancelFlag = true;
+    stopNetwork();
+    m_queue->abort(); // the worker sees Aborted and reports back; onWorkerDone() ends the job
+}
+
+void LayerPipeline::issueRequest(qint64 start, qint64 end)
+{
+    registry::RegistryRequest r;
+    r.registry = m_source.registry;
+    r.repository = m_source.repository;
+    r.path = QStringLiteral("/v2/%1/blobs/%2").arg(m_source.repository, m_source.layer.digest);
+    r.streaming = true;
+    r.readBufferSize = 1 << 20;
+    if (start > 0 || end >= 0) {
+        r.rangeStart = start;
+        r.rangeEnd = end >= 0 ? end - 1 : -1;
+    }
+    m_callStart = start;
+    m_callEnd = end;
+    m_callDone = false;
+    m_requestedEnd = end >= 0 ? end : blobEnd();
+    ++m_requests;
+    qCDebug(llStream) << m_source.label() << "GET bytes" << start << "-" << end;
+    m_call = m_client->send(r);
+    connect(m_call, &registry::RegistryCall::responseStarted, this, &LayerPipeline::onResponseStarted);
+    connect(m_call, &registry::RegistryCall::readyRead, this, &LayerPipeline::pump);
+    connect(m_call, &registry::RegistryCall::finished, this, &LayerPipeline::onCallFinished);
+}
+
+void LayerPipeline::onResponseStarted()
+{
+    const int status = m_call->httpStatus();
+    if (status == 206) {
+        // "bytes a-b/total": the server must start where we asked.
+        const QByteArray range = m_call->rawHeader("Content-Range");
+        qint64 first = -1;
+        if (range.startsWith("bytes ")) {
+            const int dash = range.indexOf('-');
+            if (dash > 6)
+                first = range.mid(6, dash - 6).toLongLong();
+        }
+        if (first != m_callStart) {
+            finishWithError(Error(Error::Code::Protocol, tr("the registry answered a range request with the wrong range"),
+                                  QString::fromLatin1(range), status));
+            return;
+        }
+    } else if (status == 200) {
+        // Some registries and proxies ignore Range: the whole blob comes; drop what we already have.
+        m_skip = m_callStart;
+        m_whole = true;
+        if (m_callStart > 0)
+            qCDebug(llStream) << m_source.label() << "range ignored by the server; skipping" << m_callStart << "bytes";
+    }
+}
+
+void LayerPipeline::pump()
+{
+    if (!m_call || m_cancelling || m_stoppedEarly)
+        return;
+    while (m_queue->hasRoom()) {
+        const qint64 avail = m_call->bytesAvailable();
+        if (avail <= 0)
+            break;
+        qint64 want = qMin(avail, ReadChunk);
+        if (m_skip > 0) {
+            const qint64 n = qMin(want, m_skip);
+            m_call->read(n); // dropped
+            m_skip -= n;
+            continue;
+        }
+        if (m_callEnd >= 0) {
+            // A whole-blob (200) answer is read only as far as the window allows; the rest waits in the
+            // socket (backpressure) until the window grows.
+            const qint64 left = m_callEnd - m_position;
+            if (left <= 0)
+                break;
+            want = qMin(want, left);
+        }
+        QByteArray chunk = m_call->read(want);
+        if (chunk.isEmpty())
+            break;
+        m_position += chunk.size();
+        if (!m_queue->push(std::move(chunk)))
+            return;
+    }
+    if (m_callDone && m_call->bytesAvailable() <= 0)
+        handleCallEnd();
+    else if (m_whole && m_callEnd >= 0 && m_position >= m_callEnd)
+        reachedRequestEnd();
+}
+
+void LayerPipeline::onCallFinished()
+{
+    m_callDone = true;
+    pump();
+}
+
+void LayerPipeline::reachedRequestEnd()
+{
+    // A 200 answer to a windowed range: we hold the connection and read on when the window grows.
+    if (m_position >= blobEnd() || (m_policy.mode == FetchPolicy::Mode::Stream && m_callEnd >= 0)) {
+        if (m_policy.byteLimit > 0 && m_position < blobEnd())
+            m_limitReached = true;
+        stopNetwork();
+        endOfInput();
+    }
+}
+
+void LayerPipeline::handleCallEnd()
+{
+    registry::RegistryCall *call = m_call;
+    m_call = nullptr;
+    const Error err = call->error();
+    m_downloadedDone += call->bytesReceived();
+    call->disconnect(this);
+    call->deleteLater();
+    if (m_cancelling || m_stoppedEarly)
+        return;
+
+    const qint64 expectedEnd = m_callEnd >= 0 ? m_callEnd : blobEnd();
+    const bool sizeKnown = m_source.layer.size >= 0;
+    if (!err.isError() && (m_position >= expectedEnd || (!sizeKnown && m_callEnd < 0))) {
+        if (sizeKnown && m_position > m_source.layer.size) {
+            finishWithError(Error(Error::Code::Protocol, tr("the registry sent more bytes than the layer's size")));
+            return;
+        }
+        if (m_position >= blobEnd() || m_callEnd < 0 || m_policy.mode == FetchPolicy::Mode::Stream) {
+            if (m_policy.byteLimit > 0 && m_position < blobEnd())
+                m_limitReached = true;
+            endOfInput();
+            return;
+        }
+        maybeIssueNext();
+        return;
+    }
+
+    // A dropped connection, a short body (wrong Content-Length) or a network error: resume from the
+    // last byte we have, a bounded number of times.
+    const bool resumable = !err.isError() || err.code == Error::Code::Network || err.code == Error::Code::Protocol;
+    if (resumable && m_resumes < m_policy.maxResumes) {
+        ++m_resumes;
+        qCWarning(llStream) << m_source.label() << "connection dropped at offset" << m_position << "; resuming ("
+                            << m_resumes << ")";
+        setStatus(tr("Connection dropped at %1; resuming").arg(m_position));
+        issueRequest(m_position, m_callEnd);
+        return;
+    }
+    if (err.isError()) {
+        Error e = err;
+        e.detail = (e.detail.isEmpty() ? QString() : e.detail + QStringLiteral("; "))
+            + QStringLiteral("at blob offset %1").arg(m_position);
+        finishWithError(e);
+    } else {
+        finishWithError(Error(Error::Code::Network,
+                              tr("the registry closed the connection at offset %1 of %2").arg(m_position).arg(expectedEnd)));
+    }
+}
+
+void LayerPipeline::endOfInput()
+{
+    m_networkDone = true;
+    m_queue->finish();
+}
+
+qint64 LayerPipeline::windowAllowance() const
+{
+    const qint64 consumedTotal = m_policy.consumedBefore + m_consumed.load();
+    const qint64 allowedTotal = qint64(m_policy.growth * double(consumedTotal)) + m_policy.firstChunk;
+    return allowedTotal - m_policy.requestedBefore; // blob offset this layer may request up to
+}
+
+void LayerPipeline::maybeIssueNext()
+{
+    if (m_policy.mode != FetchPolicy::Mode::Windowed || m_networkDone || m_stoppedEarly || m_cancelling)
+        return;
+    // Only decide once the worker has consumed everything delivered: the consumed count is then final.
+    if (m_processed.load() < m_position)
+        return;
+    qint64 end = qMax(windowAllowance(), m_position + MinWindowStep);
+    if (m_source.layer.size >= 0) {
+        if (m_source.layer.size - end < m_policy.firstChunk / 2)
+            end = m_source.layer.size; // no tiny tail request
+        end = qMin(end, m_source.layer.size);
+    }
+    if (m_call) {
+        // A server that ignored Range: widen what we read from the open response.
+        if (m_whole && end > m_callEnd) {
+            m_callEnd = end;
+            m_requestedEnd = end;
+            pump();
+        }
+        return;
+    }
+    if (m_position >= blobEnd()) {
+        endOfInput();
+        return;
+    }
+    issueRequest(m_position, end);
+}
+
+void LayerPipeline::onWorkerProgress()
+{
+    m_progressPosted = false;
+    setProgress(m_processed.load() - m_policy.startOffset,
+                m_source.layer.size >= 0 ? m_source.layer.size - m_policy.startOffset : -1);
+    pump();
+    maybeIssueNext();
+}
+
+void LayerPipeline::stopNetwork()
+{
+    if (!m_call)
+        return;
+    registry::RegistryCall *call = m_call;
+    m_call = nullptr;
+    call->disconnect(this);
+    call->abort(); // closes the connection: an early stop downloads nothing more
+    m_downloadedDone += call->bytesReceived();
+    call->deleteLater();
+}
+
+void LayerPipeline::finishWithError(const Error &error)
+{
+    if (m_failed)
+        return;
+    m_failed = true;
+    m_pendingError = withContext(m_source, error);
+    stopNetwork();
+    m_cancelFlag = true;
+    m_queue->abort(); // onWorkerDone() reports m_pendingError
+}
+
+void LayerPipeline::onWorkerDone(const Error &error, bool stoppedEarly)
+{
+    if (m_worker) {
+        m_worker->wait();
+        delete m_worker;
+        m_worker = nullptr;
+    }
+    if (stoppedEarly) {
+        m_stoppedEarly = true;
+        stopNetwork();
+    }
+    if (m_failed) {
+        fail(m_pendingError);
+        return;
+    }
+    if (m_cancelling) {
+        cancelled();
+        return;
+    }
+    if (error.isError()) {
+        stopNetwork();
+        fail(withContext(m_source, error));
+        return;
+    }
+    m_incomplete = m_limitReached.load();
+    setProgress(m_processed.load() - m_policy.startOffset,
+                m_source.layer.size >= 0 ? m_source.layer.size - m_policy.startOffset : -1);
+    succeed();
+}
+
+// ---------------------------------------------------------------- worker thread
+
+namespace {
+
+/** Feeds decompressed bytes to the tar reader; remembers why it stopped. */
+struct TarStage {
+    TarReader *tar = nullptr;
+    Error error;
+    bool stopped = false;
+    std::atomic<qint64> *produced = nullptr;
+
+    bool operator()(const char *data, qint64 size)
+    {
+        *produced += size;
+        if (tar->isDone())
+            return true; // zero padding after the end-of-archive blocks
+        const Status s = tar->feed(data, size);
+        if (!s) {
+            error = s.error();
+            return false;
+        }
+        if (tar->isStopped()) {
+            stopped = true;
+            return false;
+        }
+        return true;
+    }
+};
+
+} // namespace
+
+void LayerPipeline::postProgress()
+{
+    if (!m_progressPosted.exchange(true))
+        QMetaObject::invokeMethod(this, &LayerPipeline::onWorkerProgress, Qt::QueuedConnection);
+}
+
+void LayerPipeline::workerRun()
+{
+    const bool hashing = m_verifyDigest && m_policy.startOffset == 0 && m_policy.byteLimit < 0
+        && Sha256::isValidDigest(m_source.layer.digest);
+    Sha256 sha;
+    std::unique_ptr<TarReader> tar;
+    std::unique_ptr<Decompressor> decompressor;
+    TarStage stage;
+    stage.produced = &m_produced;
+    if (m_visitor) {
+        tar = std::make_unique<TarReader>(m_visitor);
+        stage.tar = tar.get();
+    }
+    const qint64 slice = m_policy.mode == FetchPolicy::Mode::Windowed ? WindowedSlice : StreamSlice;
+
+    qint64 offset = m_policy.startOffset;
+    qint64 consumedBase = 0;
+    Error error;
+    bool stopped = false;
+    QByteArray head; // the first bytes, until the format is known
+    auto feedDecoder = [&](const char *data, qint64 size) -> bool {
+        for (qint64 done = 0; done < size; done += slice) {
+            if (m_cancelFlag.load())
+                return false;
+            const qint64 n = qMin(slice, size - done);
+            const Status s = decompressor->feed(data + done, n);
+            consumedBase += n;
+            m_consumed = consumedBase;
+            if (!s) {
+                error = s.error();
+                return false;
+            }
+            if (stage.error.isError()) {
+                error = stage.error;
+                return false;
+            }
+            if (stage.stopped || decompressor->isStopped()) {
+                stopped = true;
+                return false;
+            }
+        }
+        return true;
+    };
+    auto startDecoder = [&](const char *data, qint64 size) -> bool {
+        m_format = Decompressor::detect(data, size);
+        decompressor = Decompressor::create(m_format);
+        decompressor->setSink([&stage](const char *d, qint64 n) { return stage(d, n); });
+        return feedDecoder(data, size);
+    };
+
+    for (;;) {
+        QByteArray chunk;
+        const ChunkQueue::Pop pop = m_queue->pop(&chunk);
+        if (pop == ChunkQueue::Pop::Aborted || m_cancelFlag.load())
+            break;
+        if (pop == ChunkQueue::Pop::End) {
+            if (tar) {
+                if (!decompressor && !head.isEmpty() && !startDecoder(head.constData(), head.size())) {
+                    // error or stop reported below
+                } else if (!decompressor) {
+                    error = Error(Error::Code::Corrupt, tr("the layer blob is empty"));
+                }
+                if (!error.isError() && !stopped && decompressor && !m_limitReached.load()) {
+                    Status s = decompressor->finish();
+                    if (s && stage.error.isError())
+                        s = stage.error;
+                    if (s && !tar->isDone())
+                        s = tar->finish();
+                    if (!s)
+                        error = s.error();
+                }
+            }
+            if (!error.isError() && !stopped && hashing && offset == m_source.layer.size) {
+                const QString actual = sha.digestString();
+                if (actual != m_source.layer.digest)
+                    error = Error(Error::Code::DigestMismatch, tr("content does not match its digest"),
+                                  tr("expected %1, got %2").arg(m_source.layer.digest, actual));
+            }
+            break;
+        }
+
+        const char *data = chunk.constData();
+        const qint64 size = chunk.size();
+        if (hashing)
+            sha.addData(data, size);
+        if (m_rawSink) {
+            const Status s = m_rawSink(offset, data, size);
+            if (!s) {
+                error = s.error();
+                break;
+            }
+        }
+        offset += size;
+        if (tar) {
+            bool go = true;
+            if (decompressor) {
+                go = feedDecoder(data, size);
+            } else if (head.isEmpty() && size >= 4) {
+                go = startDecoder(data, size);
+            } else {
+                head.append(chunk);
+                if (head.size() >= 4) {
+                    go = startDecoder(head.constData(), head.size());
+                    head.clear();
+                }
+            }
+            if (!go && (error.isError() || stopped))
+                break;
+            if (!go)
+                break; // cancelled
+        }
+        m_processed = offset;
+        postProgress();
+    }
+    m_processed = offset;
+    const bool stoppedEarly = stopped;
+    QMetaObject::invokeMethod(
+        this, [this, error, stoppedEarly]() { onWorkerDone(error, stoppedEarly); }, Qt::QueuedConnection);
+}
+
+} // namespace ll::stream

@@ -1,0 +1,127 @@
+#pragma once
+
+#include "common/Job.h"
+#include "common/Result.h"
+#include "stream/Decompressor.h"
+#include "stream/LayerSource.h"
+
+#include <QPointer>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+
+class QThread;
+
+namespace ll::registry {
+class RegistryClient;
+class RegistryCall;
+}
+
+namespace ll::stream {
+
+class ChunkQueue;
+class TarVisitor;
+
+/**
+ * Streams one layer blob through   network → [digest] → [raw sink] → decompress → tar → visitor.
+ * The network side (RegistryClient, QNAM) stays on the thread that owns the job; hashing, inflate,
+ * tar parsing and the visitor run on a worker thread behind a bounded queue (backpressure: the reply
+ * is not read while the queue is full). An early stop by the visitor closes the connection and is a
+ * success (stoppedEarly()). Memory is bounded whatever the layer size.
+ */
+class LayerPipeline : public Job
+{
+    Q_OBJECT
+public:
+    /** Worker-thread sink for the raw (compressed) bytes, with their blob offset. */
+    using RawSink = std::function<Status(qint64 offset, const char *data, qint64 size)>;
+
+    LayerPipeline(registry::RegistryClient *client, const LayerSource &source, QObject *parent = nullptr);
+    ~LayerPipeline() override;
+
+    void setPolicy(const FetchPolicy &policy) { m_policy = policy; }
+    /** Called on the worker thread; must outlive the job's run. nullptr: no decoding (save). */
+    void setVisitor(TarVisitor *visitor) { m_visitor = visitor; }
+    void setRawSink(RawSink sink) { m_rawSink = std::move(sink); }
+    /** Verify the sha256 of the whole blob (only when read from offset 0 to the end). Default on. */
+    void setVerifyDigest(bool verify) { m_verifyDigest = verify; }
+
+    const LayerSource &source() const { return m_source; }
+    const FetchPolicy &policy() const { return m_policy; }
+
+    /** Network bytes that arrived for this layer (all requests, including unread ones after a stop). */
+    qint64 bytesDownloaded() const;
+    /** Bytes requested by Range requests (windowed) or expected (stream). */
+    qint64 bytesRequested() const { return m_requestedEnd - m_policy.startOffset; }
+    /** Compressed bytes consumed by the decompressor when it stopped (the physical bound of a carve). */
+    qint64 compressedConsumed() const { return m_consumed.load(); }
+    qint64 uncompressedProduced() const { return m_produced.load(); }
+    int requestCount() const { return m_requests; }
+    bool stoppedEarly() const { return m_stoppedEarly; }
+    /** The byte limit ended the stream before the blob did (--partial). */
+    bool isIncomplete() const { return m_incomplete; }
+    Decompressor::Format format() const { return m_format; }
+
+protected:
+    void doStart() override;
+    void doCancel() override;
+
+private:
+    // main thread
+    void issueRequest(qint64 start, qint64 end);
+    void onResponseStarted();
+    void pump();
+    void onCallFinished();
+    void handleCallEnd();
+    void reachedRequestEnd();
+    void endOfInput();
+    void maybeIssueNext();
+    void onWorkerProgress();
+    void onWorkerDone(const Error &error, bool stoppedEarly);
+    void stopNetwork();
+    void finishWithError(const Error &error);
+    qint64 windowAllowance() const;
+    qint64 blobEnd() const;
+
+    // worker thread
+    void workerRun();
+    void postProgress();
+
+    registry::RegistryClient *m_client;
+    LayerSource m_source;
+    FetchPolicy m_policy;
+    TarVisitor *m_visitor = nullptr;
+    RawSink m_rawSink;
+    bool m_verifyDigest = true;
+
+    std::unique_ptr<ChunkQueue> m_queue;
+    QThread *m_worker = nullptr;
+    QPointer<registry::RegistryCall> m_call;
+    qint64 m_position = 0;     // next blob offset handed to the queue
+    qint64 m_requestedEnd = 0; // exclusive end of what was asked for so far
+    qint64 m_skip = 0;         // bytes to drop (a 200 answered a Range request)
+    qint64 m_callStart = 0;    // blob offset the current request starts at
+    qint64 m_callEnd = -1;     // exclusive end it asked for, -1: to the end
+    bool m_callDone = false;   // finished() seen; the reply may still hold unread bytes
+    bool m_whole = false;      // the server ignored Range and sends the whole blob
+    qint64 m_downloadedDone = 0; // bytes received by finished calls
+    int m_requests = 0;
+    int m_resumes = 0;
+    bool m_networkDone = false;
+    bool m_stoppedEarly = false;
+    bool m_incomplete = false;
+    bool m_cancelling = false;
+    bool m_failed = false;
+    Error m_pendingError;
+    Decompressor::Format m_format = Decompressor::Format::Plain;
+
+    std::atomic<qint64> m_consumed{0};
+    std::atomic<qint64> m_produced{0};
+    std::atomic<qint64> m_processed{0}; // raw bytes the worker has fully handled
+    std::atomic<bool> m_progressPosted{false};
+    std::atomic<bool> m_cancelFlag{false};
+    std::atomic<bool> m_limitReached{false};
+};
+
+} // namespace ll::stream
