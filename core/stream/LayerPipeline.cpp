@@ -38,6 +38,11 @@ LayerPipeline::LayerPipeline(registry::RegistryClient *client, const LayerSource
 
 LayerPipeline::~LayerPipeline()
 {
+    shutdown();
+}
+
+void LayerPipeline::shutdown()
+{
     m_cancelFlag = true;
     if (m_queue)
         m_queue->abort();
@@ -49,6 +54,7 @@ LayerPipeline::~LayerPipeline()
     if (m_worker) {
         m_worker->wait();
         delete m_worker;
+        m_worker = nullptr;
     }
 }
 
@@ -505,6 +511,7 @@ void LayerPipeline::workerRun()
         postProgress();
     }
     m_processed = offset;
+    workerFinishing();
     const bool stoppedEarly = stopped;
     QMetaObject::invokeMethod(
         this, [this, error, stoppedEarly]() { onWorkerDone(error, stoppedEarly); }, Qt::QueuedConnection);

@@ -66,6 +66,10 @@ public:
 protected:
     void doStart() override;
     void doCancel() override;
+    /** Worker thread, after the last byte was handled and before finished() is posted (flush batches). */
+    virtual void workerFinishing() {}
+    /** Stops the network and joins the worker; derived classes call it first in their destructor. */
+    void shutdown();
 
 private:
     // main thread
