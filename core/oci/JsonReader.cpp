@@ -56,12 +56,12 @@ Error JsonReader::error(const QString &prefix) const
 QJsonValue JsonReader::fetch(QLatin1String key, Need need)
 {
     if (failed())
-        return {};
+        return QJsonValue(QJsonValue::Undefined);
     const QJsonValue v = m_object.value(key);
     if (v.isUndefined() || v.isNull()) {
         if (need == Required)
             fail(pathOf(key) + QStringLiteral(" is missing"));
-        return {};
+        return QJsonValue(QJsonValue::Undefined);
     }
     return v;
 }
