@@ -14,7 +14,13 @@ namespace ll::registry {
  *   "localhost:5000/x"         -> localhost:5000 / x : latest
  *   "[::1]:5000/x"             -> [::1]:5000 / x : latest
  *   "docker.io/x", "index.docker.io/x" -> registry-1.docker.io / library/x
- * A first component is a registry when it contains '.' or ':' or is "localhost".
+ * A first component is a registry when it contains '.' or ':' or is "localhost" (so "UPPER/x" is a
+ * Docker Hub name and fails with "repository name must be lowercase", as in Docker before 2023).
+ * Grammar of distribution/reference: path components [a-z0-9]+ joined by '.', '_', '__' or '-'+;
+ * tag [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}; digest sha256/sha384/sha512 with lower-case hex of the exact
+ * length; the normalised name ("docker.io/library/x") at most 255 characters.
+ * Deviations from Docker, on purpose: "registry-1.docker.io/x" is Docker Hub too (so toString() round-trips);
+ * a port must be 1..65535. A reference without tag and digest gets "latest"; a digest-only one has no tag.
  * Tag and digest together are kept; the digest wins when fetching.
  */
 class ImageReference
@@ -22,6 +28,7 @@ class ImageReference
 public:
     ImageReference() = default;
 
+    /** Parses and normalises; Error::InvalidReference with a one-line reason when malformed. */
     static Result<ImageReference> parse(const QString &text);
 
     /** Host as used in URLs, with port, e.g. "registry-1.docker.io", "127.0.0.1:5000", "[::1]:5000". */
