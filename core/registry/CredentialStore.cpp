@@ -36,9 +36,11 @@ namespace {
             return Error(Error::Code::Malformed, QStringLiteral("%1 is too large").arg(path));
         QJsonParseError parseError;
         const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &parseError);
-        if (parseError.error != QJsonParseError::NoError || !doc.isObject())
+        if (parseError.error != QJsonParseError::NoError)
             return Error(
-                Error::Code::Malformed, QStringLiteral("%1 is not a JSON object").arg(path), parseError.errorString());
+                Error::Code::Malformed, QStringLiteral("%1 is not valid JSON").arg(path), parseError.errorString());
+        if (!doc.isObject())
+            return Error(Error::Code::Malformed, QStringLiteral("%1 is not a JSON object").arg(path));
         return doc.object();
     }
 

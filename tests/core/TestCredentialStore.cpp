@@ -6,6 +6,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -381,25 +382,27 @@ void TestCredentialStore::credHelpers_data()
     QTest::addColumn<QString>("password");
     QTest::addColumn<QString>("identityToken");
     QTest::addColumn<QString>("sentUrl");
+    QTest::addColumn<QString>("warning"); // a warning that must be logged, as a regular expression
 
     const QString none;
     QTest::newRow("host") << QStringLiteral("helper.example:5000") << QStringLiteral("helper.example:5000")
                           << QStringLiteral("helperuser") << QStringLiteral("helper:secret") << none
-                          << QStringLiteral("helper.example:5000");
+                          << QStringLiteral("helper.example:5000") << none;
     QTest::newRow("hub-identity-token") << QStringLiteral("https://index.docker.io/v1/")
                                         << QStringLiteral("registry-1.docker.io") << none << none
                                         << QStringLiteral("hub-refresh-token")
-                                        << QStringLiteral("https://index.docker.io/v1/");
+                                        << QStringLiteral("https://index.docker.io/v1/") << none;
     QTest::newRow("url-key-sent-as-is") << QStringLiteral("https://keyed.example:8443")
                                         << QStringLiteral("keyed.example:8443") << QStringLiteral("keyeduser")
                                         << QStringLiteral("keyedpass") << none
-                                        << QStringLiteral("https://keyed.example:8443");
+                                        << QStringLiteral("https://keyed.example:8443") << none;
     QTest::newRow("not-found") << QStringLiteral("unknown.example") << QStringLiteral("unknown.example") << none << none
-                               << none << QStringLiteral("unknown.example");
+                               << none << QStringLiteral("unknown.example") << none;
     QTest::newRow("helper-fails") << QStringLiteral("failing.example") << QStringLiteral("failing.example") << none
-                                  << none << none << QStringLiteral("failing.example");
+                                  << none << none << QStringLiteral("failing.example")
+                                  << QStringLiteral("failed with exit code 2.*keychain is locked");
     QTest::newRow("not-json") << QStringLiteral("broken.example") << QStringLiteral("broken.example") << none << none
-                              << none << QStringLiteral("broken.example");
+                              << none << QStringLiteral("broken.example") << QStringLiteral("answered no JSON object");
 }
 
 void TestCredentialStore::credHelpers()
@@ -410,7 +413,10 @@ void TestCredentialStore::credHelpers()
     QFETCH(QString, password);
     QFETCH(QString, identityToken);
     QFETCH(QString, sentUrl);
+    QFETCH(QString, warning);
 
+    if (!warning.isEmpty())
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(warning));
     // An "auths" entry for the same host must not be used when a helper is configured for it (as in Docker).
     QVERIFY(writeFile(configPath(),
         QStringLiteral(R"({"credHelpers": {"%1": "lltest", "other.example": "missing-helper"}, )"
@@ -465,6 +471,8 @@ void TestCredentialStore::helperTimeout()
     QVERIFY(writeFile(configPath(), R"({"credHelpers": {"slow.example": "lltest", "bad.example": "../../bin/sh"}})"));
     CredentialStore store = makeStore();
     store.setHelperTimeout(300);
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("docker-credential-lltest.* timed out")));
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("invalid name.*\\.\\./\\.\\./bin/sh")));
     QElapsedTimer timer;
     timer.start();
     QVERIFY(store.lookup(QStringLiteral("slow.example")).isEmpty());
