@@ -10,7 +10,6 @@ class TestManifest : public QObject
 {
     Q_OBJECT
 private slots:
-    void acceptHeader();
     void dockerV2();
     void ociWithoutMediaType();
     void mediaTypeFromContentType();
@@ -121,21 +120,6 @@ QByteArray withLayer(const QByteArray &layerJson)
 }
 
 } // namespace
-
-void TestManifest::acceptHeader()
-{
-    const QByteArray accept = MediaType::manifestAcceptHeader();
-    const QList<QByteArray> types = accept.split(',');
-    QCOMPARE(types.size(), 4);
-    QList<QByteArray> trimmed;
-    for (const QByteArray &t : types)
-        trimmed.append(t.trimmed());
-    QVERIFY(trimmed.contains(QByteArray(MediaType::DockerManifest)));
-    QVERIFY(trimmed.contains(QByteArray(MediaType::DockerManifestList)));
-    QVERIFY(trimmed.contains(QByteArray(MediaType::OciManifest)));
-    QVERIFY(trimmed.contains(QByteArray(MediaType::OciIndex)));
-    QVERIFY(!accept.contains(MediaType::DockerSchema1));
-}
 
 void TestManifest::dockerV2()
 {
