@@ -11,6 +11,7 @@ Control: POST /control {"expires_in": N} (default lifetime of new tokens), {"fai
 import base64
 import datetime
 import json
+import math
 import threading
 import time
 import urllib.parse
@@ -249,7 +250,8 @@ class Handler(BaseHTTPRequestHandler):
             granted = allowed_actions(user, rtype, name, actions)
             # auth.docker.io lists the resource with the actions it grants (possibly none).
             access.append({"type": rtype, "name": name, "actions": granted})
-        now = int(time.time())
+        # Rounded up: the token lives at least expires_in seconds (the registry compares whole seconds).
+        now = math.ceil(time.time())
         claims = {"iss": ISSUER, "sub": user or "", "aud": service or SERVICE, "exp": now + expires_in - REGISTRY_LEEWAY,
                   "nbf": now - 1, "iat": now - REGISTRY_LEEWAY, "jti": uuid.uuid4().hex, "access": access}
         token = st.signer.sign(claims)
