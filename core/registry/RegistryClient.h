@@ -1,39 +1,29 @@
 #pragma once
 
 #include "common/Error.h"
+#include "common/Result.h"
 #include "registry/Credentials.h"
+#include "registry/RegistryCall.h"
 
 #include <QByteArray>
+#include <QDateTime>
 #include <QHash>
 #include <QList>
 #include <QObject>
 #include <QPointer>
+#include <QSet>
 #include <QUrl>
 
 class QNetworkAccessManager;
 class QNetworkReply;
+class QNetworkRequest;
 
 namespace ll::registry {
 
 class CredentialStore;
-class RegistryCall;
 class TokenCache;
-
-/** One request to a registry. */
-struct RegistryRequest {
-    QString registry;   // "127.0.0.1:5000", "registry-1.docker.io"
-    QString repository; // for the pull scope; empty for /v2/ and /v2/_catalog (scope registry:catalog:*)
-    QString path;       // "/v2/<repo>/manifests/<ref>", "/v2/<repo>/blobs/<digest>", "/v2/_catalog?n=100"
-    QUrl absoluteUrl;   // instead of path (pagination Link headers); must be on the same registry
-    QByteArray method = "GET"; // GET or HEAD
-    QList<QByteArray> accept;
-    qint64 rangeStart = -1; // >= 0: send Range: bytes=start-[end]
-    qint64 rangeEnd = -1;   // inclusive; -1: open-ended
-    /** Blob downloads: body is read incrementally (readyRead/read), Accept-Encoding: identity,
-        bounded read buffer, no retries after the body started. Otherwise the body is collected. */
-    bool streaming = false;
-    qint64 readBufferSize = 1 << 20;
-};
+class TokenRequest;
+struct AuthChallenge;
 
 /**
  * The one network client: owns auth (WWW-Authenticate challenge -> bearer token or Basic), the token
@@ -43,6 +33,8 @@ struct RegistryRequest {
  * exponential backoff; 429: Retry-After / ratelimit-reset honoured up to maxRetryWait, then
  * Error::RateLimited) and error mapping. The QNetworkAccessManager is injected.
  * Plain http is used for loopback registries, or for all when setPlainHttp(true).
+ * Every request: manual redirects, no HTTP/2 (no backpressure over h2), Accept-Encoding: identity
+ * (digests are over the raw bytes).
  */
 class RegistryClient : public QObject
 {
@@ -53,102 +45,84 @@ public:
 
     QNetworkAccessManager *networkAccessManager() const { return m_nam; }
     CredentialStore *credentialStore() const { return m_credentials; }
+    TokenCache *tokenCache() const { return m_tokens; }
 
     void setPlainHttp(bool plain) { m_plainHttp = plain; }
+    /** Ignore TLS errors, only for the registries' own hosts (not redirect targets or token realms). */
     void setInsecure(bool insecure) { m_insecure = insecure; }
     void setMaxRetries(int n) { m_maxRetries = n; }
-    /** Longest single wait honoured for 429/5xx backoff, in ms (default 30 s). */
+    int maxRetries() const { return m_maxRetries; }
+    /** Longest single wait honoured for 429/5xx backoff, in ms (default 30 s). A longer Retry-After fails. */
     void setMaxRetryWait(int ms) { m_maxRetryWait = ms; }
+    /** First backoff step in ms (default 250; doubles each retry). */
+    void setRetryBaseDelay(int ms) { m_retryBaseDelay = ms; }
+    /** No byte for this long aborts a request (then retried like a reset); default 60 s. */
+    void setTransferTimeout(int ms) { m_transferTimeout = ms; }
     void setUserAgent(const QByteArray &ua) { m_userAgent = ua; }
 
     bool usesPlainHttp(const QString &registry) const;
     /** "https://host:port" or "http://..." for a registry. */
     QUrl baseUrl(const QString &registry) const;
 
-    /** Starts a request; the call object is owned by the caller (deleteLater it after finished()). */
+    /** Starts a request (on the next event loop turn); the caller owns the call (deleteLater it after finished()). */
     RegistryCall *send(const RegistryRequest &request);
+
+    /** Forgets the credentials looked up for a registry (all when empty), e.g. after the user typed new ones. */
+    void invalidateCredentials(const QString &registry = {});
 
     /** Counters for benchmarks and --json output. */
     qint64 requestCount() const { return m_requestCount; }
+    qint64 tokenRequestCount() const { return m_tokenRequestCount; }
+
+    // Pure helpers (unit-tested).
+    /** Is an Authorization header kept on a redirect from `from` to `to`? Only for the same scheme, host, port. */
+    static bool keepAuthorizationOnRedirect(const QUrl &from, const QUrl &to);
+    /** Redirects from https to http are refused (and anything that is not http(s)). */
+    static bool isRedirectAllowed(const QUrl &from, const QUrl &to);
+    /** Retry-After (delta seconds or an HTTP date) in ms from now; -1 when absent or unparsable; >= 0. */
+    static qint64 parseRetryAfter(const QByteArray &value, const QDateTime &now = QDateTime::currentDateTimeUtc());
+    /** ratelimit-reset (delta seconds, or epoch seconds when large) in ms from now; -1 when unparsable. */
+    static qint64 parseRateLimitReset(const QByteArray &value, const QDateTime &now = QDateTime::currentDateTimeUtc());
+    /** First number of a ratelimit-limit/-remaining value ("100;w=21600" -> 100); -1 when none. */
+    static qint64 parseRateLimitCount(const QByteArray &value);
+    /** {"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]} -> "manifest unknown (MANIFEST_UNKNOWN)".
+     */
+    static QString registryErrorText(const QByteArray &body);
+    /** The rel="next" URL of a Link header value, unresolved; empty when none. */
+    static QString nextLink(const QByteArray &linkHeader);
 
 signals:
-    /** A human line for progress/verbose output: "Waiting 2 s (rate limited by registry-1.docker.io)". */
+    /** A human line for progress/verbose output: "rate limited by registry-1.docker.io, retrying in 2 s". */
     void notice(const QString &text);
 
 private:
     friend class RegistryCall;
-    QNetworkReply *startReply(RegistryCall *call, const QUrl &url, bool sendAuth);
-    QByteArray cachedAuthorization(const QString &registry, const QString &scope) const;
-    void fetchToken(RegistryCall *call, const QList<class AuthChallenge> &challenges);
+    friend class TokenRequest;
+
+    QNetworkReply *startReply(RegistryCall *call, const QUrl &url, const QByteArray &authorization);
+    Credentials credentialsFor(const QString &registry);
+    /** Backoff for the n-th retry (0-based), capped at maxRetryWait. */
+    qint64 backoffDelay(int retry) const;
+    void applyCommon(QNetworkRequest &request) const;
+    void requestToken(RegistryCall *call, const AuthChallenge &challenge, const QString &scope);
+    void tokenDone(const QString &key, const Result<QByteArray> &token);
 
     QNetworkAccessManager *m_nam;
     CredentialStore *m_credentials;
     TokenCache *m_tokens;
+    QHash<QString, Credentials> m_credentialCache;
+    QSet<QString> m_basicRegistries; // answered with a Basic challenge
+    QSet<QString> m_rejectedFileTokens; // a token.txt bearer token was refused there
+    QHash<QString, QList<QPointer<RegistryCall>>> m_tokenWaiters; // key: registry + '\n' + scope
     bool m_plainHttp = false;
     bool m_insecure = false;
     int m_maxRetries = 4;
     int m_maxRetryWait = 30000;
+    int m_retryBaseDelay = 250;
+    int m_transferTimeout = 60000;
     QByteArray m_userAgent = "layerslayer/0.1";
     qint64 m_requestCount = 0;
-};
-
-/**
- * A request in flight, across auth round trips, redirects and retries. Emits responseStarted() once
- * when the final (non-redirect, non-auth) response's headers are in, readyRead() for streaming bodies,
- * finished() exactly once. abort() closes the connection (an early stop is not an error: error() is
- * Cancelled). For non-streaming requests body() holds the whole (small) body.
- */
-class RegistryCall : public QObject
-{
-    Q_OBJECT
-public:
-    ~RegistryCall() override;
-
-    const RegistryRequest &request() const { return m_request; }
-    int httpStatus() const { return m_status; }
-    QByteArray rawHeader(const QByteArray &name) const;
-    QUrl finalUrl() const { return m_finalUrl; }
-    /** Non-streaming body. */
-    const QByteArray &body() const { return m_body; }
-
-    /** Streaming: bytes buffered in the reply. */
-    qint64 bytesAvailable() const;
-    qint64 read(char *data, qint64 maxSize);
-    QByteArray read(qint64 maxSize);
-
-    /** Body bytes that arrived over the network for this call (including what was never read). */
-    qint64 bytesReceived() const { return m_bytesReceived; }
-    int requestCount() const { return m_requests; }
-
-    void abort();
-    bool isFinished() const { return m_finished; }
-    const Error &error() const { return m_error; }
-    bool hasError() const { return m_error.isError(); }
-
-signals:
-    void responseStarted();
-    void readyRead();
-    void finished();
-
-private:
-    friend class RegistryClient;
-    RegistryCall(RegistryClient *client, const RegistryRequest &request);
-
-    RegistryClient *m_client;
-    RegistryRequest m_request;
-    QPointer<QNetworkReply> m_reply;
-    QUrl m_finalUrl;
-    QByteArray m_body;
-    Error m_error;
-    int m_status = 0;
-    int m_requests = 0;
-    int m_redirects = 0;
-    int m_retries = 0;
-    bool m_authRetried = false;
-    bool m_started = false;
-    bool m_finished = false;
-    qint64 m_bytesReceived = 0;
-    QString m_scope;
+    qint64 m_tokenRequestCount = 0;
 };
 
 } // namespace ll::registry
