@@ -251,7 +251,15 @@ def main():
     ap.add_argument("--clean", action="store_true", help="start: wipe the state dir (storage, blob cache) first")
     a = ap.parse_args()
     if a.command == "start":
-        return cmd_start(a.state_dir, a.clean)
+        # Ports are picked free then bound by the children: another process may win the race; try again.
+        for attempt in range(3):
+            try:
+                return cmd_start(a.state_dir, a.clean and attempt == 0)
+            except Exception as e:  # noqa: BLE001
+                if attempt == 2:
+                    common.log("giving up: %s" % e)
+                    return 1
+                common.log("retrying start")
     if a.command == "stop":
         return cmd_stop(os.path.abspath(a.state_dir))
     if a.command == "status":
