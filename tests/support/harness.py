@@ -48,6 +48,8 @@ def paths(state_dir):
 def cmd_stop(state_dir, quiet=False):
     p = paths(state_dir)
     entries = common.read_json(p["pids"], [])
+    listed = {e["pid"] for e in entries}
+    entries += [e for e in common.orphans(state_dir) if e["pid"] not in listed]
     if entries:
         common.stop_pids(entries)
         if not quiet:

@@ -124,3 +124,25 @@ def stop_pids(entries, timeout=5.0):
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+
+
+def orphans(state_dir):
+    """Processes of an earlier run in this exact state dir whose pids.json is gone: docker-registry serving
+    one of its configs, or the services daemon for it. Matched on exact arguments, never by prefix."""
+    configs = {os.path.join(state_dir, "registry-%s.yml" % n) for n in ("anon", "token", "basic")}
+    found = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit() or int(name) == os.getpid():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % name, "rb") as f:
+                args = f.read().decode("utf-8", "replace").split("\0")
+        except OSError:
+            continue
+        if len(args) >= 3 and args[0].endswith("docker-registry") and args[1] == "serve" and args[2] in configs:
+            found.append({"pid": int(name), "marker": args[2]})
+        elif "serve" in args and "--state-dir" in args and any(a.endswith("harness.py") for a in args):
+            i = args.index("--state-dir")
+            if i + 1 < len(args) and args[i + 1] == state_dir:
+                found.append({"pid": int(name), "marker": "harness.py serve --state-dir " + state_dir})
+    return found
