@@ -16,9 +16,10 @@ namespace ll::fs {
  *
  * Each node knows its parent and its row (index in parent->children), so a QAbstractItemModel can use the
  * node pointer as internalPointer and answer parent()/row() in O(1). Children are kept in a vector; a
- * name -> row hash is built only for directories with more than a few children (below that a linear scan
- * is faster and smaller). Nodes are owned by their tree's arena; pointers stay valid for the tree's lifetime
- * (also after a node was removed from the tree: it is then simply unreachable).
+ * name -> row index is kept per directory: a compact array of the children's name hashes, plus an
+ * open-addressing table once a directory has more than IndexThreshold children (seeded hash, so crafted
+ * names cannot make a directory quadratic). Nodes are owned by their tree's arena; pointers stay valid for the tree's
+ * lifetime (also after a node was removed from the tree: it is then simply unreachable).
  */
 struct FileNode {
     using Type = stream::TarEntry::Type;
@@ -36,8 +37,8 @@ struct FileNode {
         ReplacedLower = 0x10,
     };
 
-    /** Directories with more children than this get a name -> row hash. */
-    static constexpr int IndexThreshold = 8;
+    /** Directories with more children than this get a hash table; smaller ones scan a compact hash array. */
+    static constexpr int IndexThreshold = 16;
 
     QString name; // one path component; empty for the root
     FileNode *parent = nullptr;
@@ -61,11 +62,12 @@ struct FileNode {
     qint64 dataOffset = -1;
     int seq = -1; // layer tree: slot in archive order, -1 when not listed
 
-    FileNode() = default;
+    FileNode();
+    ~FileNode();
     FileNode(const FileNode &) = delete;
     FileNode &operator=(const FileNode &) = delete;
-    FileNode(FileNode &&) = default;
-    FileNode &operator=(FileNode &&) = default;
+    FileNode(FileNode &&) noexcept;
+    FileNode &operator=(FileNode &&) noexcept;
 
     bool isDir() const { return type == Type::Directory; }
     bool isRoot() const { return parent == nullptr; }
@@ -96,8 +98,10 @@ struct FileNode {
     void copyMetadata(const FileNode &other);
 
 private:
-    void buildIndex();
-    std::unique_ptr<QHash<QStringView, int>> m_index; // keys view the children's names (never modified)
+    struct ChildIndex;
+    FileNode *lookup(QStringView name, quint32 hash) const;
+    void rebuildTable();
+    std::unique_ptr<ChildIndex> m_index; // hashes of the children's names (+ an open-addressing table for big dirs)
 };
 
 } // namespace ll::fs

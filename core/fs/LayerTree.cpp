@@ -80,6 +80,7 @@ void LayerTree::unlist(FileNode *node)
 
 void LayerTree::dropSubtree(FileNode *node)
 {
+    m_lastDir = nullptr;
     // Iterative: hostile archives can be deep.
     std::vector<FileNode *> stack(node->children.begin(), node->children.end());
     node->clearChildren();
@@ -105,6 +106,7 @@ FileNode *LayerTree::ensureDir(FileNode *parent, QStringView name)
     }
     if (!n->isDir()) {
         // "a" was a file (or a marker) and now "a/x" appears: tar would replace it by a directory.
+        m_lastDir = nullptr;
         unlist(n);
         n->type = FileNode::Type::Directory;
         n->size = 0;
@@ -117,6 +119,14 @@ FileNode *LayerTree::ensureDir(FileNode *parent, QStringView name)
 
 FileNode *LayerTree::walkCreate(QStringView path, bool createLast)
 {
+    const qsizetype slash = path.lastIndexOf(QLatin1Char('/'));
+    if (slash > 0 && m_lastDir && path.left(slash) == m_lastDirPath) {
+        const QStringView name = path.mid(slash + 1);
+        FileNode *n = m_lastDir->child(name);
+        if (!n && createLast)
+            n = newNode(name, m_lastDir);
+        return n;
+    }
     FileNode *cur = m_root;
     forEachComponent(path, [&](QStringView c, bool last) {
         if (!last) {
@@ -126,6 +136,10 @@ FileNode *LayerTree::walkCreate(QStringView path, bool createLast)
         FileNode *n = cur->child(c);
         if (!n && createLast)
             n = newNode(c, cur);
+        if (slash > 0) {
+            m_lastDir = cur;
+            m_lastDirPath = path.left(slash).toString();
+        }
         cur = n;
         return true;
     });
@@ -185,8 +199,11 @@ Result<const FileNode *> LayerTree::addEntry(const stream::TarEntry &entry)
     FileNode *n = walkCreate(path, true);
     if (n->hasEntry())
         unlist(n); // replaced: listed again at its new position
-    if (entry.type != FileNode::Type::Directory && !n->children.empty())
-        dropSubtree(n);
+    if (entry.type != FileNode::Type::Directory && n->isDir()) {
+        m_lastDir = nullptr; // it may be the cached parent
+        if (!n->children.empty())
+            dropSubtree(n);
+    }
     n->setMetadata(entry);
     n->uname = intern(entry.uname);
     n->gname = intern(entry.gname);

@@ -110,6 +110,9 @@ private:
     QStringList m_whiteouts;
     QStringList m_opaqueDirs;
     QHash<QString, QString> m_owners; // interned uname/gname
+    // Tar streams list a directory's members together: remember the last parent dir walked to.
+    QString m_lastDirPath;
+    FileNode *m_lastDir = nullptr;
 };
 
 } // namespace ll::fs

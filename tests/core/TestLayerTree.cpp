@@ -87,6 +87,7 @@ private slots:
     void replacement();
     void fileReplacedByDirParent();
     void dirReplacedByFileDropsSubtree();
+    void emptyDirReplacedByFileThenChild();
     void rootEntry();
     void whiteoutsAndOpaque();
     void unsafeRejected();
@@ -169,6 +170,21 @@ void TestLayerTree::dirReplacedByFileDropsSubtree()
     QCOMPARE(t.find(QStringLiteral("x/b")), nullptr);
     QCOMPARE(t.find(QStringLiteral("x"))->type, TarEntry::Type::File);
     QCOMPARE(paths(t.entries()), QStringList({ QStringLiteral("other"), QStringLiteral("x") }));
+    QCOMPARE(checkConsistent(t.root()), t.nodeCount());
+}
+
+void TestLayerTree::emptyDirReplacedByFileThenChild()
+{
+    // Exercises the cached parent dir: it must not survive its dir turning into a file and back.
+    LayerTree t;
+    for (const char *s : { "f a/b/x", "f a/b/y", "f a/b", "f a/b/z", "f a/c" })
+        QVERIFY(t.addEntry(entry(QString::fromLatin1(s))).ok());
+    const FileNode *b = t.find(QStringLiteral("a/b"));
+    QVERIFY(b->isDir());
+    QVERIFY(b->isImplicit());
+    QCOMPARE(b->childCount(), 1);
+    QCOMPARE(b->children[0]->name, QStringLiteral("z"));
+    QCOMPARE(paths(t.entries()), QStringList({ QStringLiteral("a/b/z"), QStringLiteral("a/c") }));
     QCOMPARE(checkConsistent(t.root()), t.nodeCount());
 }
 

@@ -1,0 +1,223 @@
+#include "fs/MergedTree.h"
+
+#include "common/Logging.h"
+#include "fs/PathSanitizer.h"
+
+#include <algorithm>
+
+namespace ll::fs {
+
+MergedTree::MergedTree()
+{
+    m_root = &m_arena.emplace_back();
+    m_root->type = FileNode::Type::Directory;
+    m_root->mode = 0755;
+}
+
+MergedTree::~MergedTree() = default;
+MergedTree::MergedTree(MergedTree &&) noexcept = default;
+MergedTree &MergedTree::operator=(MergedTree &&) noexcept = default;
+
+FileNode *MergedTree::newNode(const FileNode &from, FileNode *parent, int layer)
+{
+    FileNode *n = &m_arena.emplace_back();
+    n->name = from.name;
+    n->copyMetadata(from);
+    n->layer = layer;
+    n->flags = from.flags & (FileNode::HasEntry | FileNode::Implicit);
+    if (!from.hasEntry()) {
+        // An implicit dir (or a whiteout marker that became a dir): a plain directory.
+        n->type = FileNode::Type::Directory;
+        n->flags = FileNode::Implicit;
+    }
+    parent->appendChild(n);
+    ++m_nodeCount;
+    return n;
+}
+
+int MergedTree::countSubtree(const FileNode *node) const
+{
+    int count = 0;
+    std::vector<const FileNode *> stack(node->children.begin(), node->children.end());
+    while (!stack.empty()) {
+        const FileNode *n = stack.back();
+        stack.pop_back();
+        ++count;
+        stack.insert(stack.end(), n->children.begin(), n->children.end());
+    }
+    return count;
+}
+
+void MergedTree::clearChildrenOf(FileNode *node)
+{
+    // Removed nodes stay in the arena, unreachable (a later layer rarely deletes much).
+    m_nodeCount -= countSubtree(node);
+    node->clearChildren();
+}
+
+void MergedTree::removeNode(FileNode *node)
+{
+    Q_ASSERT(node->parent);
+    m_nodeCount -= countSubtree(node) + 1;
+    node->parent->removeChildAt(node->row);
+}
+
+void MergedTree::apply(const FileNode *src, FileNode *dst, int layer)
+{
+    // src: a directory of the layer tree; dst: the merged directory at the same path.
+    if (src->isOpaque())
+        clearChildrenOf(dst);
+    for (const FileNode *c : src->children) {
+        FileNode *m = dst->child(c->name);
+        if (m && c->isWhiteout()) {
+            removeNode(m);
+            m = nullptr;
+        }
+        if (c->isWhiteoutOnly())
+            continue;
+        const bool srcIsDir = c->isDir();
+        if (m && (srcIsDir != m->isDir())) {
+            // overlayfs: a non-dir replaces a dir subtree, a dir replaces a non-dir.
+            removeNode(m);
+            m = nullptr;
+            FileNode *n = newNode(*c, dst, layer);
+            n->flags |= FileNode::ReplacedLower;
+            m = n;
+        } else if (m) {
+            if (c->hasEntry()) {
+                m->copyMetadata(*c);
+                m->layer = layer;
+                m->flags = FileNode::HasEntry | FileNode::ReplacedLower;
+            }
+            // An implicit dir over an existing dir keeps the lower dir's metadata and origin.
+        } else {
+            m = newNode(*c, dst, layer);
+            if (srcIsDir && !c->hasEntry()) {
+                // An implicit dir that only carries whiteout markers creates nothing (as docker's unpacker).
+                apply(c, m, layer);
+                if (m->children.empty())
+                    removeNode(m);
+                continue;
+            }
+        }
+        if (srcIsDir)
+            apply(c, m, layer);
+    }
+}
+
+void MergedTree::addLayer(const LayerTree &layer)
+{
+    const int index = layer.layerIndex();
+    if (!m_layers.empty() && index <= m_layers.back()->layerIndex())
+        qCWarning(llFs) << "merged tree: layer" << index << "added out of order";
+    if (size_t(index) >= m_layers.size())
+        m_layers.resize(size_t(index) + 1, nullptr);
+    m_layers[size_t(index)] = &layer;
+
+    const FileNode *src = layer.root();
+    if (src->hasEntry()) {
+        m_root->copyMetadata(*src);
+        m_root->layer = index;
+    }
+    apply(src, m_root, index);
+}
+
+const FileNode *MergedTree::find(QStringView path) const
+{
+    if (path.isEmpty() || path == QLatin1String("."))
+        return m_root;
+    const FileNode *cur = m_root;
+    qsizetype start = 0;
+    while (cur) {
+        const qsizetype end = path.indexOf(QLatin1Char('/'), start);
+        cur = cur->child(end < 0 ? path.mid(start) : path.mid(start, end - start));
+        if (end < 0)
+            break;
+        start = end + 1;
+    }
+    return cur;
+}
+
+std::vector<const FileNode *> MergedTree::entries() const
+{
+    std::vector<const FileNode *> out;
+    out.reserve(size_t(m_nodeCount));
+    std::vector<const FileNode *> stack;
+    auto pushSorted = [&stack](const FileNode *dir) {
+        const size_t first = stack.size();
+        stack.insert(stack.end(), dir->children.begin(), dir->children.end());
+        // Reverse order on the stack so the smallest name pops first.
+        std::sort(stack.begin() + qsizetype(first), stack.end(),
+            [](const FileNode *a, const FileNode *b) { return b->name < a->name; });
+    };
+    pushSorted(m_root);
+    while (!stack.empty()) {
+        const FileNode *n = stack.back();
+        stack.pop_back();
+        out.push_back(n);
+        if (!n->children.empty())
+            pushSorted(n);
+    }
+    return out;
+}
+
+LayerStatus MergedTree::status(const std::vector<const LayerTree *> &layers, int layerIndex, QStringView path)
+{
+    LayerStatus result;
+    if (layerIndex < 0 || size_t(layerIndex) >= layers.size() || !layers[size_t(layerIndex)])
+        return result;
+    const Lookup own = layers[size_t(layerIndex)]->probe(path);
+    if (!own.isFound() || (!own.node->hasEntry() && !own.node->isImplicit() && !own.node->isRoot()))
+        return result;
+    const bool isDir = own.node->isDir();
+    for (size_t k = size_t(layerIndex) + 1; k < layers.size(); ++k) {
+        if (!layers[k])
+            continue;
+        const Lookup upper = layers[k]->probe(path);
+        if (upper.isDeleted()) {
+            result.kind = LayerStatus::Kind::Deleted;
+            result.byLayer = int(k);
+            return result;
+        }
+        // A dir over a dir merges, unless the upper one was whited out and re-created or is opaque.
+        if (upper.isFound()
+            && !(isDir && upper.node->isDir() && !upper.node->isWhiteout() && !upper.node->isOpaque())) {
+            result.kind = LayerStatus::Kind::Overwritten;
+            result.byLayer = int(k);
+            return result;
+        }
+    }
+    result.kind = LayerStatus::Kind::Visible;
+    return result;
+}
+
+Lookup MergedTree::lookupTopDown(const std::vector<const LayerTree *> &layers, QStringView path)
+{
+    for (size_t i = layers.size(); i-- > 0;) {
+        if (!layers[i]) {
+            Lookup unknown;
+            unknown.status = Lookup::Status::Unknown;
+            unknown.layer = int(i);
+            return unknown;
+        }
+        const Lookup r = layers[i]->probe(path);
+        if (r.status != Lookup::Status::NotFound)
+            return r;
+    }
+    return Lookup();
+}
+
+Result<QString> MergedTree::resolve(QStringView path, bool followFinal) const
+{
+    return PathSanitizer::resolveInImage(
+        path,
+        [this](const QString &p) -> std::optional<QString> {
+            const FileNode *n = find(p);
+            if (n && n->type == FileNode::Type::Symlink)
+                return n->linkTarget;
+            return std::nullopt;
+        },
+        followFinal);
+}
+
+} // namespace ll::fs

@@ -1,0 +1,342 @@
+#include "fs/LayerTree.h"
+#include "fs/MergedTree.h"
+#include "stream/TarEntry.h"
+
+#include <QTest>
+
+using ll::fs::FileNode;
+using ll::fs::LayerStatus;
+using ll::fs::LayerTree;
+using ll::fs::Lookup;
+using ll::fs::MergedTree;
+using ll::stream::TarEntry;
+
+namespace {
+
+/** "f path", "d path", "l path>target", "h path>target". */
+TarEntry entry(const QString &spec)
+{
+    TarEntry e;
+    QString rest = spec.mid(2);
+    const int gt = rest.indexOf(QLatin1Char('>'));
+    if (gt >= 0) {
+        e.linkTarget = rest.mid(gt + 1);
+        rest = rest.left(gt);
+    }
+    e.path = rest;
+    switch (spec.at(0).toLatin1()) {
+    case 'd':
+        e.type = TarEntry::Type::Directory;
+        break;
+    case 'l':
+        e.type = TarEntry::Type::Symlink;
+        break;
+    case 'h':
+        e.type = TarEntry::Type::Hardlink;
+        break;
+    default:
+        e.type = TarEntry::Type::File;
+        e.size = rest.size();
+        break;
+    }
+    return e;
+}
+
+std::vector<LayerTree> buildLayers(const QList<QStringList> &specs)
+{
+    std::vector<LayerTree> layers;
+    for (int i = 0; i < specs.size(); ++i) {
+        layers.emplace_back(i);
+        for (const QString &s : specs[i]) {
+            if (!layers.back().addEntry(entry(s)).ok())
+                qWarning("bad spec %s", qPrintable(s));
+        }
+    }
+    return layers;
+}
+
+std::vector<const LayerTree *> pointers(const std::vector<LayerTree> &layers)
+{
+    std::vector<const LayerTree *> out;
+    for (const LayerTree &l : layers)
+        out.push_back(&l);
+    return out;
+}
+
+/** parent/row/lookup consistency; returns node count below root or -1. */
+int checkConsistent(const FileNode *root)
+{
+    int count = 0;
+    std::vector<const FileNode *> stack { root };
+    while (!stack.empty()) {
+        const FileNode *n = stack.back();
+        stack.pop_back();
+        for (int r = 0; r < n->childCount(); ++r) {
+            const FileNode *c = n->children[size_t(r)];
+            if (c->parent != n || c->row != r || n->child(c->name) != c)
+                return -1;
+            if (c->isWhiteout() || c->isOpaque())
+                return -1; // markers never reach the merged tree
+            ++count;
+            stack.push_back(c);
+        }
+    }
+    return count;
+}
+
+QString statusString(const LayerStatus &s)
+{
+    switch (s.kind) {
+    case LayerStatus::Kind::Visible:
+        return QStringLiteral("visible");
+    case LayerStatus::Kind::Overwritten:
+        return QStringLiteral("overwritten %1").arg(s.byLayer);
+    case LayerStatus::Kind::Deleted:
+        return QStringLiteral("deleted %1").arg(s.byLayer);
+    case LayerStatus::Kind::NotInLayer:
+        return QStringLiteral("none");
+    }
+    return QString();
+}
+
+QString lookupString(const Lookup &l)
+{
+    switch (l.status) {
+    case Lookup::Status::Found:
+        return QStringLiteral("found %1").arg(l.layer);
+    case Lookup::Status::Deleted:
+        return QStringLiteral("deleted %1").arg(l.layer);
+    case Lookup::Status::NotFound:
+        return QStringLiteral("notfound");
+    case Lookup::Status::Unknown:
+        return QStringLiteral("unknown %1").arg(l.layer);
+    }
+    return QString();
+}
+
+} // namespace
+
+class TestMergedTree : public QObject
+{
+    Q_OBJECT
+private slots:
+    void scenarios_data();
+    void scenarios();
+    void lookupUnknownLayer();
+    void replacedLowerFlag();
+    void resolveSymlinks();
+    void manyEntriesMerge();
+};
+
+void TestMergedTree::scenarios_data()
+{
+    QTest::addColumn<QList<QStringList>>("layers");
+    QTest::addColumn<QStringList>("listing"); // merged entries(): "path@originLayer"
+    QTest::addColumn<QStringList>("statuses"); // "L path=visible|overwritten k|deleted k|none"
+    QTest::addColumn<QStringList>("lookups"); // "path=found k|deleted k|notfound"
+
+    auto L = [](std::initializer_list<const char *> specs) {
+        QStringList out;
+        for (const char *s : specs)
+            out << QString::fromLatin1(s);
+        return out;
+    };
+
+    QTest::newRow("file overwritten by upper layer")
+        << QList<QStringList> { L({ "d etc", "f etc/passwd", "f etc/hosts" }), L({ "f etc/passwd" }) }
+        << L({ "etc@0", "etc/hosts@0", "etc/passwd@1" })
+        << L({ "0 etc/passwd=overwritten 1", "1 etc/passwd=visible", "0 etc=visible", "0 etc/hosts=visible",
+               "1 etc=visible", "0 nope=none" })
+        << L({ "etc/passwd=found 1", "etc/hosts=found 0", "etc=found 1", "etc/nope=notfound" });
+
+    QTest::newRow("whiteout of a file") << QList<QStringList> { L({ "d etc", "f etc/passwd", "f etc/hosts" }),
+        L({ "f etc/.wh.passwd" }) } << L({ "etc@0", "etc/hosts@0" })
+                                        << L({ "0 etc/passwd=deleted 1", "0 etc/hosts=visible", "1 etc/passwd=none" })
+                                        << L({ "etc/passwd=deleted 1", "etc/hosts=found 0" });
+
+    QTest::newRow("whiteout of a dir removes subtree")
+        << QList<QStringList> { L({ "d usr", "d usr/share", "f usr/share/a", "d usr/share/s", "f usr/share/s/b",
+                                    "f usr/bin" }),
+               L({ "f usr/.wh.share" }) }
+        << L({ "usr@0", "usr/bin@0" })
+        << L({ "0 usr/share=deleted 1", "0 usr/share/a=deleted 1", "0 usr/share/s/b=deleted 1", "0 usr=visible" })
+        << L({ "usr/share/s/b=deleted 1", "usr/share=deleted 1", "usr/bin=found 0" });
+
+    QTest::newRow("opaque dir hides lower children, keeps own")
+        << QList<QStringList> { L({ "d app", "f app/old1", "d app/sub", "f app/sub/x", "f keep" }),
+               L({ "d app", "f app/.wh..wh..opq", "f app/new" }) }
+        << L({ "app@1", "app/new@1", "keep@0" })
+        << L({ "0 app/old1=deleted 1", "0 app/sub/x=deleted 1", "0 app=overwritten 1", "1 app/new=visible",
+               "0 keep=visible" })
+        << L({ "app/old1=deleted 1", "app/sub/x=deleted 1", "app/new=found 1", "app=found 1", "keep=found 0" });
+
+    QTest::newRow("opaque with implicit dir, upper adds more")
+        << QList<QStringList> { L({ "d d", "f d/a" }), L({ "f d/.wh..wh..opq", "f d/b" }), L({ "f d/c" }) }
+        << L({ "d@0", "d/b@1", "d/c@2" }) << L({ "0 d/a=deleted 1", "1 d/b=visible", "2 d/c=visible" })
+        << L({ "d/a=deleted 1", "d/b=found 1", "d/c=found 2" });
+
+    QTest::newRow("re-adding a deleted file")
+        << QList<QStringList> { L({ "f a", "f b" }), L({ "f .wh.a" }), L({ "f a" }) } << L({ "a@2", "b@0" })
+        << L({ "0 a=deleted 1", "1 a=none", "2 a=visible" }) << L({ "a=found 2", "b=found 0" });
+
+    QTest::newRow("re-adding a deleted dir in the same layer")
+        << QList<QStringList> { L({ "d d", "f d/a", "f d/b" }), L({ "f .wh.d", "d d", "f d/b" }) }
+        << L({ "d@1", "d/b@1" }) << L({ "0 d/a=deleted 1", "0 d/b=overwritten 1", "0 d=overwritten 1" })
+        << L({ "d/a=deleted 1", "d/b=found 1", "d=found 1" });
+
+    QTest::newRow("file replacing dir") << QList<QStringList> { L({ "d x", "f x/y", "d x/z", "f x/z/w" }),
+        L({ "f x" }) } << L({ "x@1" }) << L({ "0 x=overwritten 1", "0 x/y=deleted 1", "0 x/z/w=deleted 1" })
+                                        << L({ "x=found 1", "x/y=deleted 1", "x/z/w=deleted 1" });
+
+    QTest::newRow("symlink replacing dir")
+        << QList<QStringList> { L({ "d lib", "f lib/libc.so" }), L({ "l lib>usr/lib" }) } << L({ "lib@1" })
+        << L({ "0 lib/libc.so=deleted 1", "0 lib=overwritten 1" }) << L({ "lib/libc.so=deleted 1", "lib=found 1" });
+
+    QTest::newRow("dir replacing file") << QList<QStringList> { L({ "f x", "f y" }), L({ "d x", "f x/y" }) }
+                                        << L({ "x@1", "x/y@1", "y@0" }) << L({ "0 x=overwritten 1", "1 x/y=visible" })
+                                        << L({ "x=found 1", "x/y=found 1" });
+
+    QTest::newRow("implicit dir replacing file")
+        << QList<QStringList> { L({ "f x" }), L({ "f x/y" }) } << L({ "x@1", "x/y@1" }) << L({ "0 x=overwritten 1" })
+        << L({ "x=found 1", "x/y=found 1" });
+
+    QTest::newRow("whiteout of a path that never existed")
+        << QList<QStringList> { L({ "f a" }), L({ "f .wh.ghost", "f sub/.wh.ghost" }) } << L({ "a@0" })
+        << L({ "0 a=visible" }) << L({ "a=found 0", "ghost=deleted 1", "nothing=notfound" });
+
+    QTest::newRow("whiteout two layers up")
+        << QList<QStringList> { L({ "d a", "f a/x" }), L({ "f a/y" }), L({ "f .wh.a" }) } << QStringList()
+        << L({ "0 a/x=deleted 2", "1 a/y=deleted 2", "0 a=deleted 2" }) << L({ "a/x=deleted 2", "a/y=deleted 2" });
+
+    QTest::newRow("upper copy wins, lower deleted in between")
+        << QList<QStringList> { L({ "f etc/passwd" }), L({ "f etc/.wh.passwd" }), L({ "f etc/shadow" }) }
+        << L({ "etc@0", "etc/shadow@2" }) << L({ "0 etc/passwd=deleted 1", "0 etc=visible" })
+        << L({ "etc/passwd=deleted 1", "etc/shadow=found 2", "etc=found 2" });
+
+    QTest::newRow("opaque root") << QList<QStringList> { L({ "f a", "d b", "f b/c" }), L({ "f .wh..wh..opq", "f z" }) }
+                                 << L({ "z@1" }) << L({ "0 a=deleted 1", "0 b/c=deleted 1" })
+                                 << L({ "a=deleted 1", "z=found 1" });
+
+    QTest::newRow("path order") << QList<QStringList> { L({ "f b", "f a-x", "f a/c", "f a/b", "f A" }) }
+                                << L({ "A@0", "a@0", "a/b@0", "a/c@0", "a-x@0", "b@0" }) << QStringList()
+                                << QStringList();
+}
+
+void TestMergedTree::scenarios()
+{
+    QFETCH(QList<QStringList>, layers);
+    QFETCH(QStringList, listing);
+    QFETCH(QStringList, statuses);
+    QFETCH(QStringList, lookups);
+
+    const std::vector<LayerTree> trees = buildLayers(layers);
+    MergedTree merged;
+    for (const LayerTree &t : trees) {
+        merged.addLayer(t);
+        QCOMPARE(checkConsistent(merged.root()), merged.entryCount());
+    }
+    QCOMPARE(merged.layerCount(), int(trees.size()));
+
+    QStringList actual;
+    for (const FileNode *n : merged.entries())
+        actual << QStringLiteral("%1@%2").arg(n->path()).arg(n->layer);
+    QCOMPARE(actual, listing);
+    QCOMPARE(int(merged.entries().size()), merged.entryCount());
+    for (const QString &l : listing) {
+        const QString path = l.left(l.indexOf(QLatin1Char('@')));
+        QVERIFY(merged.find(path));
+        QCOMPARE(merged.find(path)->path(), path);
+    }
+
+    for (const QString &s : statuses) {
+        const int sp = s.indexOf(QLatin1Char(' '));
+        const int eq = s.indexOf(QLatin1Char('='));
+        const int layer = s.left(sp).toInt();
+        const QString path = s.mid(sp + 1, eq - sp - 1);
+        QCOMPARE(QStringLiteral("%1 %2=%3").arg(layer).arg(path, statusString(merged.status(layer, path))), s);
+    }
+
+    const std::vector<const LayerTree *> ptrs = pointers(trees);
+    for (const QString &s : lookups) {
+        const int eq = s.indexOf(QLatin1Char('='));
+        const QString path = s.left(eq);
+        const Lookup l = MergedTree::lookupTopDown(ptrs, path);
+        QCOMPARE(path + QLatin1Char('=') + lookupString(l), s);
+        if (l.isFound()) {
+            QCOMPARE(l.node->path(), path);
+            // What the top-down lookup finds is what the merged view shows (for files).
+            const FileNode *m = merged.find(path);
+            QVERIFY(m);
+            if (!m->isDir())
+                QCOMPARE(m->layer, l.layer);
+        } else {
+            QCOMPARE(merged.find(path), nullptr);
+        }
+    }
+}
+
+void TestMergedTree::lookupUnknownLayer()
+{
+    const std::vector<LayerTree> trees = buildLayers({ { QStringLiteral("f a") }, { QStringLiteral("f b") }, {} });
+    std::vector<const LayerTree *> ptrs = pointers(trees);
+    ptrs[0] = nullptr; // layer 0 not read yet
+    QCOMPARE(lookupString(MergedTree::lookupTopDown(ptrs, QStringLiteral("b"))), QStringLiteral("found 1"));
+    QCOMPARE(lookupString(MergedTree::lookupTopDown(ptrs, QStringLiteral("a"))), QStringLiteral("unknown 0"));
+    ptrs[2] = nullptr;
+    QCOMPARE(lookupString(MergedTree::lookupTopDown(ptrs, QStringLiteral("b"))), QStringLiteral("unknown 2"));
+    QCOMPARE(lookupString(MergedTree::lookupTopDown({}, QStringLiteral("b"))), QStringLiteral("notfound"));
+}
+
+void TestMergedTree::replacedLowerFlag()
+{
+    const std::vector<LayerTree> trees = buildLayers(
+        { { QStringLiteral("f etc/passwd"), QStringLiteral("f etc/group") }, { QStringLiteral("f etc/passwd") } });
+    MergedTree merged;
+    for (const LayerTree &t : trees)
+        merged.addLayer(t);
+    QVERIFY(merged.find(QStringLiteral("etc/passwd"))->replacedLower());
+    QVERIFY(!merged.find(QStringLiteral("etc/group"))->replacedLower());
+    QVERIFY(merged.find(QStringLiteral("etc"))->isImplicit());
+    QCOMPARE(merged.find(QStringLiteral("etc/passwd"))->size, qint64(10));
+}
+
+void TestMergedTree::resolveSymlinks()
+{
+    const std::vector<LayerTree> trees = buildLayers(
+        { { QStringLiteral("d usr/bin"), QStringLiteral("f usr/bin/dash"), QStringLiteral("l bin>usr/bin") },
+            { QStringLiteral("l usr/bin/sh>/bin/dash"), QStringLiteral("l loop>loop") } });
+    MergedTree merged;
+    for (const LayerTree &t : trees)
+        merged.addLayer(t);
+    QCOMPARE(*merged.resolve(QStringLiteral("bin/sh")), QStringLiteral("usr/bin/dash"));
+    QCOMPARE(*merged.resolve(QStringLiteral("bin/sh"), false), QStringLiteral("usr/bin/sh"));
+    QCOMPARE(merged.resolve(QStringLiteral("loop")).error().code, ll::Error::Code::NotFound);
+}
+
+void TestMergedTree::manyEntriesMerge()
+{
+    // Two layers of 5,000 files in one dir; the upper deletes every other lower file and overwrites the rest.
+    std::vector<LayerTree> trees;
+    trees.emplace_back(0);
+    trees.emplace_back(1);
+    for (int i = 0; i < 5000; ++i) {
+        QVERIFY(trees[0].addEntry(entry(QStringLiteral("f big/f%1").arg(i))).ok());
+        QVERIFY(
+            trees[1]
+                .addEntry(entry(i % 2 ? QStringLiteral("f big/.wh.f%1").arg(i) : QStringLiteral("f big/f%1").arg(i)))
+                .ok());
+    }
+    MergedTree merged;
+    merged.addLayer(trees[0]);
+    QCOMPARE(merged.entryCount(), 5001);
+    merged.addLayer(trees[1]);
+    QCOMPARE(merged.entryCount(), 2501);
+    QCOMPARE(checkConsistent(merged.root()), 2501);
+    for (const FileNode *c : merged.find(QStringLiteral("big"))->children)
+        QCOMPARE(c->layer, 1);
+    QCOMPARE(statusString(merged.status(0, QStringLiteral("big/f7"))), QStringLiteral("deleted 1"));
+    QCOMPARE(statusString(merged.status(0, QStringLiteral("big/f8"))), QStringLiteral("overwritten 1"));
+}
+
+QTEST_APPLESS_MAIN(TestMergedTree)
+#include "TestMergedTree.moc"
