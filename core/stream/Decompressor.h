@@ -31,10 +31,15 @@ public:
     virtual Status feed(const char *data, qint64 size) = 0;
     /** End of input: Error::Corrupt when the stream is truncated (not at a member/frame end). */
     virtual Status finish() = 0;
+    /** The format this instance decodes. */
+    virtual Format format() const = 0;
 
     qint64 totalIn() const { return m_totalIn; }
     qint64 totalOut() const { return m_totalOut; }
     bool isStopped() const { return m_stopped; }
+
+    /** Size of the output buffer each decompressor owns (the sink sees at most this much per call). */
+    static constexpr qint64 OutputBufferSize = 256 * 1024;
 
 protected:
     /** Hands out a decompressed chunk; returns false (and marks stopped) when the sink wants no more. */

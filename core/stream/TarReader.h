@@ -18,12 +18,16 @@ public:
     /** A piece of the current member's data (a view, valid only during the call). false: stop. */
     virtual bool onData(const TarEntry &entry, const char *data, qint64 size)
     {
-        Q_UNUSED(entry) Q_UNUSED(data) Q_UNUSED(size) return true;
+        Q_UNUSED(entry)
+        Q_UNUSED(data)
+        Q_UNUSED(size)
+        return true;
     }
     /** All data of a ReadData member was delivered. false: stop. */
     virtual bool onEntryEnd(const TarEntry &entry)
     {
-        Q_UNUSED(entry) return true;
+        Q_UNUSED(entry)
+        return true;
     }
 };
 
@@ -37,8 +41,14 @@ public:
 class TarReader
 {
 public:
+    /** Extension payloads (GNU 'L'/'K', PAX 'x'/'g') larger than this are Error::Corrupt. */
+    static constexpr qint64 MaxExtensionSize = qint64(1) << 20;
+    /** Sizes above 2^50 bytes (1 PiB) are taken as hostile. */
+    static constexpr qint64 MaxEntrySize = qint64(1) << 50;
+
     explicit TarReader(TarVisitor *visitor);
 
+    /** Consumes a chunk (any size, any boundary). After an error every call returns that error. */
     Status feed(const char *data, qint64 size);
     /** End of input. A stream that ends inside a member is Error::Corrupt; one that ends after a
         complete member without the two zero blocks is accepted (many layer writers omit them). */
@@ -47,31 +57,47 @@ public:
     /** End-of-archive seen or the visitor stopped. */
     bool isDone() const { return m_done; }
     bool isStopped() const { return m_stopped; }
+    /** Uncompressed bytes consumed so far. */
     qint64 offset() const { return m_offset; }
+    /** Members reported to the visitor (extension headers not counted). */
     int entryCount() const { return m_entryCount; }
 
 private:
     enum class State { Header, Extension, Data, Padding, End };
-    Status parseHeader();
+    static constexpr int BlockSize = 512;
+
+    Status parseHeader(const char *block, qint64 blockOffset);
+    Status startEntry(const char *block, qint64 blockOffset, char typeFlag, qint64 size);
+    Status parsePax(qint64 blockOffset);
+    void finishExtension();
+    void clearPending();
+    Status fail(const QString &message, qint64 offset, const QString &detail = {});
+    void stop();
 
     TarVisitor *m_visitor;
     State m_state = State::Header;
-    QByteArray m_block;      // partial 512-byte header
-    QByteArray m_extension;  // PAX/GNU extension payload being collected
+    char m_block[BlockSize]; // partial 512-byte header
+    int m_blockFill = 0;
+    QByteArray m_extension; // PAX/GNU extension payload being collected
     char m_extensionType = 0;
+    qint64 m_extensionOffset = 0;
     TarEntry m_current;
     bool m_readData = false;
-    qint64 m_remaining = 0;  // data or extension bytes left in this member
+    bool m_dataIsEntry = false; // Data state belongs to a visited entry (not a skipped 'g'/'V' payload)
+    qint64 m_remaining = 0; // data or extension bytes left in this member
     qint64 m_padding = 0;
-    qint64 m_offset = 0;     // uncompressed bytes consumed
+    qint64 m_offset = 0; // uncompressed bytes consumed
     qint64 m_memberStart = 0;
     int m_entryCount = 0;
     int m_zeroBlocks = 0;
     bool m_done = false;
     bool m_stopped = false;
-    // pending extension values for the next member
+    Error m_error;
+    // pending extension values for the next member (null/negative: not set)
     QString m_paxPath, m_paxLink, m_gnuLongName, m_gnuLongLink, m_paxUname, m_paxGname;
-    qint64 m_paxSize = -1, m_paxMtime = -1, m_paxUid = -1, m_paxGid = -1;
+    qint64 m_paxSize = -1, m_paxUid = -1, m_paxGid = -1;
+    qint64 m_paxMtime = 0;
+    bool m_havePaxMtime = false;
     bool m_havePendingExtension = false;
 };
 

@@ -1,0 +1,121 @@
+#include "stream/GzipZlibDecompressor.h"
+
+#include "common/Logging.h"
+
+#include <zlib.h>
+
+#include <algorithm>
+
+namespace ll::stream {
+
+namespace {
+    constexpr qint64 MaxInputPerCall = qint64(1) << 30; // zlib's uInt lengths
+}
+
+GzipZlibDecompressor::GzipZlibDecompressor()
+    : m_zs(std::make_unique<z_stream_s>()), m_out(std::make_unique<unsigned char[]>(OutputBufferSize))
+{ }
+
+GzipZlibDecompressor::~GzipZlibDecompressor()
+{
+    if (m_initialized)
+        inflateEnd(m_zs.get());
+}
+
+Status GzipZlibDecompressor::fail(const QString &what, const QString &detail, qint64 offset)
+{
+    m_error = Error(Error::Code::Corrupt, QStringLiteral("%1 at compressed offset %2").arg(what).arg(offset), detail);
+    qCDebug(llStream) << "gzip (zlib):" << m_error.toString();
+    return m_error;
+}
+
+Status GzipZlibDecompressor::feed(const char *data, qint64 size)
+{
+    if (m_stopped)
+        return {};
+    if (m_error)
+        return m_error;
+    if (size <= 0)
+        return {};
+    m_totalIn += size;
+
+    const auto *p = reinterpret_cast<const unsigned char *>(data);
+    qint64 left = size;
+    z_stream *zs = m_zs.get();
+    while (left > 0) {
+        switch (m_phase) {
+        case Phase::Padding: {
+            const unsigned char *end = p + left;
+            const unsigned char *bad = std::find_if(p, end, [](unsigned char c) { return c != 0; });
+            if (bad != end)
+                return fail(QStringLiteral("trailing garbage after gzip stream"), {}, m_consumed + (bad - p));
+            m_consumed += left;
+            return {};
+        }
+        case Phase::BetweenMembers:
+            if (*p == 0 && m_members > 0) {
+                m_phase = Phase::Padding;
+                continue;
+            }
+            if (!m_initialized) {
+                *zs = z_stream {};
+                if (inflateInit2(zs, 15 + 16) != Z_OK) {
+                    m_error = Error(Error::Code::Internal, QStringLiteral("zlib inflateInit2 failed"));
+                    return m_error;
+                }
+                m_initialized = true;
+            } else {
+                inflateReset(zs);
+            }
+            m_phase = Phase::InMember;
+            continue;
+        case Phase::InMember: {
+            const qint64 chunk = std::min(left, MaxInputPerCall);
+            zs->next_in = const_cast<unsigned char *>(p);
+            zs->avail_in = uInt(chunk);
+            bool memberDone = false;
+            for (;;) {
+                zs->next_out = m_out.get();
+                zs->avail_out = uInt(OutputBufferSize);
+                const int ret = inflate(zs, Z_NO_FLUSH);
+                const qint64 produced = OutputBufferSize - zs->avail_out;
+                if (produced > 0 && !emitOutput(reinterpret_cast<const char *>(m_out.get()), produced))
+                    return {};
+                if (ret == Z_STREAM_END) {
+                    memberDone = true;
+                    break;
+                }
+                if (ret != Z_OK && ret != Z_BUF_ERROR)
+                    return fail(QStringLiteral("corrupt gzip data"),
+                        zs->msg ? QString::fromLatin1(zs->msg) : QStringLiteral("zlib error %1").arg(ret),
+                        m_consumed + (chunk - zs->avail_in));
+                if (zs->avail_out != 0 || ret == Z_BUF_ERROR)
+                    break; // all input taken (or no progress possible without more)
+            }
+            const qint64 used = chunk - zs->avail_in;
+            p += used;
+            left -= used;
+            m_consumed += used;
+            if (memberDone) {
+                ++m_members;
+                m_phase = Phase::BetweenMembers;
+            }
+            break;
+        }
+        }
+    }
+    return {};
+}
+
+Status GzipZlibDecompressor::finish()
+{
+    if (m_stopped)
+        return {};
+    if (m_error)
+        return m_error;
+    if (m_phase == Phase::InMember || m_members == 0)
+        return fail(QStringLiteral("truncated gzip stream"), {}, m_consumed);
+    return {};
+}
+
+} // namespace ll::stream

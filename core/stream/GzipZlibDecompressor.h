@@ -1,0 +1,41 @@
+#pragma once
+
+#include "stream/Decompressor.h"
+
+#include <memory>
+
+struct z_stream_s;
+
+namespace ll::stream {
+
+/**
+ * Gzip through zlib's inflate (windowBits 15+16): the portable fallback and the reference for
+ * GzipIsalDecompressor. Same member handling: concatenated members, zero padding after the last one.
+ */
+class GzipZlibDecompressor : public Decompressor
+{
+public:
+    GzipZlibDecompressor();
+    ~GzipZlibDecompressor() override;
+
+    Status feed(const char *data, qint64 size) override;
+    Status finish() override;
+    Format format() const override { return Format::Gzip; }
+
+    /** Complete members decoded so far. */
+    int memberCount() const { return m_members; }
+
+private:
+    enum class Phase { BetweenMembers, InMember, Padding };
+    Status fail(const QString &what, const QString &detail, qint64 offset);
+
+    std::unique_ptr<z_stream_s> m_zs;
+    std::unique_ptr<unsigned char[]> m_out;
+    Phase m_phase = Phase::BetweenMembers;
+    bool m_initialized = false;
+    qint64 m_consumed = 0;
+    int m_members = 0;
+    Error m_error;
+};
+
+} // namespace ll::stream
