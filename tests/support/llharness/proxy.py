@@ -7,10 +7,12 @@ blobs redirected to it, on 127.0.0.2 when bindable). Control on any listener:
 A rule: {"type": T, "count": N (default 1; 0 = unlimited), "path": regex (re.search on the request path),
          "method": "GET", "listener": "front" (default: anon+token) | "anon" | "token" | "second" | "any", ...}
   status        {"status": 503, "retry_after": "1" (429 default), "headers": {...}, "body": "..."}
-  reset         {"after_bytes": K}  close abruptly (RST) before anything (K absent/-1) or after K body bytes
+  reset         {"after_bytes": K}  close abruptly (RST) before anything (K absent/-1) or after K body bytes;
+                "graceful": true closes with FIN instead after K bytes (a body shorter than its Content-Length)
   slow          {"latency_ms": L, "rate": bytes_per_s}   (combines with one other rule)
   redirect_blobs{"status": 307}  blob GET/HEAD -> Location on the second host (after an auth check upstream)
   ignore_range  Range dropped: 200 + the whole blob
+  corrupt       {"at_byte": K}  flips (xor 0xff) the body byte at offset K of this response (blobs by default)
   paginate_tags {"page_size": 10}  tags/list paginated even without ?n= (as Docker Hub does)
 docker-registry 2.8 ignores n/last on tags/list; the proxy's front listeners always paginate tags/list when the
 client sends n (sorted, Link: <...?last=X&n=N>; rel="next", as distribution 3 and Docker Hub do).
@@ -76,7 +78,7 @@ class ProxyState:
                     continue
                 if r.get("method") and r["method"].upper() != method:
                     continue
-                default_path = {"redirect_blobs": BLOB_RE, "ignore_range": BLOB_RE,
+                default_path = {"redirect_blobs": BLOB_RE, "ignore_range": BLOB_RE, "corrupt": BLOB_RE,
                                 "paginate_tags": r"/tags/list"}.get(r["type"], "")
                 if not re.search(r.get("path", default_path), path):
                     continue
@@ -191,6 +193,15 @@ class Handler(BaseHTTPRequestHandler):
             pass
         self.close_connection = True
 
+    def fin(self):
+        """Orderly close (FIN) in the middle of a body: looks like a wrong Content-Length to the client."""
+        try:
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.close_connection = True
+
     def upstream_conn(self, addr):
         if self.upstream is None or self.upstream_addr != addr:
             if self.upstream is not None:
@@ -292,6 +303,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def relay(self, resp, rule, rate):
         after = rule.get("after_bytes", -1) if rule and rule["type"] == "reset" else -1
+        corrupt = int(rule.get("at_byte", 0)) if rule and rule["type"] == "corrupt" else -1
         length = resp.getheader("Content-Length")
         no_body = self.command == "HEAD" or resp.status in (204, 304) or 100 <= resp.status < 200
         body = None
@@ -325,11 +337,18 @@ class Handler(BaseHTTPRequestHandler):
                 data = resp.read(min(step, remaining))
             if not data:
                 break
+            if sent <= corrupt < sent + len(data):
+                flipped = bytearray(data)
+                flipped[corrupt - sent] ^= 0xFF
+                data = bytes(flipped)
             if after >= 0 and sent + len(data) >= after:
                 self.wfile.write(data[:after - sent])
                 sent = after
                 self.drop_upstream()
-                self.rst()
+                if rule.get("graceful"):
+                    self.fin()  # a clean close: the body is shorter than its Content-Length
+                else:
+                    self.rst()
                 return resp.status, sent
             self.wfile.write(data)
             sent += len(data)
@@ -434,7 +453,7 @@ class Handler(BaseHTTPRequestHandler):
                     st.stats["reject_auth"] = bool(req["reject_auth"])
                 for r in req.get("faults", []):
                     if r.get("type") not in ("status", "reset", "slow", "redirect_blobs", "ignore_range",
-                                             "paginate_tags"):
+                                             "paginate_tags", "corrupt"):
                         return self.send_simple(400, json.dumps({"error": "unknown fault type %r" % r.get("type")}))
                     r = dict(r)
                     r["unlimited"] = int(r.get("count", 1)) <= 0
