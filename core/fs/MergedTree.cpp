@@ -62,46 +62,53 @@ void MergedTree::removeNode(FileNode *node)
     node->parent->removeChildAt(node->row);
 }
 
-void MergedTree::apply(const FileNode *src, FileNode *dst, int layer)
+void MergedTree::apply(const FileNode *srcRoot, FileNode *dstRoot, int layer)
 {
-    // src: a directory of the layer tree; dst: the merged directory at the same path.
-    if (src->isOpaque())
-        clearChildrenOf(dst);
-    for (const FileNode *c : src->children) {
-        FileNode *m = dst->child(c->name);
-        if (m && c->isWhiteout()) {
-            removeNode(m);
-            m = nullptr;
-        }
-        if (c->isWhiteoutOnly())
-            continue;
-        const bool srcIsDir = c->isDir();
-        if (m && (srcIsDir != m->isDir())) {
-            // overlayfs: a non-dir replaces a dir subtree, a dir replaces a non-dir.
-            removeNode(m);
-            m = nullptr;
-            FileNode *n = newNode(*c, dst, layer);
-            n->flags |= FileNode::ReplacedLower;
-            m = n;
-        } else if (m) {
-            if (c->hasEntry()) {
-                m->copyMetadata(*c);
-                m->layer = layer;
-                m->flags = FileNode::HasEntry | FileNode::ReplacedLower;
+    // Iterative depth-first walk (hostile layers can be very deep). Pairs: a layer dir and the merged dir
+    // at the same path.
+    std::vector<std::pair<const FileNode *, FileNode *>> stack { { srcRoot, dstRoot } };
+    // Implicit dirs created by this layer, in creation order; those that end up empty (they only carried
+    // whiteout markers) are removed afterwards, as docker's unpacker creates nothing for a bare marker.
+    std::vector<FileNode *> created;
+    while (!stack.empty()) {
+        const auto [src, dst] = stack.back();
+        stack.pop_back();
+        if (src->isOpaque())
+            clearChildrenOf(dst);
+        for (const FileNode *c : src->children) {
+            FileNode *m = dst->child(c->name);
+            if (m && c->isWhiteout()) {
+                removeNode(m);
+                m = nullptr;
             }
-            // An implicit dir over an existing dir keeps the lower dir's metadata and origin.
-        } else {
-            m = newNode(*c, dst, layer);
-            if (srcIsDir && !c->hasEntry()) {
-                // An implicit dir that only carries whiteout markers creates nothing (as docker's unpacker).
-                apply(c, m, layer);
-                if (m->children.empty())
-                    removeNode(m);
+            if (c->isWhiteoutOnly())
                 continue;
+            const bool srcIsDir = c->isDir();
+            if (m && srcIsDir != m->isDir()) {
+                // overlayfs: a non-dir replaces a dir subtree, a dir replaces a non-dir.
+                removeNode(m);
+                m = newNode(*c, dst, layer);
+                m->flags |= FileNode::ReplacedLower;
+            } else if (m) {
+                if (c->hasEntry()) {
+                    m->copyMetadata(*c);
+                    m->layer = layer;
+                    m->flags = FileNode::HasEntry | FileNode::ReplacedLower;
+                }
+                // An implicit dir over an existing dir keeps the lower dir's metadata and origin.
+            } else {
+                m = newNode(*c, dst, layer);
+                if (srcIsDir && !c->hasEntry())
+                    created.push_back(m);
             }
+            if (srcIsDir && !c->children.empty())
+                stack.emplace_back(c, m);
         }
-        if (srcIsDir)
-            apply(c, m, layer);
+    }
+    // Reverse creation order: children before their parents.
+    for (auto it = created.rbegin(); it != created.rend(); ++it) {
+        if ((*it)->children.empty() && (*it)->parent)
+            removeNode(*it);
     }
 }
 

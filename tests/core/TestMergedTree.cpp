@@ -126,6 +126,7 @@ private slots:
     void replacedLowerFlag();
     void resolveSymlinks();
     void manyEntriesMerge();
+    void deepPath();
 };
 
 void TestMergedTree::scenarios_data()
@@ -336,6 +337,29 @@ void TestMergedTree::manyEntriesMerge()
         QCOMPARE(c->layer, 1);
     QCOMPARE(statusString(merged.status(0, QStringLiteral("big/f7"))), QStringLiteral("deleted 1"));
     QCOMPARE(statusString(merged.status(0, QStringLiteral("big/f8"))), QStringLiteral("overwritten 1"));
+}
+
+void TestMergedTree::deepPath()
+{
+    // Hostile depth must not recurse on the C++ stack anywhere.
+    QString deep;
+    const int depth = 50000;
+    for (int i = 0; i < depth; ++i)
+        deep += i ? QStringLiteral("/d") : QStringLiteral("d");
+    std::vector<LayerTree> trees;
+    trees.emplace_back(0);
+    trees.emplace_back(1);
+    QVERIFY(trees[0].addEntry(entry(QStringLiteral("f ") + deep + QStringLiteral("/leaf"))).ok());
+    QVERIFY(trees[1].addEntry(entry(QStringLiteral("f ") + deep + QStringLiteral("/.wh.leaf"))).ok());
+    QCOMPARE(trees[0].nodeCount(), depth + 1);
+    MergedTree merged;
+    merged.addLayer(trees[0]);
+    QCOMPARE(merged.entryCount(), depth + 1);
+    merged.addLayer(trees[1]);
+    QCOMPARE(merged.entryCount(), depth);
+    QCOMPARE(int(merged.entries().size()), depth);
+    QCOMPARE(merged.find(deep)->path(), deep);
+    QVERIFY(MergedTree::lookupTopDown(pointers(trees), QString(deep + QStringLiteral("/leaf"))).isDeleted());
 }
 
 QTEST_APPLESS_MAIN(TestMergedTree)
