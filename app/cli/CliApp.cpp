@@ -6,6 +6,7 @@
 #include "cli/ExitCode.h"
 #include "cli/InspectCommand.h"
 #include "cli/ListCommand.h"
+#include "cli/PeekCommand.h"
 
 #include <QLoggingCategory>
 
@@ -38,9 +39,9 @@ int runCli(const QStringList &arguments)
     case CliOptions::Mode::Inspect: return runInspect(session);
     case CliOptions::Mode::ListTags: return runListTags(session);
     case CliOptions::Mode::Catalog: return runCatalog(session);
+    case CliOptions::Mode::PeekAll: return runPeekAll(session);
+    case CliOptions::Mode::BulkPeek: return runBulkPeek(session);
     case CliOptions::Mode::Interactive:
-    case CliOptions::Mode::PeekAll:
-    case CliOptions::Mode::BulkPeek:
     case CliOptions::Mode::SaveAll:
     case CliOptions::Mode::SaveLayers:
     case CliOptions::Mode::Carve:

@@ -99,12 +99,14 @@ bool parseCliOptions(const QStringList &arguments, CliOptions *o, int *exitCode)
                                        QStringLiteral("n"));
     const QCommandLineOption simpleOutput(QStringLiteral("simple-output"),
                                           QStringLiteral("The original tool's listing style."));
+    const QCommandLineOption interactive(QStringLiteral("interactive"),
+                                         QStringLiteral("Interactive mode even when stdin is not a terminal."));
     const QCommandLineOption preserve(QStringLiteral("preserve-permissions"),
                                       QStringLiteral("Extract: keep setuid/setgid bits."));
     p.addOptions({help, version, target, platform, inspect, listTags, catalog, pageSize, username, passwordStdin,
                   tokenFile, plainHttp, insecure, json, quiet, verbose, logFile, peekAll, bulkPeek, saveAll,
                   saveLayers, carve, extract, layer, outputDir, chunkSize, follow, partial, peekBytes, simpleOutput,
-                  preserve});
+                  preserve, interactive});
 
     Console &console = Console::instance();
     if (!p.parse(arguments)) {
@@ -205,6 +207,17 @@ bool parseCliOptions(const QStringList &arguments, CliOptions *o, int *exitCode)
         return usage(QStringLiteral("choose one of --inspect, --list-tags, --catalog, --peek-all, --bulk-peek, "
                                     "--save-all, --save-layers, --carve-file, --extract"));
     o->mode = modes.isEmpty() ? CliOptions::Mode::Interactive : modes.constFirst();
+    if (modes.isEmpty() && !p.isSet(interactive) && !console.stdinIsTerminal()) {
+        // No terminal to ask questions on: a reference alone means --inspect.
+        if (o->target.isEmpty())
+            return usage(QStringLiteral("no mode given and stdin is not a terminal: use -t REF with --inspect, "
+                                        "--peek-all, ... or --interactive"));
+        o->mode = CliOptions::Mode::Inspect;
+    }
+    if (o->mode == CliOptions::Mode::Interactive && o->passwordStdin)
+        return usage(QStringLiteral("--password-stdin cannot be used in interactive mode"));
+    if (p.isSet(interactive) && !modes.isEmpty())
+        return usage(QStringLiteral("--interactive cannot be combined with another mode"));
     if (o->mode != CliOptions::Mode::Interactive && o->target.isEmpty())
         return usage(QStringLiteral("-t/--target-image is required"));
     if (o->layer >= 0 && o->mode != CliOptions::Mode::Extract)

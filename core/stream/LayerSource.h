@@ -1,6 +1,6 @@
 #pragma once
 
-#include "oci/Descriptor.h"
+#include "oci/Image.h"
 
 #include <QString>
 
@@ -12,6 +12,11 @@ struct LayerSource {
     QString repository;
     oci::Descriptor layer; // digest, size, mediaType
     int index = -1;        // position in the manifest, for messages ("layer 2")
+
+    static LayerSource fromImage(const oci::Image &image, int index)
+    {
+        return LayerSource{image.registry, image.repository, image.manifest.layers.value(index), index};
+    }
 
     QString label() const
     {
