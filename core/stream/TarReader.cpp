@@ -294,8 +294,6 @@ Status TarReader::parseHeader(const char *block, qint64 blockOffset)
             m_readData = false;
             m_dataIsEntry = false;
             m_state = size > 0 ? State::Data : State::Header;
-            if (size == 0 && m_padding > 0)
-                m_state = State::Padding;
             return {};
         }
         m_havePendingExtension = true;
@@ -491,6 +489,8 @@ Status TarReader::parsePax(qint64 blockOffset)
         };
         auto text
             = [&](QString *target) { *target = unset ? QString() : QString::fromUtf8(value.data(), value.size()); };
+        if ((key == "path" || key == "linkpath") && value.contains('\0'))
+            return fail(QStringLiteral("NUL byte in PAX %1").arg(QString::fromLatin1(key)), blockOffset);
         if (key == "path") {
             text(&m_paxPath);
         } else if (key == "linkpath") {

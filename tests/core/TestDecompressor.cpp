@@ -384,6 +384,31 @@ private Q_SLOTS:
         QCOMPARE(calls, 1);
     }
 
+    void randomDamage()
+    {
+        // Random byte damage: Corrupt (or, rarely, a lucky valid stream), never a crash (ASan+UBSan in CI).
+        const QByteArray small = m_payload.left(50000);
+        const QByteArray gz = gzipCli(small) + gzipZlib(small);
+        const QByteArray zst = zstdCli(small);
+        QRandomGenerator rng(3);
+        for (Impl impl : { Impl::Isal, Impl::Zlib, Impl::Zstd }) {
+            int corrupt = 0;
+            for (int round = 0; round < 100; ++round) {
+                QByteArray input = impl == Impl::Zstd ? zst : gz;
+                for (int i = 0; i < 3; ++i)
+                    input[rng.bounded(input.size())] = char(rng.bounded(256));
+                auto d = make(impl);
+                QByteArray out;
+                const Status s = decompressAll(*d, input, 1 + rng.bounded(5000), &out);
+                if (!s.ok()) {
+                    QCOMPARE(s.error().code, Error::Code::Corrupt);
+                    ++corrupt;
+                }
+            }
+            QVERIFY(corrupt > 50);
+        }
+    }
+
     void plainIsAView()
     {
         PlainDecompressor d;
