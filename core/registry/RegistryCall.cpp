@@ -146,6 +146,15 @@ void RegistryCall::begin()
         m_authorization
             = QByteArrayLiteral("Basic ") + (creds.username + QLatin1Char(':') + creds.password).toUtf8().toBase64();
         m_authKind = AuthKind::Basic;
+    } else if (const auto known = m_client->m_bearerChallenges.constFind(registry);
+               known != m_client->m_bearerChallenges.cend() && !m_scope.isEmpty()) {
+        // The registry's realm is known from an earlier challenge: get the token first, saving a 401 round trip.
+        AuthChallenge challenge = *known;
+        challenge.params.insert(QStringLiteral("scope"), m_scope);
+        m_waitingForToken = true;
+        m_tokenWasPrefetched = true;
+        m_client->requestToken(this, challenge, m_scope);
+        return;
     }
     sendCurrent();
 }
@@ -427,9 +436,18 @@ void RegistryCall::handleUnauthorized(QNetworkReply *reply)
         qCDebug(llAuth) << "cached token for" << registry << m_scope << "refused; fetching a new one";
         m_client->m_tokens->remove(registry, m_scope);
         break;
-    case AuthKind::FreshToken:
+    case AuthKind::FreshToken: {
+        // A token fetched up front (from a remembered challenge) may lack a scope this answer asks for:
+        // follow this challenge once. Otherwise the credentials simply do not give access.
+        const AuthChallenge *b = AuthChallenge::find(challenges, QLatin1String("bearer"));
+        const QStringList wanted = b ? b->scopes() : QStringList();
+        if (m_tokenWasPrefetched && !m_challengeRetried && !wanted.isEmpty() && wanted != QStringList { m_scope }) {
+            m_challengeRetried = true;
+            break;
+        }
         finishWith(denied);
         return;
+    }
     case AuthKind::Basic:
         finishWith(Error(Error::Code::Unauthorized, tr("invalid username or password for %1 (%2)").arg(registry, user),
             registryText, 401));
@@ -442,6 +460,11 @@ void RegistryCall::handleUnauthorized(QNetworkReply *reply)
 
     const AuthChallenge *bearer = AuthChallenge::find(challenges, QLatin1String("bearer"));
     if (bearer && !bearer->realm().isEmpty()) {
+        AuthChallenge remembered = *bearer;
+        remembered.params.remove(QStringLiteral("scope"));
+        remembered.params.remove(QStringLiteral("error"));
+        m_client->m_bearerChallenges.insert(registry, remembered);
+        m_tokenWasPrefetched = false;
         m_waitingForToken = true;
         m_client->requestToken(this, *bearer, m_scope);
         return;

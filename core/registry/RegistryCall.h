@@ -124,6 +124,8 @@ private:
     bool m_responseStarted = false;
     bool m_bodyHandedOut = false;
     bool m_waitingForToken = false;
+    bool m_tokenWasPrefetched = false; // asked for before any 401, from a remembered challenge
+    bool m_challengeRetried = false;
     bool m_finished = false;
     qint64 m_bytesReceived = 0;
 };

@@ -2,6 +2,7 @@
 
 #include "common/Error.h"
 #include "common/Result.h"
+#include "registry/AuthChallenge.h"
 #include "registry/Credentials.h"
 #include "registry/RegistryCall.h"
 
@@ -23,7 +24,6 @@ namespace ll::registry {
 class CredentialStore;
 class TokenCache;
 class TokenRequest;
-struct AuthChallenge;
 
 /**
  * The one network client: owns auth (WWW-Authenticate challenge -> bearer token or Basic), the token
@@ -112,6 +112,7 @@ private:
     TokenCache *m_tokens;
     QHash<QString, Credentials> m_credentialCache;
     QSet<QString> m_basicRegistries; // answered with a Basic challenge
+    QHash<QString, AuthChallenge> m_bearerChallenges; // the last Bearer challenge per registry (realm, service)
     QSet<QString> m_rejectedFileTokens; // a token.txt bearer token was refused there
     QHash<QString, QList<QPointer<RegistryCall>>> m_tokenWaiters; // key: registry + '\n' + scope
     bool m_plainHttp = false;
