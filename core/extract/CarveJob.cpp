@@ -1,0 +1,518 @@
+#include "extract/CarveJob.h"
+
+#include "common/Logging.h"
+#include "extract/AtomicFileWriter.h"
+#include "fs/LayerTree.h"
+#include "fs/MergedTree.h"
+#include "fs/PathSanitizer.h"
+#include "fs/Whiteout.h"
+#include "stream/LayerPipeline.h"
+#include "stream/TarReader.h"
+
+#include <QDir>
+
+namespace ll::extract {
+
+namespace {
+
+    constexpr int MaxSymlinkHops = 40;
+    constexpr int MaxHardlinkPasses = 8;
+
+    QString parentOf(const QString &path)
+    {
+        const qsizetype slash = path.lastIndexOf(QLatin1Char('/'));
+        return slash < 0 ? QString() : path.left(slash);
+    }
+
+} // namespace
+
+QString CarveResult::statusName(Status status)
+{
+    switch (status) {
+    case Status::Found:
+        return QStringLiteral("found");
+    case Status::Deleted:
+        return QStringLiteral("deleted");
+    case Status::NotFound:
+        break;
+    }
+    return QStringLiteral("not_found");
+}
+
+// ---------------------------------------------------------------- worker side
+
+/**
+ * Runs on the pipeline's worker thread. Search: adds every entry to the layer's tree and stops as soon as
+ * this layer decides the path (the entry itself, or a whiteout of it or of a parent). Extract: finds the
+ * entry named target (a hard link's content) and writes it. Results are read by the job after the
+ * pipeline finished (the worker is joined by then).
+ */
+class CarveJob::Visitor : public stream::TarVisitor
+{
+public:
+    enum class Outcome { None, File, Deleted, Symlink, Hardlink, Directory, Special, Failed };
+
+    Visitor(PassKind kind, fs::LayerTree *tree, const QString &target, const QString &outRoot, const QString &writeName,
+        bool follow)
+        : m_kind(kind), m_tree(tree), m_target(target), m_outRoot(outRoot), m_writeName(writeName), m_follow(follow)
+    { }
+
+    Action onEntry(const stream::TarEntry &entry) override
+    {
+        if (m_tree)
+            (void)m_tree->addEntry(entry); // unsafe names are rejected by the tree and never match
+        if (entry.path == m_target) {
+            m_entry = entry;
+            switch (entry.type) {
+            case stream::TarEntry::Type::File:
+                return beginFile(entry);
+            case stream::TarEntry::Type::Hardlink:
+                m_outcome = Outcome::Hardlink;
+                return Action::Stop;
+            case stream::TarEntry::Type::Symlink:
+                if (m_kind == PassKind::Search && m_follow)
+                    return Action::Skip; // the layer is read to its end, then the job resolves it
+                m_outcome = Outcome::Symlink;
+                return Action::Stop;
+            case stream::TarEntry::Type::Directory:
+                m_outcome = Outcome::Directory;
+                return Action::Stop;
+            default:
+                m_outcome = Outcome::Special;
+                return Action::Stop;
+            }
+        }
+        if (m_kind == PassKind::Search) {
+            // `.wh.NAME` for the path or a parent: every lower copy is hidden. (An opaque parent hides lower
+            // copies too, but this layer may still list the path later: that is decided at the layer's end.)
+            const fs::Whiteout w = fs::Whiteout::classify(entry.path);
+            if (w.kind == fs::Whiteout::Kind::Whiteout
+                && (w.target == m_target
+                    || (m_target.startsWith(w.target) && m_target.size() > w.target.size()
+                        && m_target.at(w.target.size()) == QLatin1Char('/')))) {
+                m_entry = entry;
+                m_outcome = Outcome::Deleted;
+                return Action::Stop;
+            }
+        }
+        return Action::Skip;
+    }
+
+    bool onData(const stream::TarEntry &, const char *data, qint64 size) override
+    {
+        const Status s = m_writer->write(data, size);
+        if (!s) {
+            fail(s.error());
+            return false;
+        }
+        return true;
+    }
+
+    bool onEntryEnd(const stream::TarEntry &) override
+    {
+        m_size = m_writer->size();
+        const Status s = m_writer->commit();
+        if (!s) {
+            fail(s.error());
+            return false;
+        }
+        m_savedTo = m_writer->finalPath();
+        m_writer.reset();
+        m_outcome = Outcome::File;
+        return false; // done: stop the layer now
+    }
+
+    /** Main thread, after the pipeline ended: removes a half-written file. */
+    void discard()
+    {
+        if (m_writer)
+            m_writer->discard();
+        m_writer.reset();
+    }
+
+    Outcome outcome() const { return m_outcome; }
+    const stream::TarEntry &entry() const { return m_entry; }
+    const Error &error() const { return m_error; }
+    qint64 size() const { return m_size; }
+    const QString &savedTo() const { return m_savedTo; }
+
+private:
+    Action beginFile(const stream::TarEntry &entry)
+    {
+        AtomicFileWriter::Options o;
+        o.mode = (entry.mode & 0777) | 0600; // permission bits kept, never setuid/setgid; always user-writable
+        Result<std::unique_ptr<AtomicFileWriter>> w = AtomicFileWriter::create(m_outRoot, m_writeName, o);
+        if (!w) {
+            fail(w.error());
+            return Action::Stop;
+        }
+        m_writer = std::move(*w);
+        return Action::ReadData;
+    }
+
+    void fail(const Error &error)
+    {
+        m_error = error;
+        m_outcome = Outcome::Failed;
+        discard();
+    }
+
+    PassKind m_kind;
+    fs::LayerTree *m_tree;
+    QString m_target;
+    QString m_outRoot;
+    QString m_writeName;
+    bool m_follow;
+
+    Outcome m_outcome = Outcome::None;
+    stream::TarEntry m_entry;
+    std::unique_ptr<AtomicFileWriter> m_writer;
+    Error m_error;
+    qint64 m_size = 0;
+    QString m_savedTo;
+};
+
+// ---------------------------------------------------------------- job
+
+CarveJob::CarveJob(registry::RegistryClient *client, const oci::Image &image, const QString &path,
+    const CarveOptions &options, QObject *parent)
+    : Job(parent), m_client(client), m_image(image), m_options(options), m_requested(path)
+{
+    setCancelIsAsync(true);
+    setTitle(tr("Carve %1").arg(path));
+    if (m_options.firstChunk <= 0)
+        m_options.firstChunk = CarveOptions().firstChunk;
+    if (m_options.growth < 1.0)
+        m_options.growth = 1.0;
+    if (m_options.outputDir.isEmpty())
+        m_options.outputDir = CarveOptions().outputDir;
+}
+
+CarveJob::~CarveJob()
+{
+    // The pipeline joins its worker before the visitor it uses goes away.
+    delete m_pipeline.data();
+    if (m_visitor)
+        m_visitor->discard();
+}
+
+void CarveJob::doStart()
+{
+    m_timer.start();
+    m_result = CarveResult();
+    m_result.path = m_requested;
+
+    if (m_requested.trimmed().isEmpty()) {
+        failWith(Error(Error::Code::Usage, tr("no path to carve given")));
+        return;
+    }
+    Result<QString> normal = fs::PathSanitizer::safeRelative(m_requested);
+    if (!normal) {
+        failWith(
+            Error(Error::Code::UnsafePath, tr("unsafe path to carve: %1").arg(m_requested), normal.error().message));
+        return;
+    }
+    // Check the output side before any request: the file must land inside outputDir.
+    Result<QString> target = AtomicFileWriter::targetPath(m_options.outputDir, *normal);
+    if (!target && *normal != QLatin1String(".")) {
+        failWith(target.error());
+        return;
+    }
+    m_path = *normal;
+    m_result.path = m_path;
+    m_result.resolvedPath = m_path;
+    m_outRoot = QDir::cleanPath(QDir(m_options.outputDir).absolutePath());
+
+    const int n = int(m_image.manifest.layers.size());
+    m_trees.clear();
+    m_trees.resize(size_t(n));
+    m_complete.assign(size_t(n), nullptr);
+    m_totalSize = m_image.totalLayerSize();
+    step();
+}
+
+void CarveJob::doCancel()
+{
+    if (m_pipeline && m_pipeline->isRunning()) {
+        m_pipeline->cancel(); // onPassFinished() ends the job as cancelled
+        return;
+    }
+    cancelled();
+}
+
+void CarveJob::step()
+{
+    const fs::Lookup r = fs::MergedTree::lookupTopDown(m_complete, m_path);
+    switch (r.status) {
+    case fs::Lookup::Status::Unknown:
+        startPass(r.layer, PassKind::Search, m_path);
+        return;
+    case fs::Lookup::Status::NotFound:
+        finishWith(CarveResult::Status::NotFound, -1);
+        return;
+    case fs::Lookup::Status::Deleted:
+        if (!redirectThroughParent(r.layer))
+            finishWith(CarveResult::Status::Deleted, r.layer);
+        return;
+    case fs::Lookup::Status::Found:
+        break;
+    }
+
+    const fs::FileNode *node = r.node;
+    if (m_path == m_result.path && !m_haveRequestedEntry) {
+        m_requestedEntry = stream::TarEntry();
+        m_requestedEntry.path = m_path;
+        m_requestedEntry.type = node->type;
+        m_requestedEntry.linkTarget = node->linkTarget;
+        m_requestedEntry.size = node->size;
+        m_haveRequestedEntry = true;
+    }
+    switch (node->type) {
+    case stream::TarEntry::Type::File:
+        startPass(r.layer, PassKind::Extract, m_path);
+        return;
+    case stream::TarEntry::Type::Hardlink:
+        startPass(r.layer, PassKind::Extract, node->linkTarget);
+        return;
+    case stream::TarEntry::Type::Symlink:
+        if (m_options.follow) {
+            if (followLink(m_path, node->linkTarget, QString()))
+                step();
+            return;
+        }
+        {
+            stream::TarEntry e;
+            e.path = m_path;
+            e.type = node->type;
+            e.linkTarget = node->linkTarget;
+            finishFound(r.layer, e, 0, QString());
+        }
+        return;
+    case stream::TarEntry::Type::Directory:
+        failWith(Error(Error::Code::Usage, tr("%1 is a directory (use --extract)").arg(m_path)));
+        return;
+    default:
+        failWith(Error(Error::Code::Unsupported,
+            tr("%1 is a %2, not a file").arg(m_path, stream::TarEntry::typeName(node->type))));
+        return;
+    }
+}
+
+bool CarveJob::followLink(const QString &linkPath, const QString &target, const QString &rest)
+{
+    if (++m_hops > MaxSymlinkHops) {
+        failWith(Error(Error::Code::NotFound, tr("Too many levels of symbolic links: %1").arg(m_result.path)));
+        return false;
+    }
+    const QString dir = parentOf(linkPath);
+    QString base = target.startsWith(QLatin1Char('/')) || dir.isEmpty() ? target : dir + QLatin1Char('/') + target;
+    if (!rest.isEmpty())
+        base += QLatin1Char('/') + rest;
+    // Links already known (in layers read completely) are followed now; ones in layers not read yet are
+    // found when their layer is read (a symlinked parent makes that layer answer Deleted, see redirect).
+    const Result<QString> resolved = fs::PathSanitizer::resolveInImage(
+        base,
+        [this](const QString &p) -> std::optional<QString> {
+            const fs::Lookup l = fs::MergedTree::lookupTopDown(m_complete, p);
+            if (l.isFound() && l.node->type == stream::TarEntry::Type::Symlink)
+                return l.node->linkTarget;
+            return std::nullopt;
+        },
+        false, MaxSymlinkHops);
+    if (!resolved) {
+        failWith(resolved.error());
+        return false;
+    }
+    qCDebug(llExtract) << "carve:" << linkPath << "->" << target << ": now looking for" << *resolved;
+    m_path = *resolved;
+    m_result.resolvedPath = m_path;
+    return true;
+}
+
+bool CarveJob::redirectThroughParent(int layer)
+{
+    const fs::LayerTree *tree = layer >= 0 && layer < int(m_complete.size()) ? m_complete[size_t(layer)] : nullptr;
+    if (!tree)
+        return false;
+    const QStringList parts = m_path.split(QLatin1Char('/'));
+    for (int i = 0; i + 1 < parts.size(); ++i) {
+        const QString prefix = parts.mid(0, i + 1).join(QLatin1Char('/'));
+        const fs::FileNode *node = tree->find(prefix);
+        if (!node)
+            return false;
+        if (node->hasEntry() && !node->isDir()) {
+            if (node->type != stream::TarEntry::Type::Symlink)
+                return false; // a file where a directory should be: the path is gone
+            if (followLink(prefix, node->linkTarget, parts.mid(i + 1).join(QLatin1Char('/'))))
+                step();
+            return true;
+        }
+    }
+    return false;
+}
+
+void CarveJob::startPass(int layer, PassKind kind, const QString &entryPath)
+{
+    if (kind == PassKind::Extract && ++m_passes > MaxHardlinkPasses) {
+        failWith(
+            Error(Error::Code::Corrupt, tr("hard link chain too long at %1 in layer %2").arg(entryPath).arg(layer)));
+        return;
+    }
+    const stream::LayerSource source = stream::LayerSource::fromImage(m_image, layer);
+    fs::LayerTree *tree = nullptr;
+    if (kind == PassKind::Search) {
+        m_trees[size_t(layer)] = std::make_unique<fs::LayerTree>(layer);
+        tree = m_trees[size_t(layer)].get();
+    }
+    m_visitor = std::make_unique<Visitor>(kind, tree, entryPath, m_outRoot, m_result.path, m_options.follow);
+    m_passLayer = layer;
+    m_passKind = kind;
+
+    stream::FetchPolicy policy;
+    policy.mode = stream::FetchPolicy::Mode::Windowed;
+    policy.firstChunk = m_options.firstChunk;
+    policy.growth = m_options.growth;
+    policy.consumedBefore = m_consumedBefore;
+    policy.requestedBefore = m_requestedBefore;
+
+    auto *pipeline = new stream::LayerPipeline(m_client, source, this);
+    pipeline->setPolicy(policy);
+    pipeline->setVisitor(m_visitor.get());
+    m_pipeline = pipeline;
+    connect(pipeline, &Job::finished, this, &CarveJob::onPassFinished);
+    connect(pipeline, &Job::progress, this, &CarveJob::onPassProgress);
+    connect(pipeline, &Job::statusChanged, this, &Job::statusChanged);
+    ++m_result.layersRead;
+    const int count = int(m_image.manifest.layers.size());
+    if (kind == PassKind::Search)
+        setStatus(tr("Searching layer %1/%2 for %3").arg(layer + 1).arg(count).arg(entryPath));
+    else
+        setStatus(tr("Reading %1 from layer %2/%3").arg(entryPath).arg(layer + 1).arg(count));
+    qCDebug(llExtract) << "carve:" << (kind == PassKind::Search ? "search" : "extract") << entryPath << "in"
+                       << source.label() << "budget consumed" << m_consumedBefore << "requested" << m_requestedBefore;
+    pipeline->start();
+}
+
+void CarveJob::onPassProgress()
+{
+    if (!m_pipeline)
+        return;
+    m_result.bytesDownloaded = m_downloadedBefore + m_pipeline->bytesDownloaded();
+    m_result.physicalBound = m_consumedBefore + m_pipeline->compressedConsumed();
+    setProgress(m_result.physicalBound, m_totalSize);
+}
+
+void CarveJob::account()
+{
+    const stream::LayerPipeline *p = m_pipeline.data();
+    if (!p)
+        return;
+    m_consumedBefore += p->compressedConsumed();
+    m_requestedBefore += p->bytesRequested();
+    m_downloadedBefore += p->bytesDownloaded();
+    m_requestsBefore += p->requestCount();
+    m_result.bytesDownloaded = m_downloadedBefore;
+    m_result.bytesRequested = m_requestedBefore;
+    m_result.physicalBound = m_consumedBefore;
+    m_result.requests = m_requestsBefore;
+    m_result.elapsedMs = m_timer.elapsed();
+}
+
+void CarveJob::onPassFinished()
+{
+    stream::LayerPipeline *p = m_pipeline;
+    if (!p)
+        return;
+    account();
+    const Job::State state = p->state();
+    const Error error = p->error();
+    p->disconnect(this);
+    p->deleteLater();
+    m_pipeline = nullptr;
+
+    const int layer = m_passLayer;
+    if (state == Job::State::Cancelled || (isRunning() && error.code == Error::Code::Cancelled)) {
+        m_visitor->discard();
+        cancelled();
+        return;
+    }
+    if (state == Job::State::Failed) {
+        m_visitor->discard();
+        failWith(error);
+        return;
+    }
+
+    const Visitor::Outcome outcome = m_visitor->outcome();
+    const stream::TarEntry entry = m_visitor->entry();
+    if (m_passKind == PassKind::Search && (entry.path == m_result.path) && !m_haveRequestedEntry
+        && outcome != Visitor::Outcome::None && outcome != Visitor::Outcome::Deleted) {
+        m_requestedEntry = entry;
+        m_haveRequestedEntry = true;
+    }
+    switch (outcome) {
+    case Visitor::Outcome::None:
+        if (m_passKind == PassKind::Search) {
+            m_complete[size_t(layer)] = m_trees[size_t(layer)].get(); // read to its end: the tree is complete
+            step();
+        } else {
+            failWith(Error(Error::Code::Corrupt,
+                tr("%1 (the content of %2) is not in layer %3")
+                    .arg(m_visitor->entry().path.isEmpty() ? m_path : entry.path, m_result.path)
+                    .arg(layer)));
+        }
+        return;
+    case Visitor::Outcome::File:
+        finishFound(layer, entry, m_visitor->size(), m_visitor->savedTo());
+        return;
+    case Visitor::Outcome::Deleted:
+        finishWith(CarveResult::Status::Deleted, layer);
+        return;
+    case Visitor::Outcome::Symlink:
+        finishFound(layer, entry, 0, QString());
+        return;
+    case Visitor::Outcome::Hardlink:
+        startPass(layer, PassKind::Extract, entry.linkTarget);
+        return;
+    case Visitor::Outcome::Directory:
+        failWith(Error(Error::Code::Usage, tr("%1 is a directory (use --extract)").arg(entry.path)));
+        return;
+    case Visitor::Outcome::Special:
+        failWith(Error(Error::Code::Unsupported, tr("%1 is a %2, not a file").arg(entry.path, entry.typeName())));
+        return;
+    case Visitor::Outcome::Failed:
+        failWith(m_visitor->error());
+        return;
+    }
+}
+
+void CarveJob::finishFound(int layer, const stream::TarEntry &entry, qint64 size, const QString &savedTo)
+{
+    const stream::TarEntry &shown = m_haveRequestedEntry ? m_requestedEntry : entry;
+    m_result.type = shown.type;
+    m_result.linkTarget = shown.linkTarget;
+    m_result.size = size;
+    m_result.savedTo = savedTo;
+    finishWith(CarveResult::Status::Found, layer);
+}
+
+void CarveJob::finishWith(CarveResult::Status status, int layer)
+{
+    m_result.status = status;
+    m_result.layerIndex = layer;
+    if (layer >= 0 && layer < m_image.manifest.layers.size()) {
+        m_result.layerDigest = m_image.manifest.layers.at(layer).digest;
+        m_result.layerSize = m_image.manifest.layers.at(layer).size;
+    }
+    m_result.elapsedMs = m_timer.elapsed();
+    qCDebug(llExtract) << "carve" << m_result.path << CarveResult::statusName(status) << "layer" << layer
+                       << "downloaded" << m_result.bytesDownloaded << "bound" << m_result.physicalBound;
+    succeed();
+}
+
+void CarveJob::failWith(const Error &error)
+{
+    m_result.elapsedMs = m_timer.isValid() ? m_timer.elapsed() : 0;
+    fail(error);
+}
+
+} // namespace ll::extract

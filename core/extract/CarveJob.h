@@ -1,0 +1,141 @@
+#pragma once
+
+#include "common/Job.h"
+#include "oci/Image.h"
+#include "stream/TarEntry.h"
+
+#include <QElapsedTimer>
+#include <QPointer>
+#include <QString>
+
+#include <memory>
+#include <vector>
+
+namespace ll::registry {
+class RegistryClient;
+}
+namespace ll::fs {
+class LayerTree;
+}
+namespace ll::stream {
+class LayerPipeline;
+}
+
+namespace ll::extract {
+
+/** How a carve fetches and where it writes. */
+struct CarveOptions {
+    /** Output root (-o/--output-dir); the file lands at <outputDir>/<path>. Relative: to the current dir. */
+    QString outputDir = QStringLiteral("carved");
+    /** Size of the first Range request (--chunk-size KB). */
+    qint64 firstChunk = 64 * 1024;
+    /** Follow a symlink in the last component inside the image (--follow) and carve its target. */
+    bool follow = false;
+    /** Range windows never ask for more than growth x consumed + firstChunk bytes in total. */
+    double growth = 1.25;
+};
+
+/** What a carve found and what it cost. */
+struct CarveResult {
+    enum class Status { NotFound, Found, Deleted };
+    Status status = Status::NotFound;
+    QString path; // the requested path (normal form)
+    QString resolvedPath; // after symlinks (parents always, the last component with follow); == path otherwise
+    stream::TarEntry::Type type = stream::TarEntry::Type::File; // of the entry at `path` (Found)
+    QString linkTarget; // symlink or hard link target of that entry
+    int layerIndex = -1; // Found: the layer holding the content; Deleted: the layer whose whiteout/opaque dir hides it
+    QString layerDigest;
+    qint64 layerSize = -1;
+    qint64 size = 0; // bytes of the file (Found, regular file or hard link)
+    QString savedTo; // absolute path of the written file; empty when nothing was written (symlink, deleted)
+    qint64 bytesDownloaded = 0; // network bytes that arrived, all layers and passes
+    qint64 bytesRequested = 0; // bytes asked for by Range requests
+    /** Compressed bytes that had to be read: whole layers searched + the found layer up to the file's end. */
+    qint64 physicalBound = 0;
+    int requests = 0;
+    int layersRead = 0; // layer passes made (a hard link or a re-read after a symlink adds one)
+    qint64 elapsedMs = 0;
+
+    static QString statusName(Status status); // "found", "deleted", "not_found"
+};
+
+/**
+ * Carves one file out of an image the way a container sees it (-f/--carve-file).
+ *
+ * Layers are searched from the top down (fs::MergedTree::lookupTopDown over per-layer trees filled as the
+ * layers stream in). Each layer is read with FetchPolicy::Windowed and one byte budget shared by the whole
+ * carve: a small first Range request, then geometrically growing ones, never more than
+ * growth x (bytes consumed) + firstChunk in total. A layer's read stops the moment its answer is certain,
+ * which closes the connection:
+ * - the path is a regular file: its bytes stream to <outputDir>/<path>.part, renamed when complete;
+ * - a whiteout of the path or of a parent (`.wh.NAME`): Deleted;
+ * - a hard link: its content is the target's, earlier in the same layer: read again up to it;
+ * - a symlink: reported (type Symlink, linkTarget) without follow; with follow the layer is read to its end
+ *   and the target is carved (resolved inside the image, chroot-like), saved under the requested name;
+ * - a directory: Error::Usage ("is a directory"), a device/fifo: Error::Unsupported.
+ * Otherwise (an opaque parent dir, nothing about the path) the layer is read to its end and the search
+ * goes on below. Symlinked parent directories (e.g. /lib -> usr/lib) are resolved as found.
+ * Output is safe: the path is normalised (".." above the root: Error::UnsafePath before any request), no
+ * symlink below outputDir is followed, and a failed or cancelled carve leaves no file under the final name.
+ * Errors in a layer (corrupt gzip, bad tar, a dropped connection beyond the retries) name the layer and offset.
+ * progress(): compressed bytes consumed / total size of the image's layers (an upper bound).
+ */
+class CarveJob : public Job
+{
+    Q_OBJECT
+public:
+    CarveJob(registry::RegistryClient *client, const oci::Image &image, const QString &path,
+        const CarveOptions &options = CarveOptions(), QObject *parent = nullptr);
+    ~CarveJob() override;
+
+    const CarveOptions &options() const { return m_options; }
+    /** Complete when finished (the counters also while running). */
+    const CarveResult &result() const { return m_result; }
+
+protected:
+    void doStart() override;
+    void doCancel() override;
+
+private:
+    class Visitor;
+    enum class PassKind { Search, Extract };
+
+    void step();
+    void startPass(int layer, PassKind kind, const QString &entryPath);
+    void onPassFinished();
+    void onPassProgress();
+    bool followLink(const QString &linkPath, const QString &target, const QString &rest);
+    bool redirectThroughParent(int layer);
+    void finishFound(int layer, const stream::TarEntry &entry, qint64 size, const QString &savedTo);
+    void finishWith(CarveResult::Status status, int layer);
+    void failWith(const Error &error);
+    void account();
+
+    registry::RegistryClient *m_client;
+    oci::Image m_image;
+    CarveOptions m_options;
+    QString m_requested; // as given
+    QString m_path; // what is looked up now (normal form; changes when symlinks are followed)
+    QString m_outRoot; // absolute output dir
+
+    std::vector<std::unique_ptr<fs::LayerTree>> m_trees;
+    std::vector<const fs::LayerTree *> m_complete; // index = layer; nullptr: not (completely) read yet
+    std::unique_ptr<Visitor> m_visitor;
+    QPointer<stream::LayerPipeline> m_pipeline;
+    int m_passLayer = -1;
+    PassKind m_passKind = PassKind::Search;
+    stream::TarEntry m_requestedEntry; // the entry found at the requested path (type/link reported)
+    bool m_haveRequestedEntry = false;
+    int m_hops = 0; // symlinks followed
+    int m_passes = 0; // extract passes (hard link chains)
+
+    qint64 m_consumedBefore = 0; // budget carried across passes
+    qint64 m_requestedBefore = 0;
+    qint64 m_downloadedBefore = 0;
+    int m_requestsBefore = 0;
+    qint64 m_totalSize = 0;
+    QElapsedTimer m_timer;
+    CarveResult m_result;
+};
+
+} // namespace ll::extract
