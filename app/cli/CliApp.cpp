@@ -4,6 +4,7 @@
 #include "cli/CliSession.h"
 #include "cli/Console.h"
 #include "cli/ExitCode.h"
+#include "cli/ExtractCommands.h"
 #include "cli/InspectCommand.h"
 #include "cli/ListCommand.h"
 #include "cli/PeekCommand.h"
@@ -41,11 +42,11 @@ int runCli(const QStringList &arguments)
     case CliOptions::Mode::Catalog: return runCatalog(session);
     case CliOptions::Mode::PeekAll: return runPeekAll(session);
     case CliOptions::Mode::BulkPeek: return runBulkPeek(session);
-    case CliOptions::Mode::Interactive:
     case CliOptions::Mode::SaveAll:
-    case CliOptions::Mode::SaveLayers:
-    case CliOptions::Mode::Carve:
-    case CliOptions::Mode::Extract: break;
+    case CliOptions::Mode::SaveLayers: return runSave(session);
+    case CliOptions::Mode::Carve: return runCarve(session);
+    case CliOptions::Mode::Extract: return runExtract(session);
+    case CliOptions::Mode::Interactive: break;
     }
     console.error(QStringLiteral("layerslayer-cli: this mode is not available yet"));
     return ExitUsage;

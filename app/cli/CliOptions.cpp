@@ -85,7 +85,8 @@ bool parseCliOptions(const QStringList &arguments, CliOptions *o, int *exitCode)
                                                   "view."),
                                    QStringLiteral("n"));
     const QCommandLineOption outputDir(QStringList{QStringLiteral("o"), QStringLiteral("output-dir")},
-                                       QStringLiteral("Output directory (default ./carved)."), QStringLiteral("dir"));
+                                       QStringLiteral("Output directory (default: ./carved for -f, . for --save-*, ./extracted for --extract)."),
+                                       QStringLiteral("dir"));
     const QCommandLineOption chunkSize(QStringLiteral("chunk-size"),
                                        QStringLiteral("Size of the first ranged request when carving, in KB."),
                                        QStringLiteral("kb"));
@@ -158,7 +159,7 @@ bool parseCliOptions(const QStringList &arguments, CliOptions *o, int *exitCode)
     o->verbose = p.isSet(verbose);
     o->logFile = p.value(logFile);
     o->carvePath = p.value(carve);
-    o->outputDir = p.isSet(outputDir) ? p.value(outputDir) : QStringLiteral("carved");
+    o->outputDir = p.value(outputDir);
     o->follow = p.isSet(follow);
     o->partial = p.isSet(partial);
     o->simpleOutput = p.isSet(simpleOutput);
@@ -220,6 +221,14 @@ bool parseCliOptions(const QStringList &arguments, CliOptions *o, int *exitCode)
         return usage(QStringLiteral("--interactive cannot be combined with another mode"));
     if (o->mode != CliOptions::Mode::Interactive && o->target.isEmpty())
         return usage(QStringLiteral("-t/--target-image is required"));
+    if (o->outputDir.isEmpty()) {
+        if (o->mode == CliOptions::Mode::Extract)
+            o->outputDir = QStringLiteral("extracted");
+        else if (o->mode == CliOptions::Mode::SaveAll || o->mode == CliOptions::Mode::SaveLayers)
+            o->outputDir = QStringLiteral(".");
+        else
+            o->outputDir = QStringLiteral("carved");
+    }
     if (o->layer >= 0 && o->mode != CliOptions::Mode::Extract)
         return usage(QStringLiteral("--layer goes with --extract"));
     return true;
