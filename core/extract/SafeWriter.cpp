@@ -238,6 +238,14 @@ Status SafeWriter::write(FileHandle &file, const char *data, qint64 size)
 
 Status SafeWriter::commit(FileHandle &file)
 {
+    Result<PendingFile> sealed = seal(file);
+    if (!sealed)
+        return sealed.error();
+    return commit(*sealed);
+}
+
+Result<SafeWriter::PendingFile> SafeWriter::seal(FileHandle &file)
+{
     if (file.m_fd < 0)
         return Error(Error::Code::Internal, QStringLiteral("commit of a closed file"));
     Status result;
@@ -246,19 +254,46 @@ Status SafeWriter::commit(FileHandle &file)
     const int fd = std::exchange(file.m_fd, -1);
     if (::close(fd) < 0 && result)
         result = ioError(QStringLiteral("Cannot write"), file.m_path, errno);
-    if (result && ::renameat(file.m_dirFd, file.m_tempName.constData(), file.m_dirFd, file.m_name.constData()) < 0) {
+    if (!result) {
+        ::unlinkat(file.m_dirFd, file.m_tempName.constData(), 0);
+        closeFd(file.m_dirFd);
+        return result.error();
+    }
+    closeFd(file.m_dirFd);
+    return PendingFile { file.m_path, file.m_tempName };
+}
+
+Status SafeWriter::commit(const PendingFile &file)
+{
+    QByteArray leaf;
+    Result<int> dir = openParent(file.path, false, &leaf);
+    if (!dir)
+        return dir.error();
+    int dirFd = *dir;
+    Status result;
+    if (::renameat(dirFd, file.tempName.constData(), dirFd, leaf.constData()) < 0) {
         if (errno == EISDIR || errno == ENOTEMPTY || errno == EEXIST)
             result
-                = Error(Error::Code::Io, QStringLiteral("Cannot write %1: a directory is in the way").arg(file.m_path));
+                = Error(Error::Code::Io, QStringLiteral("Cannot write %1: a directory is in the way").arg(file.path));
         else
-            result = ioError(QStringLiteral("Cannot rename into place"), file.m_path, errno);
+            result = ioError(QStringLiteral("Cannot rename into place"), file.path, errno);
+        ::unlinkat(dirFd, file.tempName.constData(), 0);
+    } else {
+        m_written.insert(file.path);
     }
-    if (!result)
-        ::unlinkat(file.m_dirFd, file.m_tempName.constData(), 0);
-    else
-        m_written.insert(file.m_path);
-    closeFd(file.m_dirFd);
+    closeFd(dirFd);
     return result;
+}
+
+void SafeWriter::discard(const PendingFile &file)
+{
+    QByteArray leaf;
+    Result<int> dir = openParent(file.path, false, &leaf);
+    if (!dir)
+        return;
+    int dirFd = *dir;
+    ::unlinkat(dirFd, file.tempName.constData(), 0);
+    closeFd(dirFd);
 }
 
 void SafeWriter::discard(FileHandle &file)

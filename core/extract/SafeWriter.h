@@ -93,6 +93,18 @@ public:
     /** Removes the temporary file. */
     void discard(FileHandle &file);
 
+    /** A complete temporary file not yet under its final name (commit deferred until its source is verified). */
+    struct PendingFile {
+        QString path; // normalised final path
+        QByteArray tempName; // in the same directory
+    };
+    /** Applies mode and mtime and closes the file, leaving it under its temporary name (no fd kept open). */
+    Result<PendingFile> seal(FileHandle &file);
+    /** Renames a sealed file over its final name (the parent is walked again, safely). */
+    Status commit(const PendingFile &file);
+    /** Removes a sealed file's temporary. */
+    void discard(const PendingFile &file);
+
     /** Creates a directory (or keeps an existing one; a non-directory in the way is replaced). The first
         mode/mtime given for a path wins (top-down merged extraction gives the visible layer's first). */
     Status makeDir(QStringView relPath, quint32 mode = 0755, qint64 mtime = -1);

@@ -70,6 +70,7 @@ private slots:
     void hardlinkToWrittenFile();
     void discardAndDestroyLeaveNothing();
     void tempNameCollision();
+    void sealedFilesWaitForCommit();
     void permissions_data();
     void permissions();
     void directoriesGetModeAndMtimeAtFinish();
@@ -326,6 +327,36 @@ void TestSafeWriter::tempNameCollision()
     QCOMPARE(readAll(m_root + QStringLiteral("/f")), QByteArray("f"));
     QCOMPARE(readAll(m_root + QStringLiteral("/f.part")), QByteArray("member called f.part"));
     QCOMPARE(listTree(m_root), QStringList({ QStringLiteral("f"), QStringLiteral("f.part") }));
+}
+
+void TestSafeWriter::sealedFilesWaitForCommit()
+{
+    auto writer = SafeWriter::open(m_root);
+    QVERIFY(writer);
+    SafeWriter::PendingFile kept, dropped;
+    for (auto [name, target] :
+        { std::pair { QStringLiteral("d/kept"), &kept }, std::pair { QStringLiteral("d/dropped"), &dropped } }) {
+        auto file = (*writer)->beginFile(name, 0600, 1600000000);
+        QVERIFY(file);
+        QVERIFY((*writer)->write(*file, "sealed", 6));
+        auto sealed = (*writer)->seal(*file);
+        QVERIFY(sealed);
+        QVERIFY(!file->isOpen());
+        *target = *sealed;
+    }
+    // Sealed: complete, mode and mtime set, still only under the temporary names.
+    QCOMPARE(listTree(m_root),
+        QStringList({ QStringLiteral("d"), QStringLiteral("d/dropped.part"), QStringLiteral("d/kept.part") }));
+    QCOMPARE(modeOf(m_root + QStringLiteral("/d/kept.part")), 0600u);
+    QVERIFY(!(*writer)->hasWritten(QStringLiteral("d/kept")));
+    QVERIFY(!(*writer)->makeHardlink(QStringLiteral("d/link"), QStringLiteral("d/kept"))); // not final yet
+    QVERIFY((*writer)->commit(kept));
+    (*writer)->discard(dropped);
+    QCOMPARE(listTree(m_root), QStringList({ QStringLiteral("d"), QStringLiteral("d/kept") }));
+    QCOMPARE(readAll(m_root + QStringLiteral("/d/kept")), QByteArray("sealed"));
+    QCOMPARE(QFileInfo(m_root + QStringLiteral("/d/kept")).lastModified().toSecsSinceEpoch(), 1600000000);
+    QVERIFY((*writer)->hasWritten(QStringLiteral("d/kept")));
+    QVERIFY((*writer)->makeHardlink(QStringLiteral("d/link"), QStringLiteral("d/kept")));
 }
 
 void TestSafeWriter::permissions_data()

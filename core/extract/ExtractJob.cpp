@@ -1,0 +1,521 @@
+#include "extract/ExtractJob.h"
+
+#include "common/Logging.h"
+#include "extract/SafeWriter.h"
+#include "fs/LayerTree.h"
+#include "fs/MergedTree.h"
+#include "fs/PathSanitizer.h"
+#include "fs/Whiteout.h"
+#include "stream/LayerPipeline.h"
+#include "stream/TarReader.h"
+
+#include <QSet>
+
+namespace ll::extract {
+
+using stream::TarEntry;
+
+QString ExtractItem::outcomeName(Outcome outcome)
+{
+    switch (outcome) {
+    case Outcome::Written:
+        return QStringLiteral("written");
+    case Outcome::Skipped:
+        return QStringLiteral("skipped");
+    case Outcome::Failed:
+        return QStringLiteral("failed");
+    }
+    return {};
+}
+
+namespace {
+
+    bool isUnder(const QString &path, const QString &prefix)
+    {
+        if (prefix == QLatin1String("."))
+            return true;
+        return path == prefix
+            || (path.size() > prefix.size() && path.startsWith(prefix) && path.at(prefix.size()) == QLatin1Char('/'));
+    }
+
+} // namespace
+
+/**
+ * Worker-thread side of one layer: builds the layer's tree (merged mode), decides visibility against the
+ * layers above, and writes through the SafeWriter. Everything it touches besides its own members (writer,
+ * upper trees, the written-from map) is left alone by the job's thread while the layer streams.
+ */
+class ExtractJob::Visitor : public stream::TarVisitor
+{
+public:
+    Visitor(int layer, bool merged, const QStringList &paths, SafeWriter *writer, fs::LayerTree *tree,
+        std::vector<const fs::LayerTree *> upper, QHash<QString, int> *writtenFrom)
+        : m_layer(layer)
+        , m_merged(merged)
+        , m_paths(paths)
+        , m_writer(writer)
+        , m_tree(tree)
+        , m_upper(std::move(upper))
+        , m_writtenFrom(writtenFrom)
+    { }
+
+    ~Visitor() override
+    {
+        m_writer->discard(m_file);
+        discardPending();
+    }
+
+    QVector<ExtractItem> takeItems() { return std::move(m_items); }
+
+    /**
+     * Job thread, after the layer was read and verified (digest, gzip CRC): moves the sealed files to their
+     * final names and makes the hard links to them, in archive order.
+     */
+    void commitPending()
+    {
+        for (Pending &p : m_pending) {
+            Status s;
+            if (p.isLink)
+                s = m_writer->makeHardlink(p.item.path, p.linkTarget);
+            else
+                s = m_writer->commit(p.file);
+            p.item.outcome = s ? ExtractItem::Outcome::Written : ExtractItem::Outcome::Failed;
+            if (!s)
+                p.item.error = s.error();
+            else
+                m_writtenFrom->insert(p.item.path, m_layer);
+            m_items.append(std::move(p.item));
+        }
+        m_pending.clear();
+        m_pendingPaths.clear();
+    }
+
+    /** A layer that failed or was cancelled: none of its files get a final name. */
+    void discardPending()
+    {
+        for (const Pending &p : m_pending) {
+            if (!p.isLink)
+                m_writer->discard(p.file);
+        }
+        m_pending.clear();
+        m_pendingPaths.clear();
+    }
+
+    Action onEntry(const TarEntry &entry) override
+    {
+        if (m_tree)
+            (void)m_tree->addEntry(entry); // unsafe names are rejected there and reported below when requested
+        Result<QString> safe = fs::PathSanitizer::safeRelative(entry.path);
+        const QString &path = safe ? *safe : entry.path;
+        if (!matches(path))
+            return Action::Skip;
+        if (!safe) {
+            add(entry, entry.path, ExtractItem::Outcome::Skipped, safe.error());
+            return Action::Skip;
+        }
+        if (fs::Whiteout::classify(path).kind != fs::Whiteout::Kind::None) {
+            // Markers are not files. In the merged view they are already applied; a single layer reports them.
+            if (!m_merged)
+                add(entry, path, ExtractItem::Outcome::Skipped,
+                    Error(Error::Code::Unsupported, QStringLiteral("whiteout marker (deletes a lower layer's copy)")));
+            return Action::Skip;
+        }
+        if (m_merged && !isVisible(entry, path))
+            return Action::Skip;
+
+        switch (entry.type) {
+        case TarEntry::Type::File: {
+            Result<SafeWriter::FileHandle> file = m_writer->beginFile(path, entry.mode, entry.mtime);
+            if (!file) {
+                addError(entry, path, file.error());
+                return Action::Skip;
+            }
+            m_file = std::move(*file);
+            m_fileError = Error();
+            if (entry.size == 0) {
+                sealFile(entry);
+                return Action::Skip;
+            }
+            return Action::ReadData;
+        }
+        case TarEntry::Type::Directory:
+            record(entry, path, m_writer->makeDir(path, entry.mode, entry.mtime));
+            return Action::Skip;
+        case TarEntry::Type::Symlink:
+            record(entry, path, m_writer->makeSymlink(path, entry.linkTarget, entry.mtime));
+            if (m_writer->hasWritten(path))
+                m_writtenFrom->insert(path, m_layer);
+            return Action::Skip;
+        case TarEntry::Type::Hardlink:
+            hardlink(entry, path);
+            return Action::Skip;
+        case TarEntry::Type::CharDevice:
+        case TarEntry::Type::BlockDevice:
+        case TarEntry::Type::Fifo:
+        case TarEntry::Type::Other:
+            add(entry, path, ExtractItem::Outcome::Skipped,
+                Error(Error::Code::Unsupported,
+                    QStringLiteral("%1 not extracted (%2)")
+                        .arg(entry.type == TarEntry::Type::Fifo       ? QStringLiteral("fifo")
+                                : entry.type == TarEntry::Type::Other ? QStringLiteral("special file")
+                                                                      : QStringLiteral("device node"),
+                            path)));
+            return Action::Skip;
+        }
+        return Action::Skip;
+    }
+
+    bool onData(const TarEntry &entry, const char *data, qint64 size) override
+    {
+        Q_UNUSED(entry)
+        if (m_file.isOpen() && !m_fileError.isError()) {
+            const Status s = m_writer->write(m_file, data, size);
+            if (!s) {
+                m_fileError = s.error();
+                m_writer->discard(m_file);
+            }
+        }
+        return true; // a write error fails this item only; the layer goes on
+    }
+
+    bool onEntryEnd(const TarEntry &entry) override
+    {
+        const Result<QString> safe = fs::PathSanitizer::safeRelative(entry.path);
+        if (m_fileError.isError()) {
+            add(entry, safe ? *safe : entry.path, ExtractItem::Outcome::Failed, m_fileError);
+            m_fileError = Error();
+            return true;
+        }
+        sealFile(entry);
+        return true;
+    }
+
+private:
+    bool matches(const QString &path) const
+    {
+        for (const QString &p : m_paths) {
+            if (isUnder(path, p))
+                return true;
+        }
+        return false;
+    }
+
+    /** Is this layer's copy of path what a container sees, given the layers above (all read)? */
+    bool isVisible(const TarEntry &entry, const QString &path) const
+    {
+        const fs::Lookup top = fs::MergedTree::lookupTopDown(m_upper, path);
+        if (top.status == fs::Lookup::Status::Unknown && top.layer == m_layer)
+            return true; // no layer above says anything about it
+        // A directory over a directory merges: create it (SafeWriter keeps the first, upper, metadata).
+        return entry.type == TarEntry::Type::Directory && top.isFound() && top.node && top.node->isDir();
+    }
+
+    /** The file's data is complete: keep it under its temporary name until the layer is verified. */
+    void sealFile(const TarEntry &entry)
+    {
+        const QString path = m_file.path();
+        Result<SafeWriter::PendingFile> sealed = m_writer->seal(m_file);
+        if (!sealed) {
+            addError(entry, path, sealed.error());
+            return;
+        }
+        Pending p;
+        p.item = makeItem(entry, path, ExtractItem::Outcome::Written, Error());
+        p.file = std::move(*sealed);
+        m_pendingPaths.insert(path);
+        m_pending.push_back(std::move(p));
+    }
+
+    void hardlink(const TarEntry &entry, const QString &path)
+    {
+        const Result<QString> target = fs::PathSanitizer::safeRelative(entry.linkTarget);
+        if (!target) {
+            add(entry, path, ExtractItem::Outcome::Skipped,
+                Error(Error::Code::UnsafePath, QStringLiteral("Unsafe path: %1").arg(path),
+                    QStringLiteral("hard link target '%1' is outside the image").arg(entry.linkTarget)));
+            return;
+        }
+        // Tar hard links name an earlier member of the same layer: link only to that copy, once it is final.
+        if (m_pendingPaths.contains(*target)) {
+            Pending p;
+            p.item = makeItem(entry, path, ExtractItem::Outcome::Written, Error());
+            p.isLink = true;
+            p.linkTarget = *target;
+            m_pending.push_back(std::move(p));
+            return;
+        }
+        if (m_writtenFrom->value(*target, -1) != m_layer) {
+            add(entry, path, ExtractItem::Outcome::Skipped,
+                Error(Error::Code::UnsafePath, QStringLiteral("Unsafe path: %1").arg(path),
+                    QStringLiteral("hard link target '%1' was not extracted from this layer").arg(*target)));
+            return;
+        }
+        const Status s = m_writer->makeHardlink(path, *target);
+        record(entry, path, s);
+        if (s)
+            m_writtenFrom->insert(path, m_layer);
+    }
+
+    void record(const TarEntry &entry, const QString &path, const Status &s)
+    {
+        if (s)
+            add(entry, path, ExtractItem::Outcome::Written, Error());
+        else
+            addError(entry, path, s.error());
+    }
+
+    void addError(const TarEntry &entry, const QString &path, const Error &e)
+    {
+        // Refusing a hostile name is deliberate (skipped); anything else is a failure.
+        add(entry, path,
+            e.code == Error::Code::UnsafePath ? ExtractItem::Outcome::Skipped : ExtractItem::Outcome::Failed, e);
+    }
+
+    ExtractItem makeItem(
+        const TarEntry &entry, const QString &path, ExtractItem::Outcome outcome, const Error &error) const
+    {
+        ExtractItem item;
+        item.path = path;
+        item.type = entry.type;
+        item.layer = m_layer;
+        item.size = entry.size;
+        item.outcome = outcome;
+        item.error = error;
+        return item;
+    }
+
+    void add(const TarEntry &entry, const QString &path, ExtractItem::Outcome outcome, const Error &error)
+    {
+        if (outcome != ExtractItem::Outcome::Written)
+            qCDebug(llExtract) << "layer" << m_layer << ExtractItem::outcomeName(outcome) << path << error.toString();
+        m_items.append(makeItem(entry, path, outcome, error));
+    }
+
+    struct Pending {
+        ExtractItem item;
+        SafeWriter::PendingFile file; // !isLink
+        bool isLink = false;
+        QString linkTarget; // isLink: normalised target, a pending file of this layer
+    };
+
+    int m_layer;
+    bool m_merged;
+    QStringList m_paths;
+    SafeWriter *m_writer;
+    fs::LayerTree *m_tree;
+    std::vector<const fs::LayerTree *> m_upper;
+    QHash<QString, int> *m_writtenFrom;
+    SafeWriter::FileHandle m_file;
+    Error m_fileError;
+    QVector<ExtractItem> m_items;
+    std::vector<Pending> m_pending;
+    QSet<QString> m_pendingPaths;
+};
+
+// ---------------------------------------------------------------- job
+
+ExtractJob::ExtractJob(registry::RegistryClient *client, const oci::Image &image, const QStringList &paths,
+    const QString &outputDir, const ExtractOptions &options, QObject *parent)
+    : Job(parent), m_client(client), m_image(image), m_rawPaths(paths), m_outputDir(outputDir), m_options(options)
+{
+    qRegisterMetaType<ll::extract::ExtractItem>();
+    setCancelIsAsync(true);
+    setTitle(tr("Extract %1").arg(paths.join(QStringLiteral(", "))));
+}
+
+ExtractJob::~ExtractJob()
+{
+    delete m_pipeline; // stops the network and joins its worker before the visitor goes
+    m_pipeline = nullptr;
+    m_visitor.reset();
+}
+
+int ExtractJob::count(ExtractItem::Outcome outcome) const
+{
+    return int(std::count_if(
+        m_items.cbegin(), m_items.cend(), [outcome](const ExtractItem &i) { return i.outcome == outcome; }));
+}
+
+void ExtractJob::doStart()
+{
+    const int layerCount = int(m_image.manifest.layers.size());
+    if (m_rawPaths.isEmpty()) {
+        fail(Error(Error::Code::Usage, tr("No path to extract")));
+        return;
+    }
+    for (const QString &raw : std::as_const(m_rawPaths)) {
+        Result<QString> p = fs::PathSanitizer::safeRelative(raw);
+        if (!p) {
+            fail(p.error());
+            return;
+        }
+        if (!m_paths.contains(*p))
+            m_paths.append(*p);
+    }
+    if (m_options.layer >= layerCount || m_options.layer < -1) {
+        fail(Error(
+            Error::Code::Usage, tr("The image has no layer %1 (it has %2)").arg(m_options.layer).arg(layerCount)));
+        return;
+    }
+    SafeWriter::Options wo;
+    wo.preservePermissions = m_options.preservePermissions;
+    auto writer = SafeWriter::open(m_outputDir, wo);
+    if (!writer) {
+        fail(writer.error());
+        return;
+    }
+    m_writer = std::move(*writer);
+    m_trees.resize(size_t(layerCount));
+    m_treePtrs.assign(size_t(layerCount), nullptr);
+    m_bytesTotal = 0;
+    if (m_options.layer >= 0) {
+        m_order = { m_options.layer };
+        m_bytesTotal = qMax<qint64>(0, m_image.manifest.layers.at(m_options.layer).size);
+    } else {
+        for (int i = layerCount - 1; i >= 0; --i)
+            m_order.append(i);
+        m_bytesTotal = m_image.totalLayerSize();
+    }
+    setProgress(0, m_bytesTotal);
+    startNextLayer();
+}
+
+void ExtractJob::doCancel()
+{
+    if (m_pipeline) {
+        m_pipeline->cancel(); // onLayerFinished() ends the job as cancelled
+        return;
+    }
+    if (m_writer)
+        (void)m_writer->finish();
+    cancelled();
+}
+
+bool ExtractJob::allDecided() const
+{
+    // A path is decided once a layer read so far hides everything below it for that path.
+    for (const QString &p : m_paths) {
+        bool decided = false;
+        for (int i = int(m_treePtrs.size()) - 1; i >= 0 && !decided; --i) {
+            const fs::LayerTree *t = m_treePtrs[size_t(i)];
+            if (!t)
+                break; // a layer not read yet lies above the lower ones: nothing more is known
+            const fs::Lookup r = t->probe(p);
+            if (r.isDeleted())
+                decided = true;
+            else if (r.isFound() && r.node && (!r.node->isDir() || r.node->isOpaque()))
+                decided = true;
+        }
+        if (!decided)
+            return false;
+    }
+    return true;
+}
+
+void ExtractJob::startNextLayer()
+{
+    const bool merged = m_options.layer < 0;
+    if (m_next >= m_order.size() || (merged && m_next > 0 && allDecided())) {
+        finishAll();
+        return;
+    }
+    const int k = m_order.at(m_next++);
+    m_currentLayer = k;
+    std::vector<const fs::LayerTree *> upper = m_treePtrs; // layers above k are read; k and below are null
+    fs::LayerTree *tree = nullptr;
+    if (merged) {
+        m_trees[size_t(k)] = std::make_unique<fs::LayerTree>(k);
+        tree = m_trees[size_t(k)].get();
+    }
+    m_visitor = std::make_unique<Visitor>(k, merged, m_paths, m_writer.get(), tree, std::move(upper), &m_writtenFrom);
+
+    stream::LayerSource source;
+    source.registry = m_image.registry;
+    source.repository = m_image.repository;
+    source.layer = m_image.manifest.layers.at(k);
+    source.index = k;
+    m_pipeline = new stream::LayerPipeline(m_client, source, this);
+    m_pipeline->setVisitor(m_visitor.get());
+    connect(m_pipeline, &Job::progress, this, &ExtractJob::onLayerProgress);
+    connect(m_pipeline, &Job::finished, this, &ExtractJob::onLayerFinished);
+    setStatus(tr("Reading layer %1").arg(k));
+    qCDebug(llExtract) << "extract: reading layer" << k;
+    m_layersRead.append(k);
+    m_pipeline->start();
+}
+
+void ExtractJob::onLayerProgress(qint64 done, qint64 total)
+{
+    Q_UNUSED(total)
+    setProgress(m_bytesDone + done, m_bytesTotal);
+}
+
+void ExtractJob::onLayerFinished()
+{
+    stream::LayerPipeline *pipeline = m_pipeline;
+    m_pipeline = nullptr;
+    const State state = pipeline->state();
+    const Error error = pipeline->error();
+    m_bytesDownloaded += pipeline->bytesDownloaded();
+    m_bytesDone += qMax<qint64>(0, pipeline->source().layer.size);
+    pipeline->disconnect(this);
+    pipeline->deleteLater();
+
+    if (state == State::Succeeded)
+        m_visitor->commitPending(); // the layer is verified: its files get their final names
+    QVector<ExtractItem> items = m_visitor->takeItems();
+    m_visitor.reset(); // discards a half-written file and unverified ones (cancel / failure)
+    if (!items.isEmpty()) {
+        m_items += items;
+        emit itemsReady(items);
+    }
+    if (state == State::Succeeded) {
+        if (m_options.layer < 0)
+            m_treePtrs[size_t(m_currentLayer)] = m_trees[size_t(m_currentLayer)].get();
+        startNextLayer();
+        return;
+    }
+    (void)m_writer->finish();
+    if (state == State::Cancelled)
+        cancelled();
+    else
+        fail(error);
+}
+
+void ExtractJob::reportMissing()
+{
+    for (const QString &p : std::as_const(m_paths)) {
+        const bool any
+            = std::any_of(m_items.cbegin(), m_items.cend(), [&p](const ExtractItem &i) { return isUnder(i.path, p); });
+        if (any)
+            continue;
+        ExtractItem item;
+        item.path = p;
+        item.outcome = ExtractItem::Outcome::Failed;
+        if (m_options.layer >= 0) {
+            item.layer = m_options.layer;
+            item.error = Error(Error::Code::NotFound, tr("%1: not in layer %2").arg(p).arg(m_options.layer));
+        } else {
+            const fs::Lookup r = fs::MergedTree::lookupTopDown(m_treePtrs, p);
+            item.layer = r.layer;
+            if (r.isDeleted())
+                item.error = Error(Error::Code::NotFound, tr("%1: deleted in layer %2").arg(p).arg(r.layer));
+            else
+                item.error = Error(Error::Code::NotFound, tr("%1: not in the image").arg(p));
+        }
+        m_items.append(item);
+        emit itemsReady({ item });
+    }
+}
+
+void ExtractJob::finishAll()
+{
+    reportMissing();
+    const Status s = m_writer->finish();
+    if (!s)
+        qCWarning(llExtract) << "extract: restoring directory modes:" << s.error().toString();
+    setProgress(m_bytesTotal, m_bytesTotal);
+    succeed();
+}
+
+} // namespace ll::extract

@@ -1,0 +1,132 @@
+#pragma once
+
+#include "common/Job.h"
+#include "oci/Image.h"
+#include "stream/TarEntry.h"
+
+#include <QHash>
+#include <QStringList>
+#include <QVector>
+
+#include <memory>
+#include <vector>
+
+namespace ll::registry {
+class RegistryClient;
+}
+namespace ll::fs {
+class LayerTree;
+}
+namespace ll::stream {
+class LayerPipeline;
+}
+
+namespace ll::extract {
+
+class SafeWriter;
+
+/** What happened to one archive member (or one requested path) during an extraction. */
+struct ExtractItem {
+    enum class Outcome {
+        Written, // file, dir, symlink or hard link created under the output directory
+        Skipped, // on purpose: device node / fifo, unsafe path, whiteout marker, hard link target not extracted
+        Failed, // an I/O error, or a requested path that is not in the image (error says which)
+    };
+    QString path; // normalised path inside the image (the raw archive name when it was unsafe)
+    stream::TarEntry::Type type = stream::TarEntry::Type::File;
+    int layer = -1;
+    qint64 size = 0;
+    Outcome outcome = Outcome::Written;
+    /** The reason for Skipped/Failed (UnsafePath, Unsupported for devices, NotFound, Io, ...). */
+    Error error;
+
+    static QString outcomeName(Outcome outcome); // "written", "skipped", "failed"
+};
+
+/** How ExtractJob picks the copies it writes. */
+struct ExtractOptions {
+    /** -1: the merged view (what a container sees); N: the entries of layer N as they are in that layer. */
+    int layer = -1;
+    /** Keep setuid/setgid/sticky bits (ownership is never changed). */
+    bool preservePermissions = false;
+};
+
+/**
+ * Extracts files and whole subtrees of an image into a directory (--extract PATH... -o DIR [--layer N]).
+ *
+ * Merged mode reads layers from the top down, each once: every entry of layer k is checked against the
+ * layers above (fs::MergedTree::lookupTopDown over their fs::LayerTree), so only the visible copy of each
+ * path is written, whiteouts and opaque directories are honoured (a deleted file is never resurrected from
+ * a lower layer) and directories merge. It stops as soon as every requested path is decided (a file found,
+ * or deleted, or a directory made opaque), so lower layers are not downloaded for nothing.
+ * Per-layer mode streams that one layer and writes its entries under the paths as they are.
+ *
+ * All writing goes through SafeWriter (nothing outside outputDir, no symlink traversal, .part + rename).
+ * Device nodes and fifos are skipped, unsafe names are skipped and reported; a hard link is created only
+ * when its target was extracted from the same layer. items() reports every member under the paths.
+ * A layer's files are written to "<name>.part" and get their final names only after the whole layer was read
+ * and verified (sha256 digest, gzip CRC, tar structure): a layer that fails (network, digest mismatch, corrupt
+ * data) or a cancel leaves none of that layer's files under a final name (directories and symlinks, which carry
+ * no content, may remain); files of layers verified before stay. Progress: compressed bytes.
+ */
+class ExtractJob : public Job
+{
+    Q_OBJECT
+public:
+    /** paths: image paths ("/etc", "etc/passwd", "." for everything); outputDir is created if missing. */
+    ExtractJob(registry::RegistryClient *client, const oci::Image &image, const QStringList &paths,
+        const QString &outputDir, const ExtractOptions &options = ExtractOptions(), QObject *parent = nullptr);
+    ~ExtractJob() override;
+
+    const QVector<ExtractItem> &items() const { return m_items; }
+    int count(ExtractItem::Outcome outcome) const;
+    /** Layers that were streamed, in the order they were read. */
+    const QVector<int> &layersRead() const { return m_layersRead; }
+    /** Compressed bytes downloaded over all layers. */
+    qint64 bytesDownloaded() const { return m_bytesDownloaded; }
+    const QString &outputDir() const { return m_outputDir; }
+
+signals:
+    /** Items of one layer, after that layer was read (on the job's thread). */
+    void itemsReady(const QVector<ll::extract::ExtractItem> &items);
+
+protected:
+    void doStart() override;
+    void doCancel() override;
+
+private:
+    class Visitor;
+
+    void startNextLayer();
+    void onLayerFinished();
+    void onLayerProgress(qint64 done, qint64 total);
+    bool allDecided() const;
+    void reportMissing();
+    void finishAll();
+
+    registry::RegistryClient *m_client;
+    oci::Image m_image;
+    QStringList m_rawPaths;
+    QStringList m_paths; // normalised
+    QString m_outputDir;
+    ExtractOptions m_options;
+
+    std::unique_ptr<SafeWriter> m_writer;
+    std::vector<std::unique_ptr<fs::LayerTree>> m_trees; // by layer index; null until read
+    std::vector<const fs::LayerTree *> m_treePtrs; // same, for lookups (null: not read)
+    QHash<QString, int> m_writtenFrom; // path -> layer its file came from (hard links)
+    QVector<int> m_order; // layers to read, top-down
+    int m_next = 0;
+    int m_currentLayer = -1;
+    stream::LayerPipeline *m_pipeline = nullptr;
+    std::unique_ptr<Visitor> m_visitor;
+    QVector<ExtractItem> m_items;
+    QVector<int> m_layersRead;
+    qint64 m_bytesDone = 0;
+    qint64 m_bytesTotal = -1;
+    qint64 m_bytesDownloaded = 0;
+};
+
+} // namespace ll::extract
+
+Q_DECLARE_METATYPE(ll::extract::ExtractItem)
