@@ -61,6 +61,8 @@ void ImageResolveJob::fetchManifest(const QString &reference, bool fromIndex)
     request.accept = { oci::MediaType::manifestAcceptHeader() };
     request.maxBodySize = 4 << 20; // distribution's own manifest limit
     releaseCall();
+    if (!isRunning())
+        return; // cancelled from a status or progress handler
     m_call = m_client->send(request);
     connect(m_call, &RegistryCall::finished, this, [this, reference, fromIndex] { onManifest(reference, fromIndex); });
 }
@@ -184,6 +186,8 @@ void ImageResolveJob::fetchConfig()
     request.path = QStringLiteral("/v2/%1/blobs/%2").arg(m_reference.repository(), config.digest);
     // The descriptor's size bounds what is read (a config is small; a lying registry gets cut off).
     request.maxBodySize = config.size >= 0 ? qMin<qint64>(config.size, qint64(64) << 20) : qint64(16) << 20;
+    if (!isRunning())
+        return;
     m_call = m_client->send(request);
     connect(m_call, &RegistryCall::finished, this, &ImageResolveJob::onConfig);
 }

@@ -64,6 +64,8 @@ void TagListJob::fetch(const QString &pathOrUrl)
         request.absoluteUrl = QUrl(pathOrUrl);
     setStatus(m_mode == Mode::Catalog ? tr("Listing repositories (page %1)").arg(m_pages + 1)
                                       : tr("Listing tags (page %1)").arg(m_pages + 1));
+    if (!isRunning())
+        return;
     m_call = m_client->send(request);
     connect(m_call, &RegistryCall::finished, this, &TagListJob::onPage);
 }
@@ -105,6 +107,8 @@ void TagListJob::onPage()
     }
     ++m_pages;
     setProgress(m_items.size(), -1);
+    if (!isRunning())
+        return; // cancelled from a progress handler
 
     const QString next = RegistryClient::nextLink(call->rawHeader("Link"));
     if (next.isEmpty()) {
