@@ -1,15 +1,71 @@
 #include "MainWindow.h"
 
+#include "oci/Platform.h"
+#include "registry/CredentialStore.h"
+#include "registry/RegistryClient.h"
+
 #include <QApplication>
+#include <QCommandLineParser>
 #include <QIcon>
+#include <QNetworkAccessManager>
+#include <QTimer>
+
+#include <cstdio>
+#include <optional>
 
 int main(int argc, char *argv[])
 {
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("layerslayer"));
     QApplication::setOrganizationName(QStringLiteral("layerslayer"));
+    QApplication::setApplicationDisplayName(QStringLiteral("Layerslayer"));
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/layerslayer.svg")));
-    ll::ui::MainWindow window;
+    QApplication::setDesktopFileName(QStringLiteral("layerslayer"));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Look inside container images straight from a registry: build steps, layers, files; carve, save, export."));
+    parser.addHelpOption();
+    const QCommandLineOption target({QStringLiteral("t"), QStringLiteral("target")},
+        QStringLiteral("Image reference to open at start, e.g. 127.0.0.1:5000/lab/app:1.0."), QStringLiteral("REF"));
+    const QCommandLineOption platform(QStringLiteral("platform"),
+        QStringLiteral("Platform of a multi-arch image, e.g. linux/arm64 (default: this machine's)."),
+        QStringLiteral("OS/ARCH[/VARIANT]"));
+    const QCommandLineOption insecure(QStringLiteral("insecure"),
+        QStringLiteral("Accept invalid TLS certificates from the registry."));
+    const QCommandLineOption plainHttp(QStringLiteral("plain-http"),
+        QStringLiteral("Use http:// for every registry (loopback registries always use it)."));
+    parser.addOption(target);
+    parser.addOption(platform);
+    parser.addOption(insecure);
+    parser.addOption(plainHttp);
+    parser.addPositionalArgument(QStringLiteral("reference"), QStringLiteral("Image reference (same as -t)."),
+        QStringLiteral("[REF]"));
+    parser.process(app);
+
+    std::optional<ll::oci::Platform> wanted;
+    if (parser.isSet(platform)) {
+        const auto p = ll::oci::Platform::parse(parser.value(platform));
+        if (!p) {
+            std::fprintf(stderr, "layerslayer: %s\n", qPrintable(p.error().message));
+            return 2;
+        }
+        wanted = *p;
+    }
+    QString reference = parser.value(target);
+    if (reference.isEmpty() && !parser.positionalArguments().isEmpty())
+        reference = parser.positionalArguments().constFirst();
+
+    // The application owns the network access manager and the one registry client.
+    QNetworkAccessManager nam;
+    ll::registry::CredentialStore credentials;
+    ll::registry::RegistryClient client(&nam, &credentials);
+    client.setInsecure(parser.isSet(insecure));
+    client.setPlainHttp(parser.isSet(plainHttp));
+
+    ll::ui::MainWindow window(&client);
     window.show();
+    if (!reference.isEmpty())
+        QTimer::singleShot(0, &window, [&window, reference, wanted] { window.openReference(reference, wanted); });
     return app.exec();
 }

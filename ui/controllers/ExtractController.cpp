@@ -1,0 +1,370 @@
+#include "controllers/ExtractController.h"
+
+#include "common/HumanSize.h"
+#include "controllers/ImageController.h"
+#include "dialogs/PreviewDialog.h"
+#include "extract/CarveJob.h"
+#include "extract/ExtractJob.h"
+#include "extract/SaveLayerJob.h"
+#include "fs/LayerTree.h"
+#include "fs/MergedTree.h"
+#include "models/StagedFilesMimeData.h"
+
+#include <algorithm>
+#include <QDesktopServices>
+#include <QDir>
+#include <QEventLoop>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QProgressDialog>
+#include <QTemporaryDir>
+#include <QWidget>
+
+#include <memory>
+
+namespace ll::ui {
+
+namespace {
+
+QString itemsTitle(const QStringList &paths)
+{
+    if (paths.size() == 1)
+        return paths.first();
+    return ExtractController::tr("%n item(s)", nullptr, int(paths.size()));
+}
+
+} // namespace
+
+ExtractController::ExtractController(ImageController *image, QWidget *dialogParent, QObject *parent)
+    : QObject(parent)
+    , m_image(image)
+    , m_dialogParent(dialogParent)
+{
+    m_askDirectory = [this](const QString &title) {
+        return QFileDialog::getExistingDirectory(m_dialogParent, title, m_lastFolder.isEmpty() ? QDir::homePath()
+                                                                                               : m_lastFolder);
+    };
+}
+
+ExtractController::~ExtractController() = default;
+
+QString ExtractController::destinationOf(const QString &dir, const QString &imagePath)
+{
+    QString rel = imagePath;
+    while (rel.startsWith(QLatin1Char('/')))
+        rel.remove(0, 1);
+    if (rel.isEmpty() || rel == QLatin1String("."))
+        return QDir::cleanPath(dir);
+    return QDir::cleanPath(dir + QLatin1Char('/') + rel);
+}
+
+void ExtractController::track(Job *job, Factory retry)
+{
+    if (m_tracker)
+        m_tracker(job, std::move(retry));
+}
+
+Job *ExtractController::makeSaveJob(const QStringList &paths, int layer, const QString &dir, bool preservePermissions,
+    bool allowCarve)
+{
+    if (!m_image->hasImage() || paths.isEmpty())
+        return nullptr;
+    Job *job = nullptr;
+    bool single = false;
+    if (allowCarve && layer < 0 && paths.size() == 1 && m_image->allListed() && m_image->mergedTree()) {
+        const fs::FileNode *node = m_image->mergedTree()->find(paths.first());
+        single = node && !node->isDir();
+    }
+    if (single) {
+        extract::CarveOptions options;
+        options.outputDir = dir;
+        job = new extract::CarveJob(m_image->client(), m_image->image(), paths.first(), options, this);
+    } else {
+        extract::ExtractOptions options;
+        options.layer = layer;
+        options.preservePermissions = preservePermissions;
+        job = new extract::ExtractJob(m_image->client(), m_image->image(), paths, dir, options, this);
+    }
+    job->setTitle(layer < 0 ? tr("Save %1").arg(itemsTitle(paths))
+                            : tr("Save %1 from layer %2").arg(itemsTitle(paths)).arg(layer));
+    connect(job, &Job::finished, this, [this, job, paths, dir] { onSaveFinished(job, paths, dir); });
+    return job;
+}
+
+Job *ExtractController::save(const QStringList &paths, int layer)
+{
+    if (!m_image->hasImage() || paths.isEmpty())
+        return nullptr;
+    const QString dir = m_askDirectory(paths.size() == 1 ? tr("Save %1 into folder").arg(paths.first())
+                                                         : tr("Save %n item(s) into folder", nullptr, int(paths.size())));
+    if (dir.isEmpty())
+        return nullptr;
+    return saveTo(paths, layer, dir);
+}
+
+Job *ExtractController::saveTo(const QStringList &paths, int layer, const QString &dir, bool preservePermissions)
+{
+    return startSave(paths, layer, dir, preservePermissions, true);
+}
+
+Job *ExtractController::exportTo(const QStringList &paths, int layer, const QString &dir, bool preservePermissions)
+{
+    return startSave(paths, layer, dir, preservePermissions, false);
+}
+
+Job *ExtractController::startSave(const QStringList &paths, int layer, const QString &dir, bool preservePermissions,
+    bool allowCarve)
+{
+    Job *job = makeSaveJob(paths, layer, dir, preservePermissions, allowCarve);
+    if (!job)
+        return nullptr;
+    QPointer<ExtractController> self(this);
+    track(job, [self, paths, layer, dir, preservePermissions, allowCarve]() -> Job * {
+        return self ? self->makeSaveJob(paths, layer, dir, preservePermissions, allowCarve) : nullptr;
+    });
+    job->start();
+    return job;
+}
+
+void ExtractController::onSaveFinished(Job *job, const QStringList &paths, const QString &dir)
+{
+    job->deleteLater();
+    if (job->state() == Job::State::Cancelled)
+        return;
+    if (job->state() == Job::State::Failed) {
+        emit failed(tr("Saving %1 failed: %2").arg(itemsTitle(paths), job->error().message));
+        return;
+    }
+    QString message;
+    QString folder = dir;
+    if (auto *carve = qobject_cast<extract::CarveJob *>(job)) {
+        const extract::CarveResult &r = carve->result();
+        switch (r.status) {
+        case extract::CarveResult::Status::Found:
+            if (!r.savedTo.isEmpty()) {
+                folder = QFileInfo(r.savedTo).absolutePath();
+                message = tr("Saved %1 (%2) to %3").arg(r.path, humanSize(r.size), r.savedTo);
+            } else {
+                message = tr("%1 is a symbolic link to %2; nothing written").arg(r.path, r.linkTarget);
+            }
+            break;
+        case extract::CarveResult::Status::Deleted:
+            emit failed(tr("%1 was deleted by layer %2").arg(r.path).arg(r.layerIndex));
+            return;
+        case extract::CarveResult::Status::NotFound:
+            emit failed(tr("%1 is not in the image").arg(r.path));
+            return;
+        }
+    } else if (auto *ex = qobject_cast<extract::ExtractJob *>(job)) {
+        const int written = ex->count(extract::ExtractItem::Outcome::Written);
+        const int skipped = ex->count(extract::ExtractItem::Outcome::Skipped);
+        const int failedCount = ex->count(extract::ExtractItem::Outcome::Failed);
+        message = tr("Saved %1 into %2: %3 written").arg(itemsTitle(paths), dir).arg(written);
+        if (skipped)
+            message += tr(", %1 skipped").arg(skipped);
+        if (failedCount)
+            message += tr(", %1 failed").arg(failedCount);
+        if (paths.size() == 1)
+            folder = QFileInfo(destinationOf(dir, paths.first())).absolutePath();
+    }
+    m_lastFolder = folder;
+    emit saved(folder, message);
+}
+
+QList<Job *> ExtractController::saveLayers(const QList<int> &layers)
+{
+    if (!m_image->hasImage() || layers.isEmpty())
+        return {};
+    const QString dir = m_askDirectory(tr("Save %n layer blob(s) into folder", nullptr, int(layers.size())));
+    if (dir.isEmpty())
+        return {};
+    return saveLayersTo(layers, dir);
+}
+
+QList<Job *> ExtractController::saveLayersTo(const QList<int> &layers, const QString &dir)
+{
+    if (!m_image->hasImage() || layers.isEmpty())
+        return {};
+    QPointer<ExtractController> self(this);
+    auto make = [self, layers, dir]() -> Job * {
+        if (!self || !self->m_image->hasImage())
+            return nullptr;
+        auto *job = new extract::SaveLayerJob(self->m_image->client(), self->m_image->image(), layers, dir, self);
+        QStringList names;
+        for (int l : layers)
+            names << QString::number(l);
+        job->setTitle(layers.size() == 1 ? tr("Save layer %1 blob").arg(layers.first())
+                                         : tr("Save layer blobs %1").arg(names.join(QLatin1String(", "))));
+        connect(job, &Job::finished, self, [self, job, dir] {
+            job->deleteLater();
+            if (job->state() == Job::State::Failed) {
+                emit self->failed(tr("Saving layers failed: %1").arg(job->error().message));
+            } else if (job->state() == Job::State::Succeeded) {
+                self->m_lastFolder = dir;
+                QStringList files;
+                for (const auto &saved : job->saved())
+                    files << QFileInfo(saved.path).fileName();
+                emit self->saved(dir, tr("Saved %1 into %2").arg(files.join(QLatin1String(", ")), dir));
+            }
+        });
+        return job;
+    };
+    Job *job = make();
+    track(job, make);
+    job->start();
+    return {job};
+}
+
+void ExtractController::preview(const QString &path, int layer)
+{
+    if (!m_image->hasImage())
+        return;
+    auto *dialog = new PreviewDialog(path, m_dialogParent);
+    dialog->setObjectName(QStringLiteral("previewDialog"));
+    dialog->show();
+    const fs::FileNode *node = layer < 0 ? (m_image->mergedTree() ? m_image->mergedTree()->find(path) : nullptr)
+                                         : (m_image->layerTree(layer) ? m_image->layerTree(layer)->find(path) : nullptr);
+    if (node && node->isDir()) {
+        dialog->setError(tr("it is a directory"));
+        return;
+    }
+    if (node && node->size > m_previewFetchLimit) {
+        dialog->setError(tr("%1 is too large to preview (%2); save it instead").arg(path, humanSize(node->size)));
+        return;
+    }
+    auto tmp = std::make_shared<QTemporaryDir>();
+    if (!tmp->isValid()) {
+        dialog->setError(tr("cannot create a temporary directory"));
+        return;
+    }
+    Job *job = nullptr;
+    if (layer < 0) {
+        extract::CarveOptions options;
+        options.outputDir = tmp->path();
+        options.follow = true;
+        job = new extract::CarveJob(m_image->client(), m_image->image(), path, options, this);
+    } else {
+        extract::ExtractOptions options;
+        options.layer = layer;
+        job = new extract::ExtractJob(m_image->client(), m_image->image(), {path}, tmp->path(), options, this);
+    }
+    job->setTitle(tr("Preview %1").arg(path));
+    const QPointer<PreviewDialog> guard(dialog);
+    connect(job, &Job::progress, dialog, [dialog](qint64 done, qint64 total) {
+        dialog->setStatus(total > 0 ? tr("Fetching… %1 of at most %2").arg(humanSize(done), humanSize(total))
+                                    : tr("Fetching… %1").arg(humanSize(done)));
+    });
+    connect(job, &Job::finished, this, [job, guard, tmp, path] {
+        job->deleteLater();
+        if (!guard)
+            return;
+        if (job->state() == Job::State::Cancelled) {
+            guard->setError(tr("cancelled"));
+            return;
+        }
+        if (job->state() == Job::State::Failed) {
+            guard->setError(job->error().message);
+            return;
+        }
+        QString file = destinationOf(tmp->path(), path);
+        if (auto *carve = qobject_cast<extract::CarveJob *>(job)) {
+            const auto &r = carve->result();
+            if (r.status == extract::CarveResult::Status::Deleted) {
+                guard->setError(tr("deleted by layer %1").arg(r.layerIndex));
+                return;
+            }
+            if (r.status == extract::CarveResult::Status::NotFound) {
+                guard->setError(tr("not in the image"));
+                return;
+            }
+            if (!r.savedTo.isEmpty())
+                file = r.savedTo;
+        }
+        const QFileInfo info(file);
+        if (info.isSymLink()) {
+            guard->setError(tr("a symbolic link to %1").arg(info.symLinkTarget()));
+            return;
+        }
+        QFile f(file);
+        if (!f.open(QIODevice::ReadOnly)) {
+            guard->setError(tr("nothing was written (%1)").arg(f.errorString()));
+            return;
+        }
+        const qint64 size = f.size();
+        guard->setContent(f.read(PreviewDialog::maxBytes()), size);
+    });
+    connect(dialog, &QObject::destroyed, job, [job] {
+        if (job->isRunning())
+            job->cancel();
+    });
+    track(job, {});
+    job->start();
+}
+
+QList<QUrl> ExtractController::stage(const QStringList &paths, int layer)
+{
+    if (!m_image->hasImage() || paths.isEmpty())
+        return {};
+    const QString dir = StagedFilesMimeData::newStagingDirectory();
+    if (dir.isEmpty())
+        return {};
+    Job *job = nullptr;
+    if (layer < 0 && paths.size() == 1 && m_image->mergedTree()) {
+        const fs::FileNode *node = m_image->mergedTree()->find(paths.first());
+        if (node && !node->isDir() && m_image->allListed()) {
+            extract::CarveOptions options;
+            options.outputDir = dir;
+            job = new extract::CarveJob(m_image->client(), m_image->image(), paths.first(), options, this);
+        }
+    }
+    if (!job) {
+        extract::ExtractOptions options;
+        options.layer = layer;
+        job = new extract::ExtractJob(m_image->client(), m_image->image(), paths, dir, options, this);
+    }
+    job->setTitle(tr("Prepare drag of %1").arg(itemsTitle(paths)));
+    track(job, {});
+
+    QProgressDialog progress(tr("Fetching %1 for the drop…").arg(itemsTitle(paths)), tr("Cancel"), 0, 1000,
+        m_dialogParent);
+    progress.setWindowModality(Qt::WindowModal);
+    progress.setMinimumDuration(400);
+    progress.setAutoClose(false);
+    progress.setAutoReset(false);
+    progress.setValue(0);
+    connect(job, &Job::progress, &progress, [&progress](qint64 done, qint64 total) {
+        if (total > 0)
+            progress.setValue(int(std::clamp<qint64>(done * 1000 / total, 0, 999)));
+    });
+    connect(&progress, &QProgressDialog::canceled, job, &Job::cancel);
+    QEventLoop loop;
+    connect(job, &Job::finished, &loop, &QEventLoop::quit);
+    job->start();
+    if (!job->isFinished())
+        loop.exec(QEventLoop::ExcludeUserInputEvents);
+    progress.reset();
+    job->deleteLater();
+
+    QList<QUrl> urls;
+    if (job->state() != Job::State::Succeeded) {
+        if (job->state() == Job::State::Failed)
+            emit failed(tr("Drag of %1 failed: %2").arg(itemsTitle(paths), job->error().message));
+        return urls;
+    }
+    for (const QString &path : paths) {
+        const QString file = destinationOf(dir, path);
+        const QFileInfo info(file);
+        if (info.exists() || info.isSymLink())
+            urls << QUrl::fromLocalFile(file);
+    }
+    return urls;
+}
+
+void ExtractController::openLastSavedFolder() const
+{
+    if (!m_lastFolder.isEmpty())
+        QDesktopServices::openUrl(QUrl::fromLocalFile(m_lastFolder));
+}
+
+} // namespace ll::ui

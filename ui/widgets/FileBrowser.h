@@ -1,0 +1,88 @@
+#pragma once
+
+#include <QList>
+#include <QStringList>
+#include <QWidget>
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QTreeView;
+
+namespace ll::fs {
+struct FileNode;
+}
+
+namespace ll::ui {
+
+class FileFilterProxy;
+class FileTreeModel;
+class ImageController;
+class TreeExpansionKeeper;
+
+/**
+ * The file tree panel: a view switch ("Merged image" or one layer), a filter box (substring or glob) and a
+ * sortable QTreeView over FileFilterProxy over FileTreeModel. Follows an ImageController: the per-layer view
+ * grows while its layer streams (refresh() on treesGrew), the merged view as layers are applied.
+ */
+class FileBrowser : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit FileBrowser(ImageController *controller, QWidget *parent = nullptr);
+    ~FileBrowser() override;
+
+    /** -1: merged view, else the layer shown. */
+    int currentLayer() const { return m_layer; }
+    void showMerged();
+    void showLayer(int layer);
+
+    void setFilterText(const QString &text);
+    QString filterText() const;
+    void focusFilter();
+
+    /** Selected rows' nodes (name column), in view order; the current row when nothing is selected. */
+    QList<const fs::FileNode *> selectedNodes() const;
+    QStringList selectedPaths() const;
+    const fs::FileNode *currentNode() const;
+    /** Selects and shows path (exposing parents); false when absent. */
+    bool selectPath(const QString &path);
+
+    FileTreeModel *model() const { return m_model; }
+    FileFilterProxy *proxy() const { return m_proxy; }
+    QTreeView *view() const { return m_view; }
+    QLineEdit *filterEdit() const { return m_filter; }
+    QComboBox *viewSwitch() const { return m_switch; }
+
+    QByteArray saveHeaderState() const;
+    void restoreHeaderState(const QByteArray &state);
+
+signals:
+    /** Enter or double-click on a non-directory. */
+    void fileActivated(const ll::fs::FileNode *node);
+    void currentLayerChanged(int layer);
+    void selectionChanged();
+
+private:
+    void rebuildSwitch();
+    void onSwitch(int comboIndex);
+    void onTreesGrew();
+    void onMergedChanged();
+    void onLayerStateChanged(int layer);
+    void onTreeReplaced(int layer);
+    void updateInfo();
+    void applyView();
+
+    ImageController *m_controller;
+    FileTreeModel *m_model = nullptr;
+    FileFilterProxy *m_proxy = nullptr;
+    QTreeView *m_view = nullptr;
+    TreeExpansionKeeper *m_keeper = nullptr;
+    QComboBox *m_switch = nullptr;
+    QLineEdit *m_filter = nullptr;
+    QLabel *m_info = nullptr;
+    int m_layer = -1;
+    bool m_rebuilding = false;
+};
+
+} // namespace ll::ui
