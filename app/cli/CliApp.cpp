@@ -6,6 +6,7 @@
 #include "cli/ExitCode.h"
 #include "cli/ExtractCommands.h"
 #include "cli/InspectCommand.h"
+#include "cli/InteractiveCommand.h"
 #include "cli/ListCommand.h"
 #include "cli/PeekCommand.h"
 
@@ -46,10 +47,9 @@ int runCli(const QStringList &arguments)
     case CliOptions::Mode::SaveLayers: return runSave(session);
     case CliOptions::Mode::Carve: return runCarve(session);
     case CliOptions::Mode::Extract: return runExtract(session);
-    case CliOptions::Mode::Interactive: break;
+    case CliOptions::Mode::Interactive: return runInteractive(session);
     }
-    console.error(QStringLiteral("layerslayer-cli: this mode is not available yet"));
-    return ExitUsage;
+    return ExitFailure;
 }
 
 } // namespace ll::cli

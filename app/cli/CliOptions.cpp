@@ -160,6 +160,7 @@ bool parseCliOptions(const QStringList &arguments, CliOptions *o, int *exitCode)
     o->logFile = p.value(logFile);
     o->carvePath = p.value(carve);
     o->outputDir = p.value(outputDir);
+    o->outputDirGiven = p.isSet(outputDir);
     o->follow = p.isSet(follow);
     o->partial = p.isSet(partial);
     o->simpleOutput = p.isSet(simpleOutput);

@@ -24,7 +24,8 @@ struct CliOptions {
 
     // layer engine (issue 3)
     QString carvePath;      // -f/--carve-file
-    QString outputDir;      // -o/--output-dir
+    QString outputDir;      // -o/--output-dir (a per-mode default when not given)
+    bool outputDirGiven = false;
     qint64 chunkSizeKb = 0; // --chunk-size (0: engine default)
     bool follow = false;
     bool partial = false;   // --partial

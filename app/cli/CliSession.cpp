@@ -98,7 +98,15 @@ void CliSession::run(Job *job)
 
 Result<oci::Image> CliSession::resolve(const registry::ImageReference &reference)
 {
-    registry::ImageResolveJob job(m_client.get(), reference, m_platform);
+    return resolveFor(reference, m_platform.value_or(oci::Platform{}));
+}
+
+Result<oci::Image> CliSession::resolveFor(const registry::ImageReference &reference, const oci::Platform &platform)
+{
+    std::optional<oci::Platform> wanted;
+    if (!platform.isEmpty())
+        wanted = platform;
+    registry::ImageResolveJob job(m_client.get(), reference, wanted);
     QObject::connect(&job, &Job::statusChanged, &job,
                      [](const QString &status) { Console::instance().progress(status); });
     run(&job);

@@ -2,6 +2,8 @@
 #include "CliRunner.h"
 #include "Harness.h"
 
+#include <QCryptographicHash>
+#include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -33,8 +35,16 @@ private slots:
     void privateRepoWithDockerConfig();
     void listTagsAndCatalogPaginate();
     void logFileTeesOutput();
+    void carveJson_data();
+    void carveJson();
+    void carveRefusesEscapingPath();
+    void saveAllVerifiesDigests();
+    void saveLayersSelection();
+    void extractMergedSubtree();
+    void interactiveWalk();
 
 private:
+    static QByteArray sha256Of(const QString &path);
     static QList<QJsonObject> jsonLines(const QByteArray &out);
     Harness *h = nullptr;
 };
@@ -351,6 +361,169 @@ void TestCli::logFileTeesOutput()
     const QByteArray logged = f.readAll();
     QVERIFY(logged.contains(r.out.left(200)));
     QVERIFY(logged.contains("Build steps:"));
+}
+
+QByteArray TestCli::sha256Of(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    QCryptographicHash h(QCryptographicHash::Sha256);
+    h.addData(&f);
+    return h.result().toHex();
+}
+
+static QJsonObject fixtureEntry(const QJsonObject &fx, int layer, const QString &path)
+{
+    for (const auto &e : fx.value(QStringLiteral("layers")).toArray().at(layer).toObject().value(QStringLiteral("entries")).toArray())
+        if (e.toObject().value(QStringLiteral("path")).toString() == path)
+            return e.toObject();
+    return {};
+}
+
+void TestCli::carveJson_data()
+{
+    QTest::addColumn<QString>("fixture");
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QString>("status");
+    QTest::addColumn<int>("layer");
+    QTest::addColumn<int>("exitCode");
+    QTest::newRow("upper layer's passwd wins") << QStringLiteral("lab/app:1.0") << QStringLiteral("/etc/passwd") << QStringLiteral("found") << 1 << 0;
+    QTest::newRow("base layer file") << QStringLiteral("lab/app:1.0") << QStringLiteral("etc/os-release") << QStringLiteral("found") << 0 << 0;
+    QTest::newRow("deleted by whiteout") << QStringLiteral("lab/app:1.0") << QStringLiteral("/etc/motd") << QStringLiteral("deleted") << 2 << 3;
+    QTest::newRow("hidden by opaque dir") << QStringLiteral("lab/app:1.0") << QStringLiteral("var/cache/apt/pkgcache.bin") << QStringLiteral("deleted") << 2 << 3;
+    QTest::newRow("missing") << QStringLiteral("lab/app:1.0") << QStringLiteral("/no/such/file") << QStringLiteral("not_found") << -1 << 3;
+    QTest::newRow("big layer, early stop") << QStringLiteral("lab/big:1.0") << QStringLiteral("data/needle.bin") << QStringLiteral("found") << 0 << 0;
+}
+
+void TestCli::carveJson()
+{
+    QFETCH(QString, fixture);
+    QFETCH(QString, path);
+    QFETCH(QString, status);
+    QFETCH(int, layer);
+    QFETCH(int, exitCode);
+    const QJsonObject fx = h->fixture(fixture);
+    QTemporaryDir out;
+    const auto r = CliRunner::run({QStringLiteral("-t"), fx.value(QStringLiteral("reference")).toString(), QStringLiteral("-f"), path,
+                                   QStringLiteral("-o"), out.path(), QStringLiteral("--json")});
+    QVERIFY2(r.exitCode == exitCode, r.err.constData());
+    const QList<QJsonObject> lines = jsonLines(r.out);
+    QCOMPARE(lines.size(), 1);
+    const QJsonObject o = lines.first();
+    QCOMPARE(o.value(QStringLiteral("status")).toString(), status);
+    QCOMPARE(o.value(QStringLiteral("found")).toBool(), status == QLatin1String("found"));
+    for (const char *key : {"path", "layer_index", "layer_digest", "size", "saved_to", "bytes_downloaded", "layer_size", "requests", "elapsed_s"})
+        QVERIFY2(o.contains(QLatin1String(key)), key);
+    if (layer >= 0)
+        QCOMPARE(o.value(QStringLiteral("layer_index")).toInt(), layer);
+    const QString rel = QString(path).remove(0, path.startsWith(QLatin1Char('/')) ? 1 : 0);
+    if (status == QLatin1String("found")) {
+        const QJsonObject entry = fixtureEntry(fx, layer, rel);
+        QVERIFY(!entry.isEmpty());
+        QCOMPARE(o.value(QStringLiteral("saved_to")).toString(), QDir(out.path()).filePath(rel));
+        QCOMPARE(sha256Of(o.value(QStringLiteral("saved_to")).toString()), entry.value(QStringLiteral("sha256")).toString().toLatin1());
+        QCOMPARE(o.value(QStringLiteral("size")).toInteger(), entry.value(QStringLiteral("size")).toInteger());
+        QCOMPARE(o.value(QStringLiteral("layer_digest")).toString(),
+                 fx.value(QStringLiteral("layers")).toArray().at(layer).toObject().value(QStringLiteral("digest")).toString());
+    } else {
+        QVERIFY(!QFile::exists(QDir(out.path()).filePath(rel)));
+    }
+    if (fixture == QLatin1String("lab/big:1.0")) {
+        // Stops early: well below the layer's size, within 1.25 x the physical bound + 64 KiB.
+        const QJsonObject needle = fx.value(QStringLiteral("needle")).toObject();
+        const qint64 bound = needle.value(QStringLiteral("compressed_bound")).toInteger();
+        const qint64 downloaded = o.value(QStringLiteral("bytes_downloaded")).toInteger();
+        QVERIFY2(bound > 0, "fixture has no needle bound");
+        QVERIFY2(downloaded <= qint64(1.25 * double(bound)) + 65536,
+                 qPrintable(QStringLiteral("%1 bytes for a bound of %2").arg(downloaded).arg(bound)));
+        QVERIFY(downloaded < o.value(QStringLiteral("layer_size")).toInteger());
+    }
+}
+
+void TestCli::carveRefusesEscapingPath()
+{
+    QTemporaryDir out;
+    const auto r = CliRunner::run({QStringLiteral("-t"), h->reference(QStringLiteral("lab/app:1.0")), QStringLiteral("-f"),
+                                   QStringLiteral("../../etc/passwd"), QStringLiteral("-o"), out.path() + QStringLiteral("/inner")});
+    QVERIFY2(r.exitCode == 7 || r.exitCode == 2, r.err.constData());
+    QVERIFY(QDir(out.path()).entryList(QDir::NoDotAndDotDot | QDir::AllEntries).isEmpty()
+            || !QFile::exists(out.path() + QStringLiteral("/etc/passwd")));
+}
+
+void TestCli::saveAllVerifiesDigests()
+{
+    const QJsonObject fx = h->fixture(QStringLiteral("lab/oci:1.0"));
+    QTemporaryDir out;
+    const auto r = CliRunner::run({QStringLiteral("-t"), fx.value(QStringLiteral("reference")).toString(), QStringLiteral("--save-all"),
+                                   QStringLiteral("--platform"), QStringLiteral("linux/amd64"), QStringLiteral("-o"), out.path(),
+                                   QStringLiteral("--json")});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const QJsonArray layers = fx.value(QStringLiteral("manifests")).toArray().at(0).toObject().value(QStringLiteral("image")).toObject()
+                                  .value(QStringLiteral("layers")).toArray();
+    const QList<QJsonObject> lines = jsonLines(r.out);
+    QCOMPARE(lines.size(), layers.size());
+    for (int i = 0; i < lines.size(); ++i) {
+        const QString file = lines.at(i).value(QStringLiteral("saved_to")).toString();
+        QVERIFY(file.startsWith(out.path()));
+        QCOMPARE(QStringLiteral("sha256:") + QString::fromLatin1(sha256Of(file)),
+                 layers.at(i).toObject().value(QStringLiteral("digest")).toString());
+    }
+    QVERIFY(lines.at(0).value(QStringLiteral("saved_to")).toString().endsWith(QStringLiteral("-layer1.tar.gz")));
+    QVERIFY(lines.at(1).value(QStringLiteral("saved_to")).toString().endsWith(QStringLiteral("-layer2.tar")));
+    QVERIFY(lines.at(2).value(QStringLiteral("saved_to")).toString().endsWith(QStringLiteral("-layer3.tar.zst")));
+    QVERIFY(QDir(out.path()).entryList({QStringLiteral("*.part")}, QDir::Files).isEmpty());
+}
+
+void TestCli::saveLayersSelection()
+{
+    QTemporaryDir out;
+    const auto r = CliRunner::run({QStringLiteral("-t"), h->reference(QStringLiteral("lab/app:1.0")), QStringLiteral("--save-layers"),
+                                   QStringLiteral("1,3-4"), QStringLiteral("-o"), out.path(), QStringLiteral("--json")});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QList<int> saved;
+    for (const QJsonObject &o : jsonLines(r.out))
+        saved << o.value(QStringLiteral("layer")).toInt();
+    QCOMPARE(saved, (QList<int>{0, 2, 3}));
+    const auto bad = CliRunner::run({QStringLiteral("-t"), h->reference(QStringLiteral("lab/app:1.0")), QStringLiteral("--save-layers"),
+                                     QStringLiteral("9"), QStringLiteral("-o"), out.path()});
+    QCOMPARE(bad.exitCode, 2);
+}
+
+void TestCli::extractMergedSubtree()
+{
+    const QJsonObject fx = h->fixture(QStringLiteral("lab/app:1.0"));
+    QTemporaryDir out;
+    const auto r = CliRunner::run({QStringLiteral("-t"), fx.value(QStringLiteral("reference")).toString(), QStringLiteral("--extract"),
+                                   QStringLiteral("/etc"), QStringLiteral("-o"), out.path()});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QCOMPARE(sha256Of(out.path() + QStringLiteral("/etc/passwd")),
+             fixtureEntry(fx, 1, QStringLiteral("etc/passwd")).value(QStringLiteral("sha256")).toString().toLatin1());
+    QVERIFY(!QFile::exists(out.path() + QStringLiteral("/etc/motd")));
+    QVERIFY(!QFile::exists(out.path() + QStringLiteral("/usr"))); // only what was asked for
+}
+
+void TestCli::interactiveWalk()
+{
+    QTemporaryDir out;
+    // platform 1 (arm64), walk layer 1 only: peek yes, download yes; carve etc/arch; then finish.
+    const QByteArray answers = h->reference(QStringLiteral("lab/oci:1.0")).toUtf8() + "\n1\n1\ny\ny\n/etc/arch\n\n";
+    const auto r = CliRunner::run({QStringLiteral("--interactive"), QStringLiteral("-o"), out.path()}, answers);
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const QString text = QString::fromUtf8(r.out);
+    QVERIFY(text.contains(QStringLiteral("Welcome to Layerslayer")));
+    QVERIFY(text.contains(QStringLiteral("(attestation)")));
+    QVERIFY(text.contains(QStringLiteral("Build steps:")));
+    QVERIFY(text.contains(QStringLiteral("etc/arch")));
+    const QJsonObject arm = h->fixture(QStringLiteral("lab/oci:1.0")).value(QStringLiteral("manifests")).toArray().at(1).toObject()
+                                .value(QStringLiteral("image")).toObject();
+    // The arm64 copy of etc/arch, not the amd64 one.
+    QCOMPARE(sha256Of(out.path() + QStringLiteral("/etc/arch")),
+             fixtureEntry(arm, 0, QStringLiteral("etc/arch")).value(QStringLiteral("sha256")).toString().toLatin1());
+    const QStringList saved = QDir(out.path()).entryList({QStringLiteral("*-layer1.tar.gz")}, QDir::Files);
+    QCOMPARE(saved.size(), 1);
+    QCOMPARE(QStringLiteral("sha256:") + QString::fromLatin1(sha256Of(out.path() + QLatin1Char('/') + saved.first())),
+             arm.value(QStringLiteral("layers")).toArray().at(0).toObject().value(QStringLiteral("digest")).toString());
 }
 
 QTEST_GUILESS_MAIN(TestCli)
