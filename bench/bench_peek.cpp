@@ -1,0 +1,257 @@
+// Full pass over one layer (peek / deep carve): LayerScanJob (network on the main thread, digest + inflate +
+// tar on the worker) vs `curl | gzip -dc` and `curl | igzip -dc` on the same blob, side by side.
+//
+//   bench_peek --blob http://127.0.0.1:5000/v2/lab/big/blobs/sha256:...   [--runs 3] [--no-reference]
+//   bench_peek --image 127.0.0.1:5000/lab/big:1.0 --layer 0
+//
+// Prints compressed and uncompressed MB/s, entries, elapsed and peak RSS (getrusage ru_maxrss, which covers
+// this process only: the curl/gzip references run in children). Targets (issue 3): no slower than
+// curl | gzip -dc; peak RSS <= 64 MiB.
+#include "common/Job.h"
+#include "registry/CredentialStore.h"
+#include "registry/ImageReference.h"
+#include "registry/ImageResolveJob.h"
+#include "registry/RegistryClient.h"
+#include "stream/LayerScanJob.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QNetworkAccessManager>
+#include <QProcess>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTextStream>
+#include <QUrl>
+
+#include <algorithm>
+#include <cstdio>
+#include <sys/resource.h>
+
+using namespace ll;
+
+namespace {
+
+QTextStream &out()
+{
+    static QTextStream s(stdout);
+    return s;
+}
+
+qint64 peakRssKiB()
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_maxrss;
+}
+
+void runToEnd(Job &job)
+{
+    QEventLoop loop;
+    QObject::connect(&job, &Job::finished, &loop, &QEventLoop::quit);
+    job.start();
+    if (!job.isFinished())
+        loop.exec();
+}
+
+double mbps(qint64 bytes, qint64 ms)
+{
+    return ms > 0 ? double(bytes) / 1e6 / (double(ms) / 1000.0) : 0.0;
+}
+
+/** Runs a shell pipeline; returns elapsed ms or -1. */
+qint64 timeShell(const QString &command)
+{
+    QProcess p;
+    QElapsedTimer t;
+    t.start();
+    p.start(
+        QStringLiteral("bash"), { QStringLiteral("-o"), QStringLiteral("pipefail"), QStringLiteral("-c"), command });
+    if (!p.waitForFinished(-1) || p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0) {
+        out() << "  reference failed: " << command << ": " << QString::fromLocal8Bit(p.readAllStandardError()) << "\n";
+        return -1;
+    }
+    return t.elapsed();
+}
+
+qint64 median(QList<qint64> v)
+{
+    std::sort(v.begin(), v.end());
+    return v.isEmpty() ? -1 : v.at(v.size() / 2);
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Full-pass layer scan vs curl | gzip -dc"));
+    parser.addHelpOption();
+    parser.addOption({ QStringLiteral("blob"), QStringLiteral("Blob URL http://host:port/v2/<repo>/blobs/<digest>."),
+        QStringLiteral("url") });
+    parser.addOption(
+        { QStringLiteral("image"), QStringLiteral("Image reference (with --layer)."), QStringLiteral("ref") });
+    parser.addOption({ QStringLiteral("layer"), QStringLiteral("Layer index (default 0)."), QStringLiteral("n"),
+        QStringLiteral("0") });
+    parser.addOption({ QStringLiteral("runs"), QStringLiteral("Runs of each side (default 3)."), QStringLiteral("n"),
+        QStringLiteral("3") });
+    parser.addOption({ QStringLiteral("no-reference"), QStringLiteral("Skip the curl | gzip references.") });
+    parser.process(app);
+    const int runs = qMax(1, parser.value(QStringLiteral("runs")).toInt());
+
+    QNetworkAccessManager nam;
+    QTemporaryDir configDir; // no credentials: anonymous registries only
+    registry::CredentialStore credentials;
+    credentials.setUseDefaultTokenFile(false);
+    credentials.setDockerConfigDir(configDir.path());
+    credentials.setAuthJsonPath(configDir.filePath(QStringLiteral("none.json")));
+    registry::RegistryClient client(&nam, &credentials);
+
+    stream::LayerSource source;
+    if (parser.isSet(QStringLiteral("blob"))) {
+        const QUrl url(parser.value(QStringLiteral("blob")));
+        const QString path = url.path();
+        const int at = path.indexOf(QLatin1String("/blobs/"));
+        if (!path.startsWith(QLatin1String("/v2/")) || at < 0) {
+            std::fprintf(stderr, "not a blob URL: %s\n", qPrintable(url.toString()));
+            return 2;
+        }
+        source.registry = url.authority();
+        source.repository = path.mid(4, at - 4);
+        source.layer.digest = path.mid(at + 7);
+        // The size from a HEAD request.
+        registry::RegistryRequest head;
+        head.registry = source.registry;
+        head.repository = source.repository;
+        head.path = path;
+        head.method = "HEAD";
+        registry::RegistryCall *call = client.send(head);
+        QEventLoop loop;
+        QObject::connect(call, &registry::RegistryCall::finished, &loop, &QEventLoop::quit);
+        loop.exec();
+        if (call->hasError()) {
+            std::fprintf(stderr, "HEAD %s: %s\n", qPrintable(url.toString()), qPrintable(call->error().toString()));
+            return 1;
+        }
+        source.layer.size = call->rawHeader("Content-Length").toLongLong();
+        delete call;
+        source.index = 0;
+    } else if (parser.isSet(QStringLiteral("image"))) {
+        const auto ref = registry::ImageReference::parse(parser.value(QStringLiteral("image")));
+        if (!ref) {
+            std::fprintf(stderr, "%s\n", qPrintable(ref.error().toString()));
+            return 2;
+        }
+        registry::ImageResolveJob resolve(&client, *ref);
+        runToEnd(resolve);
+        if (resolve.state() != Job::State::Succeeded) {
+            std::fprintf(stderr, "%s\n", qPrintable(resolve.error().toString()));
+            return 1;
+        }
+        const int index = parser.value(QStringLiteral("layer")).toInt();
+        if (index < 0 || index >= resolve.image().manifest.layers.size()) {
+            std::fprintf(stderr, "no layer %d\n", index);
+            return 2;
+        }
+        source.registry = resolve.image().registry;
+        source.repository = resolve.image().repository;
+        source.layer = resolve.image().manifest.layers.at(index);
+        source.index = index;
+    } else {
+        parser.showHelp(2);
+    }
+    const QString url = client.baseUrl(source.registry).toString()
+        + QStringLiteral("/v2/%1/blobs/%2").arg(source.repository, source.layer.digest);
+
+    const qint64 rssBefore = peakRssKiB();
+    out() << "blob      " << url << "\n"
+          << "size      " << source.layer.size << " bytes (" << QString::number(source.layer.size / 1e6, 'f', 1)
+          << " MB compressed)\n"
+          << "baseline  peak RSS " << rssBefore / 1024 << " MiB before the first scan\n";
+    out().flush();
+
+    QList<qint64> scanMs;
+    qint64 produced = 0;
+    int entries = 0;
+    for (int r = 0; r < runs; ++r) {
+        stream::LayerScanJob job(&client, source);
+        int count = 0;
+        QObject::connect(&job, &stream::LayerScanJob::entriesReady, &job,
+            [&count](const QVector<stream::TarEntry> &batch) { count += batch.size(); });
+        QElapsedTimer t;
+        t.start();
+        runToEnd(job);
+        const qint64 ms = t.elapsed();
+        if (job.state() != Job::State::Succeeded) {
+            std::fprintf(stderr, "scan failed: %s\n", qPrintable(job.error().toString()));
+            return 1;
+        }
+        produced = job.uncompressedProduced();
+        entries = count;
+        scanMs << ms;
+        out() << QStringLiteral("scan run %1: %2 ms, %3 MB/s compressed, %4 MB/s uncompressed, %5 entries, format %6\n")
+                     .arg(r + 1)
+                     .arg(ms)
+                     .arg(mbps(source.layer.size, ms), 0, 'f', 1)
+                     .arg(mbps(produced, ms), 0, 'f', 1)
+                     .arg(count)
+                     .arg(stream::Decompressor::formatName(job.format()));
+        out().flush();
+    }
+    const qint64 rss = peakRssKiB();
+
+    QList<qint64> curlMs, gzipMs, igzipMs;
+    const bool reference = !parser.isSet(QStringLiteral("no-reference"));
+    const bool haveIgzip = !QStandardPaths::findExecutable(QStringLiteral("igzip")).isEmpty();
+    if (reference) {
+        for (int r = 0; r < runs; ++r) {
+            curlMs << timeShell(QStringLiteral("curl -sf '%1' -o /dev/null").arg(url));
+            gzipMs << timeShell(QStringLiteral("curl -sf '%1' | gzip -dc > /dev/null").arg(url));
+            if (haveIgzip)
+                igzipMs << timeShell(QStringLiteral("curl -sf '%1' | igzip -dc > /dev/null").arg(url));
+        }
+    }
+
+    const qint64 scan = median(scanMs);
+    out() << "\n== bench_peek (median of " << runs << ") ==\n";
+    out() << QStringLiteral("%1 %2 %3 %4\n")
+                 .arg(QStringLiteral("what"), -34)
+                 .arg(QStringLiteral("ms"), 8)
+                 .arg(QStringLiteral("MB/s comp"), 10)
+                 .arg(QStringLiteral("MB/s out"), 10);
+    auto row = [&](const QString &what, qint64 ms) {
+        if (ms < 0)
+            return;
+        out() << QStringLiteral("%1 %2 %3 %4\n")
+                     .arg(what, -34)
+                     .arg(ms, 8)
+                     .arg(mbps(source.layer.size, ms), 10, 'f', 1)
+                     .arg(mbps(produced, ms), 10, 'f', 1);
+    };
+    row(QStringLiteral("LayerScanJob (digest+inflate+tar)"), scan);
+    if (reference) {
+        row(QStringLiteral("curl -o /dev/null (network only)"), median(curlMs));
+        row(QStringLiteral("curl | gzip -dc > /dev/null"), median(gzipMs));
+        if (haveIgzip)
+            row(QStringLiteral("curl | igzip -dc > /dev/null"), median(igzipMs));
+        else
+            out() << "curl | igzip -dc: igzip not installed (Debian package isal)\n";
+    }
+    out() << "entries   " << entries << "\n"
+          << "produced  " << produced << " bytes uncompressed\n"
+          << "peak RSS  " << rss / 1024 << " MiB (" << rss << " KiB; baseline " << rssBefore / 1024 << " MiB)\n";
+    if (reference && median(gzipMs) > 0) {
+        out() << QStringLiteral("target    full pass no slower than curl | gzip -dc: %1 (%2x its speed)\n")
+                     .arg(scan <= median(gzipMs) ? QStringLiteral("MET") : QStringLiteral("MISSED"))
+                     .arg(double(median(gzipMs)) / double(qMax<qint64>(1, scan)), 0, 'f', 2);
+        if (haveIgzip && median(igzipMs) > 0)
+            out() << QStringLiteral("          vs curl | igzip -dc: %1x its speed\n")
+                         .arg(double(median(igzipMs)) / double(qMax<qint64>(1, scan)), 0, 'f', 2);
+    }
+    out() << QStringLiteral("target    peak RSS <= 64 MiB: %1\n")
+                 .arg(rss <= 64 * 1024 ? QStringLiteral("MET") : QStringLiteral("MISSED"));
+    out().flush();
+    return 0;
+}

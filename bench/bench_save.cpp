@@ -1,0 +1,232 @@
+// Save one layer blob to disk: SaveLayerJob (stream to .part, sha256 checked, rename) vs `curl -o FILE` and
+// `curl -o FILE && sha256sum FILE` on the same blob, side by side.
+//
+//   bench_save --image 127.0.0.1:5000/lab/big:1.0 --layer 0 [--runs 3] [--dir /tmp]
+//   bench_save --blob http://127.0.0.1:5000/v2/lab/big/blobs/sha256:...
+//
+// Target (issue 3): save runs at >= 0.9 x curl's throughput with the digest checked.
+#include "common/Job.h"
+#include "extract/SaveLayerJob.h"
+#include "registry/CredentialStore.h"
+#include "registry/ImageReference.h"
+#include "registry/ImageResolveJob.h"
+#include "registry/RegistryClient.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QFile>
+#include <QNetworkAccessManager>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTextStream>
+#include <QUrl>
+
+#include <algorithm>
+#include <cstdio>
+#include <sys/resource.h>
+
+using namespace ll;
+
+namespace {
+
+QTextStream &out()
+{
+    static QTextStream s(stdout);
+    return s;
+}
+
+void runToEnd(Job &job)
+{
+    QEventLoop loop;
+    QObject::connect(&job, &Job::finished, &loop, &QEventLoop::quit);
+    job.start();
+    if (!job.isFinished())
+        loop.exec();
+}
+
+double mbps(qint64 bytes, qint64 ms)
+{
+    return ms > 0 ? double(bytes) / 1e6 / (double(ms) / 1000.0) : 0.0;
+}
+
+qint64 timeShell(const QString &command)
+{
+    QProcess p;
+    QElapsedTimer t;
+    t.start();
+    p.start(
+        QStringLiteral("bash"), { QStringLiteral("-o"), QStringLiteral("pipefail"), QStringLiteral("-c"), command });
+    if (!p.waitForFinished(-1) || p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0) {
+        out() << "  reference failed: " << command << ": " << QString::fromLocal8Bit(p.readAllStandardError()) << "\n";
+        return -1;
+    }
+    return t.elapsed();
+}
+
+qint64 median(QList<qint64> v)
+{
+    std::sort(v.begin(), v.end());
+    return v.isEmpty() ? -1 : v.at(v.size() / 2);
+}
+
+qint64 peakRssKiB()
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_maxrss;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("SaveLayerJob vs curl -o"));
+    parser.addHelpOption();
+    parser.addOption({ QStringLiteral("blob"), QStringLiteral("Blob URL http://host:port/v2/<repo>/blobs/<digest>."),
+        QStringLiteral("url") });
+    parser.addOption(
+        { QStringLiteral("image"), QStringLiteral("Image reference (with --layer)."), QStringLiteral("ref") });
+    parser.addOption({ QStringLiteral("layer"), QStringLiteral("Layer index (default 0)."), QStringLiteral("n"),
+        QStringLiteral("0") });
+    parser.addOption({ QStringLiteral("runs"), QStringLiteral("Runs of each side (default 3)."), QStringLiteral("n"),
+        QStringLiteral("3") });
+    parser.addOption(
+        { QStringLiteral("dir"), QStringLiteral("Where the files go (default: a temp dir)."), QStringLiteral("dir") });
+    parser.process(app);
+    const int runs = qMax(1, parser.value(QStringLiteral("runs")).toInt());
+
+    QNetworkAccessManager nam;
+    QTemporaryDir configDir;
+    registry::CredentialStore credentials;
+    credentials.setUseDefaultTokenFile(false);
+    credentials.setDockerConfigDir(configDir.path());
+    credentials.setAuthJsonPath(configDir.filePath(QStringLiteral("none.json")));
+    registry::RegistryClient client(&nam, &credentials);
+
+    oci::Image image;
+    int index = 0;
+    if (parser.isSet(QStringLiteral("blob"))) {
+        const QUrl url(parser.value(QStringLiteral("blob")));
+        const QString path = url.path();
+        const int at = path.indexOf(QLatin1String("/blobs/"));
+        if (!path.startsWith(QLatin1String("/v2/")) || at < 0) {
+            std::fprintf(stderr, "not a blob URL: %s\n", qPrintable(url.toString()));
+            return 2;
+        }
+        image.registry = url.authority();
+        image.repository = path.mid(4, at - 4);
+        image.tag = QStringLiteral("bench");
+        oci::Descriptor d;
+        d.digest = path.mid(at + 7);
+        d.mediaType = QStringLiteral("application/vnd.docker.image.rootfs.diff.tar.gzip");
+        registry::RegistryRequest head;
+        head.registry = image.registry;
+        head.repository = image.repository;
+        head.path = path;
+        head.method = "HEAD";
+        registry::RegistryCall *call = client.send(head);
+        QEventLoop loop;
+        QObject::connect(call, &registry::RegistryCall::finished, &loop, &QEventLoop::quit);
+        loop.exec();
+        if (call->hasError()) {
+            std::fprintf(stderr, "HEAD: %s\n", qPrintable(call->error().toString()));
+            return 1;
+        }
+        d.size = call->rawHeader("Content-Length").toLongLong();
+        delete call;
+        image.manifest.layers.append(d);
+    } else if (parser.isSet(QStringLiteral("image"))) {
+        const auto ref = registry::ImageReference::parse(parser.value(QStringLiteral("image")));
+        if (!ref) {
+            std::fprintf(stderr, "%s\n", qPrintable(ref.error().toString()));
+            return 2;
+        }
+        registry::ImageResolveJob resolve(&client, *ref);
+        runToEnd(resolve);
+        if (resolve.state() != Job::State::Succeeded) {
+            std::fprintf(stderr, "%s\n", qPrintable(resolve.error().toString()));
+            return 1;
+        }
+        image = resolve.image();
+        index = parser.value(QStringLiteral("layer")).toInt();
+        if (index < 0 || index >= image.manifest.layers.size()) {
+            std::fprintf(stderr, "no layer %d\n", index);
+            return 2;
+        }
+    } else {
+        parser.showHelp(2);
+    }
+    const oci::Descriptor layer = image.manifest.layers.at(index);
+    const QString url = client.baseUrl(image.registry).toString()
+        + QStringLiteral("/v2/%1/blobs/%2").arg(image.repository, layer.digest);
+
+    QTemporaryDir tmp(parser.isSet(QStringLiteral("dir"))
+            ? parser.value(QStringLiteral("dir")) + QStringLiteral("/bench_save-XXXXXX")
+            : QDir::tempPath() + QStringLiteral("/bench_save-XXXXXX"));
+    if (!tmp.isValid()) {
+        std::fprintf(stderr, "cannot create a temp dir\n");
+        return 1;
+    }
+    out() << "blob      " << url << "\n"
+          << "size      " << layer.size << " bytes (" << QString::number(layer.size / 1e6, 'f', 1) << " MB)\n"
+          << "dir       " << tmp.path() << "\n";
+    out().flush();
+
+    QList<qint64> saveMs, curlMs, curlShaMs;
+    for (int r = 0; r < runs; ++r) {
+        const QString dir = tmp.filePath(QStringLiteral("save-%1").arg(r));
+        extract::SaveLayerJob job(&client, image, { index }, dir);
+        QElapsedTimer t;
+        t.start();
+        runToEnd(job);
+        const qint64 ms = t.elapsed();
+        if (job.state() != Job::State::Succeeded) {
+            std::fprintf(stderr, "save failed: %s\n", qPrintable(job.error().toString()));
+            return 1;
+        }
+        saveMs << ms;
+        const QString saved = job.saved().isEmpty() ? QString() : job.saved().first().path;
+        out() << QStringLiteral("save run %1: %2 ms, %3 MB/s, %4 bytes downloaded, %5\n")
+                     .arg(r + 1)
+                     .arg(ms)
+                     .arg(mbps(layer.size, ms), 0, 'f', 1)
+                     .arg(job.bytesDownloaded())
+                     .arg(QFileInfo(saved).fileName());
+        out().flush();
+        QDir(dir).removeRecursively(); // keep the page cache / disk use comparable between runs
+
+        const QString file = tmp.filePath(QStringLiteral("curl-%1.bin").arg(r));
+        curlMs << timeShell(QStringLiteral("curl -sf '%1' -o '%2'").arg(url, file));
+        QFile::remove(file);
+        curlShaMs << timeShell(QStringLiteral("curl -sf '%1' -o '%2' && sha256sum '%2' > /dev/null").arg(url, file));
+        QFile::remove(file);
+    }
+
+    const qint64 save = median(saveMs);
+    const qint64 curl = median(curlMs);
+    out() << "\n== bench_save (median of " << runs << ") ==\n";
+    out() << QStringLiteral("%1 %2 %3\n")
+                 .arg(QStringLiteral("what"), -40)
+                 .arg(QStringLiteral("ms"), 8)
+                 .arg(QStringLiteral("MB/s"), 8);
+    auto row = [&](const QString &what, qint64 ms) {
+        if (ms >= 0)
+            out() << QStringLiteral("%1 %2 %3\n").arg(what, -40).arg(ms, 8).arg(mbps(layer.size, ms), 8, 'f', 1);
+    };
+    row(QStringLiteral("SaveLayerJob (.part, sha256, rename)"), save);
+    row(QStringLiteral("curl -o FILE"), curl);
+    row(QStringLiteral("curl -o FILE && sha256sum FILE"), median(curlShaMs));
+    out() << "peak RSS  " << peakRssKiB() / 1024 << " MiB\n";
+    if (curl > 0)
+        out() << QStringLiteral("target    save >= 0.9 x curl -o throughput: %1 (%2x)\n")
+                     .arg(double(curl) / double(qMax<qint64>(1, save)) >= 0.9 ? QStringLiteral("MET")
+                                                                              : QStringLiteral("MISSED"))
+                     .arg(double(curl) / double(qMax<qint64>(1, save)), 0, 'f', 2);
+    out().flush();
+    return 0;
+}
