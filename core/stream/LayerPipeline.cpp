@@ -60,7 +60,14 @@ void LayerPipeline::shutdown()
 
 qint64 LayerPipeline::bytesDownloaded() const
 {
-    return m_downloadedDone + (m_call ? m_call->bytesReceived() : 0);
+    return m_downloadedDone + (m_call ? callBytes(m_call) : 0);
+}
+
+qint64 LayerPipeline::callBytes(const registry::RegistryCall *call) const
+{
+    // RegistryCall::bytesReceived() follows QNetworkReply::downloadProgress, which Qt emits at most every
+    // 100 ms: it lags behind what was read. What was read plus what is buffered has surely arrived.
+    return qMax(call->bytesReceived(), m_callRead + call->bytesAvailable());
 }
 
 qint64 LayerPipeline::blobEnd() const
@@ -117,6 +124,7 @@ void LayerPipeline::issueRequest(qint64 start, qint64 end)
     m_callStart = start;
     m_callEnd = end;
     m_callDone = false;
+    m_callRead = 0;
     m_requestedEnd = end >= 0 ? end : blobEnd();
     ++m_requests;
     qCDebug(llStream) << m_source.label() << "GET bytes" << start << "-" << end;
@@ -163,7 +171,7 @@ void LayerPipeline::pump()
         qint64 want = qMin(avail, ReadChunk);
         if (m_skip > 0) {
             const qint64 n = qMin(want, m_skip);
-            m_call->read(n); // dropped
+            m_callRead += m_call->read(n).size(); // dropped
             m_skip -= n;
             continue;
         }
@@ -178,6 +186,7 @@ void LayerPipeline::pump()
         QByteArray chunk = m_call->read(want);
         if (chunk.isEmpty())
             break;
+        m_callRead += chunk.size();
         m_position += chunk.size();
         if (!m_queue->push(std::move(chunk)))
             return;
@@ -210,7 +219,7 @@ void LayerPipeline::handleCallEnd()
     registry::RegistryCall *call = m_call;
     m_call = nullptr;
     const Error err = call->error();
-    m_downloadedDone += call->bytesReceived();
+    m_downloadedDone += callBytes(call);
     call->disconnect(this);
     call->deleteLater();
     if (m_cancelling || m_stoppedEarly)
@@ -312,9 +321,10 @@ void LayerPipeline::stopNetwork()
         return;
     registry::RegistryCall *call = m_call;
     m_call = nullptr;
+    const qint64 received = callBytes(call); // before abort() drops the buffer
     call->disconnect(this);
     call->abort(); // closes the connection: an early stop downloads nothing more
-    m_downloadedDone += call->bytesReceived();
+    m_downloadedDone += qMax(received, call->bytesReceived());
     call->deleteLater();
 }
 

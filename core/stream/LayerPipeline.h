@@ -86,6 +86,7 @@ private:
     void stopNetwork();
     void finishWithError(const Error &error);
     qint64 windowAllowance() const;
+    qint64 callBytes(const registry::RegistryCall *call) const;
     qint64 blobEnd() const;
 
     // worker thread
@@ -107,6 +108,7 @@ private:
     qint64 m_skip = 0;         // bytes to drop (a 200 answered a Range request)
     qint64 m_callStart = 0;    // blob offset the current request starts at
     qint64 m_callEnd = -1;     // exclusive end it asked for, -1: to the end
+    qint64 m_callRead = 0;     // body bytes read from the current call (skipped ones included)
     bool m_callDone = false;   // finished() seen; the reply may still hold unread bytes
     bool m_whole = false;      // the server ignored Range and sends the whole blob
     qint64 m_downloadedDone = 0; // bytes received by finished calls

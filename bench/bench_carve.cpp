@@ -1,0 +1,237 @@
+// bench_carve: carve one file out of an image from a running registry and compare what was downloaded with
+// the physical bound (the compressed bytes that had to be read), next to `curl | gzip -dc` of the whole blob.
+//
+//   bench_carve REGISTRY/REPO:TAG PATH [--latency-ms N --proxy HOST:PORT] [--chunk-size KB] [--runs N]
+//               [--save] [--follow] [--no-curl]
+//
+// --latency-ms asks the harness's fault proxy (tests/support/harness.py; its address from state.json "proxy")
+// to delay every request by N ms and sends all requests through it. --save also saves the found layer
+// (SaveLayerJob) and times `curl -o` of the same blob. The anonymous harness registry needs no token.
+#include "common/HumanSize.h"
+#include "extract/CarveJob.h"
+#include "extract/SaveLayerJob.h"
+#include "registry/CredentialStore.h"
+#include "registry/ImageReference.h"
+#include "registry/ImageResolveJob.h"
+#include "registry/RegistryClient.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTextStream>
+
+#include <sys/resource.h>
+
+#include <cstdio>
+
+using namespace ll;
+
+namespace {
+
+QTextStream &out()
+{
+    static QTextStream s(stdout);
+    return s;
+}
+
+void runToEnd(Job &job)
+{
+    QEventLoop loop;
+    QObject::connect(&job, &Job::finished, &loop, &QEventLoop::quit);
+    job.start();
+    if (!job.isFinished())
+        loop.exec();
+}
+
+bool proxyLatency(QNetworkAccessManager &nam, const QString &proxy, int latencyMs)
+{
+    QNetworkRequest req(QUrl(QStringLiteral("http://%1/__control").arg(proxy)));
+    req.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+    QJsonObject rule { { QStringLiteral("type"), QStringLiteral("slow") }, { QStringLiteral("latency_ms"), latencyMs },
+        { QStringLiteral("count"), 0 } };
+    QJsonObject cmd { { QStringLiteral("clear"), true }, { QStringLiteral("clear_stats"), true },
+        { QStringLiteral("faults"), QJsonArray { rule } } };
+    if (latencyMs <= 0)
+        cmd.remove(QStringLiteral("faults"));
+    QNetworkReply *reply = nam.post(req, QJsonDocument(cmd).toJson(QJsonDocument::Compact));
+    QEventLoop loop;
+    QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+    loop.exec();
+    const bool ok = reply->error() == QNetworkReply::NoError;
+    if (!ok)
+        std::fprintf(stderr, "proxy control failed: %s\n", qPrintable(reply->errorString()));
+    reply->deleteLater();
+    return ok;
+}
+
+/** Runs a shell command, returns wall seconds (negative on failure). */
+double timeShell(const QString &command)
+{
+    QElapsedTimer t;
+    t.start();
+    QProcess p;
+    p.start(QStringLiteral("/bin/sh"), { QStringLiteral("-c"), command });
+    if (!p.waitForFinished(600000) || p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0) {
+        std::fprintf(stderr, "command failed: %s\n%s", qPrintable(command), p.readAllStandardError().constData());
+        return -1;
+    }
+    return t.elapsed() / 1000.0;
+}
+
+qint64 peakRssKb()
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_maxrss;
+}
+
+QString mb(qint64 bytes)
+{
+    return QString::number(bytes / 1048576.0, 'f', 2) + QStringLiteral(" MiB");
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QStringList args = app.arguments().mid(1);
+    int latencyMs = 0;
+    QString proxy;
+    qint64 chunkKb = 64;
+    int runs = 1;
+    bool save = false;
+    bool follow = false;
+    bool curl = true;
+    QStringList positional;
+    for (int i = 0; i < args.size(); ++i) {
+        const QString a = args.at(i);
+        auto value = [&]() { return i + 1 < args.size() ? args.at(++i) : QString(); };
+        if (a == QLatin1String("--latency-ms"))
+            latencyMs = value().toInt();
+        else if (a == QLatin1String("--proxy"))
+            proxy = value();
+        else if (a == QLatin1String("--chunk-size"))
+            chunkKb = value().toLongLong();
+        else if (a == QLatin1String("--runs"))
+            runs = qMax(1, value().toInt());
+        else if (a == QLatin1String("--save"))
+            save = true;
+        else if (a == QLatin1String("--follow"))
+            follow = true;
+        else if (a == QLatin1String("--no-curl"))
+            curl = false;
+        else
+            positional << a;
+    }
+    if (positional.size() != 2 || (latencyMs > 0 && proxy.isEmpty())) {
+        std::fprintf(stderr,
+            "usage: bench_carve REGISTRY/REPO:TAG PATH [--latency-ms N --proxy HOST:PORT] [--chunk-size KB]"
+            " [--runs N] [--save] [--follow] [--no-curl]\n");
+        return 2;
+    }
+    Result<registry::ImageReference> ref = registry::ImageReference::parse(positional.at(0));
+    if (!ref) {
+        std::fprintf(stderr, "%s\n", qPrintable(ref.error().toString()));
+        return 2;
+    }
+
+    QNetworkAccessManager nam;
+    registry::CredentialStore credentials;
+    credentials.setUseDefaultTokenFile(false);
+    registry::RegistryClient client(&nam, &credentials);
+    if (!proxy.isEmpty() && !proxyLatency(nam, proxy, latencyMs))
+        return 1;
+
+    registry::ImageResolveJob resolve(&client, *ref);
+    runToEnd(resolve);
+    if (resolve.state() != Job::State::Succeeded) {
+        std::fprintf(stderr, "resolve: %s\n", qPrintable(resolve.error().toString()));
+        return 1;
+    }
+    oci::Image image = resolve.image();
+    if (!proxy.isEmpty())
+        image.registry = proxy; // blobs through the (slow) proxy
+
+    out() << "image     " << ref->toString() << "  (" << image.manifest.layers.size() << " layers, "
+          << mb(image.totalLayerSize()) << " compressed)\n";
+    out() << "via       " << image.registry
+          << (latencyMs > 0 ? QStringLiteral("  (+%1 ms per request)").arg(latencyMs) : QString()) << "\n";
+    out() << "path      " << positional.at(1) << "   first chunk " << chunkKb << " KiB\n";
+    out().flush();
+
+    extract::CarveResult last;
+    for (int run = 0; run < runs; ++run) {
+        QTemporaryDir dir;
+        extract::CarveOptions o;
+        o.outputDir = dir.path();
+        o.firstChunk = chunkKb * 1024;
+        o.follow = follow;
+        extract::CarveJob job(&client, image, positional.at(1), o);
+        runToEnd(job);
+        if (job.state() != Job::State::Succeeded) {
+            std::fprintf(stderr, "carve: %s\n", qPrintable(job.error().toString()));
+            return 1;
+        }
+        const extract::CarveResult &r = job.result();
+        last = r;
+        const qint64 target = qint64(1.25 * double(r.physicalBound)) + o.firstChunk;
+        out() << "\nrun " << run + 1 << ": " << extract::CarveResult::statusName(r.status) << " in layer "
+              << r.layerIndex << " (" << mb(r.layerSize) << "), file " << r.size << " bytes\n";
+        out() << "  bytes downloaded   " << r.bytesDownloaded << "  (" << mb(r.bytesDownloaded) << ")\n";
+        out() << "  bytes requested    " << r.bytesRequested << "\n";
+        out() << "  physical bound     " << r.physicalBound << "  (" << mb(r.physicalBound) << ")\n";
+        out() << "  ratio              "
+              << QString::number(double(r.bytesDownloaded) / qMax<qint64>(1, r.physicalBound), 'f', 3)
+              << "  (downloaded / bound)\n";
+        out() << "  target             " << target << "  (1.25 x bound + " << chunkKb
+              << " KiB): " << (r.bytesDownloaded <= target ? "OK" : "EXCEEDED") << "\n";
+        out() << "  requests           " << r.requests << "  (layer passes " << r.layersRead << ")\n";
+        out() << "  elapsed            " << QString::number(r.elapsedMs / 1000.0, 'f', 3) << " s\n";
+        out().flush();
+    }
+    out() << "peak RSS  " << peakRssKb() / 1024 << " MiB\n";
+
+    const int layer = last.layerIndex >= 0 ? last.layerIndex : int(image.manifest.layers.size()) - 1;
+    const oci::Descriptor &blob = image.manifest.layers.at(layer);
+    const QString url = QStringLiteral("http://%1/v2/%2/blobs/%3").arg(image.registry, image.repository, blob.digest);
+    if (curl) {
+        const QString decompress = blob.mediaType.contains(QLatin1String("zstd")) ? QStringLiteral("zstd -dc")
+            : blob.mediaType.endsWith(QLatin1String(".tar"))                      ? QStringLiteral("cat")
+                                                                                  : QStringLiteral("gzip -dc");
+        const double t = timeShell(QStringLiteral("curl -sf '%1' | %2 > /dev/null").arg(url, decompress));
+        out() << "\nreference: curl -s URL | " << decompress << " > /dev/null  (whole layer " << layer << ", "
+              << mb(blob.size) << "): " << QString::number(t, 'f', 3) << " s";
+        if (t > 0)
+            out() << "  (" << QString::number(blob.size / 1048576.0 / t, 'f', 1) << " MiB/s compressed)";
+        out() << "\n";
+    }
+    if (save) {
+        QTemporaryDir dir;
+        QElapsedTimer t;
+        t.start();
+        extract::SaveLayerJob job(&client, image, { layer }, dir.path());
+        runToEnd(job);
+        const double ours = t.elapsed() / 1000.0;
+        if (job.state() != Job::State::Succeeded) {
+            std::fprintf(stderr, "save: %s\n", qPrintable(job.error().toString()));
+            return 1;
+        }
+        const double theirs = timeShell(QStringLiteral("curl -sf '%1' -o '%2/curl.blob'").arg(url, dir.path()));
+        out() << "save layer " << layer << ": " << QString::number(ours, 'f', 3) << " s ("
+              << QString::number(blob.size / 1048576.0 / ours, 'f', 1)
+              << " MiB/s, sha256 verified); curl -o: " << QString::number(theirs, 'f', 3) << " s ("
+              << QString::number(blob.size / 1048576.0 / theirs, 'f', 1) << " MiB/s); ratio "
+              << QString::number(theirs / ours, 'f', 2) << " x curl\n";
+    }
+    if (!proxy.isEmpty() && latencyMs > 0)
+        proxyLatency(nam, proxy, 0);
+    return 0;
+}
