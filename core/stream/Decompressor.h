@@ -11,7 +11,8 @@ namespace ll::stream {
  * A streaming decompressor stage: compressed chunks in (any boundaries), decompressed chunks out
  * through a sink. The sink views the decompressor's own buffer (valid only during the call) and
  * returns false to stop early (carve found its answer): feed() then returns Ok and isStopped() is true.
- * Corrupt input: Error::Corrupt with the compressed offset in detail.
+ * Corrupt or truncated input: Error::Corrupt, message "... at compressed offset N", library detail in detail;
+ * errors are sticky. Implementations: GzipIsalDecompressor, GzipZlibDecompressor, ZstdDecompressor, PlainDecompressor.
  */
 class Decompressor
 {

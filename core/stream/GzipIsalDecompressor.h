@@ -2,6 +2,8 @@
 
 #include "stream/Decompressor.h"
 
+#include <QByteArray>
+
 #include <memory>
 
 struct inflate_state;
@@ -27,12 +29,14 @@ public:
     int memberCount() const { return m_members; }
 
 private:
-    enum class Phase { BetweenMembers, InMember, Padding };
+    enum class Phase { BetweenMembers, Header, InMember, Padding };
+    Status inflateSome(const unsigned char *p, qint64 n, qint64 baseOffset, qint64 *used, bool *memberDone);
     Status fail(const QString &what, const QString &detail, qint64 offset);
 
     std::unique_ptr<inflate_state> m_state;
     std::unique_ptr<unsigned char[]> m_out;
     Phase m_phase = Phase::BetweenMembers;
+    QByteArray m_header; // a member header split across feeds, completed before ISA-L sees it
     qint64 m_consumed = 0; // compressed bytes consumed (== offset of the next input byte)
     int m_members = 0;
     Error m_error;

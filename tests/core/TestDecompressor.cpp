@@ -62,11 +62,24 @@ QByteArray zstdCli(const QByteArray &data)
         QStringLiteral("zstd"), { QStringLiteral("-c"), QStringLiteral("-q"), QStringLiteral("-3") }, data);
 }
 
-/** gzip member written by zlib in this process (deflateInit2 with windowBits 15+16). */
-QByteArray gzipZlib(const QByteArray &data, int level = 6)
+/** gzip member written by zlib in this process (deflateInit2 with windowBits 15+16); fullHeader adds
+    FEXTRA, FNAME, FCOMMENT and FHCRC to the member header. */
+QByteArray gzipZlib(const QByteArray &data, int level = 6, bool fullHeader = false)
 {
     z_stream zs {};
     if (deflateInit2(&zs, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        return {};
+    static char extra[] = "EX\x04\0"
+                          "abcd";
+    static char name[] = "layer.tar";
+    static char comment[] = "a comment";
+    gz_header header {};
+    header.extra = reinterpret_cast<Bytef *>(extra);
+    header.extra_len = 8;
+    header.name = reinterpret_cast<Bytef *>(name);
+    header.comment = reinterpret_cast<Bytef *>(comment);
+    header.hcrc = 1;
+    if (fullHeader && deflateSetHeader(&zs, &header) != Z_OK)
         return {};
     QByteArray out(int(deflateBound(&zs, uLong(data.size())) + 64), Qt::Uninitialized);
     zs.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(data.constData()));
@@ -203,6 +216,8 @@ private Q_SLOTS:
             { "gzip-multi", { Impl::Isal, Impl::Zlib }, m_gzCli + m_gz2 + m_gzZlib,
                 m_payload + m_payload2 + m_payload },
             { "gzip-trailing-zeros", { Impl::Isal, Impl::Zlib }, m_gzCli + m_gz2 + zeros, m_payload + m_payload2 },
+            { "gzip-header-fields", { Impl::Isal, Impl::Zlib }, gzipZlib(m_payload2, 6, true) + m_gzCli,
+                m_payload2 + m_payload },
             { "gzip-empty-member", { Impl::Isal, Impl::Zlib }, gzipZlib({}) + m_gz2, m_payload2 },
             { "zstd", { Impl::Zstd }, m_zst, m_payload },
             { "zstd-frames-skippable", { Impl::Zstd },
