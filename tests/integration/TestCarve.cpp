@@ -11,6 +11,7 @@
 #include <QDirIterator>
 #include <QFile>
 #include <QJsonArray>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -160,6 +161,7 @@ private slots:
     void tooManyResetsNameLayerAndOffset();
     void corruptBlobNamesLayer();
     void cancelLeavesNoFile();
+    void symlinkedParentsAndLoops();
 
 private:
     QJsonObject m_app;
@@ -564,6 +566,70 @@ void TestCarve::cancelLeavesNoFile()
     QCOMPARE(finished, 1);
     QCOMPARE(job.state(), Job::State::Cancelled);
     QCOMPARE(job.error().code, Error::Code::Cancelled);
+    QCOMPARE(filesBelow(out.path()), QStringList());
+}
+
+void TestCarve::symlinkedParentsAndLoops()
+{
+    // Two layers made here with tar: lower has usr/lib/libx.so, lib -> usr/lib (usr-merge style) and a link
+    // loop; upper has usr/lib64 -> lib and a relative link through it.
+    QTemporaryDir work;
+    auto sh = [&work](const QString &command) {
+        QProcess p;
+        p.setWorkingDirectory(work.path());
+        p.start(QStringLiteral("/bin/sh"), { QStringLiteral("-c"), command });
+        return p.waitForFinished(30000) && p.exitCode() == 0;
+    };
+    QVERIFY(sh(QStringLiteral("mkdir -p l0/usr/lib l1/usr l1/etc && printf 'libx contents\\n' > l0/usr/lib/libx.so"
+                              " && ln -s usr/lib l0/lib && ln -s loop-b l0/loop-a && ln -s loop-a l0/loop-b"
+                              " && ln -s lib l1/usr/lib64 && ln -s ../usr/lib64/libx.so l1/etc/libx-link"
+                              " && tar -C l0 -czf l0.tar.gz . && tar -C l1 -czf l1.tar.gz .")));
+    const QString repository = m_app.value(QLatin1String("repository")).toString();
+    ll::oci::Image image = imageOf(m_app);
+    image.manifest.layers.clear();
+    for (const QString &name : { QStringLiteral("l0.tar.gz"), QStringLiteral("l1.tar.gz") }) {
+        const QByteArray blob = readFile(work.filePath(name));
+        QVERIFY(!blob.isEmpty());
+        ll::oci::Descriptor d;
+        d.digest = pushBlob(repository, blob);
+        QVERIFY(!d.digest.isEmpty());
+        d.size = blob.size();
+        d.mediaType = QStringLiteral("application/vnd.oci.image.layer.v1.tar+gzip");
+        image.manifest.layers.append(d);
+    }
+    const QByteArray expected("libx contents\n");
+
+    struct Case {
+        QString path;
+        bool follow;
+        QString resolved;
+    };
+    const Case cases[] = {
+        { QStringLiteral("lib/libx.so"), false, QStringLiteral("usr/lib/libx.so") }, // parent in layer 0
+        { QStringLiteral("usr/lib64/libx.so"), false, QStringLiteral("usr/lib/libx.so") }, // parent chain 1 -> 0
+        { QStringLiteral("etc/libx-link"), true, QStringLiteral("usr/lib/libx.so") }, // final link + parents
+    };
+    for (const Case &k : cases) {
+        QTemporaryDir out;
+        CarveOptions o;
+        o.outputDir = out.path();
+        o.follow = k.follow;
+        const Carve c = carve(image, k.path, o);
+        QVERIFY2(c.state == Job::State::Succeeded, qPrintable(k.path + QLatin1Char(' ') + c.error.toString()));
+        QCOMPARE(c.result.status, CarveResult::Status::Found);
+        QCOMPARE(c.result.resolvedPath, k.resolved);
+        QCOMPARE(c.result.layerIndex, 0);
+        QCOMPARE(c.result.savedTo, QDir(out.path()).absoluteFilePath(k.path)); // under the requested name
+        QCOMPARE(readFile(c.result.savedTo), expected);
+    }
+
+    QTemporaryDir out;
+    CarveOptions o;
+    o.outputDir = out.path();
+    o.follow = true;
+    const Carve loop = carve(image, QStringLiteral("loop-a"), o);
+    QCOMPARE(loop.state, Job::State::Failed);
+    QVERIFY2(loop.error.message.contains(QLatin1String("symbolic links")), qPrintable(loop.error.toString()));
     QCOMPARE(filesBelow(out.path()), QStringList());
 }
 
