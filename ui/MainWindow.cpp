@@ -46,8 +46,8 @@ static void initUiResources()
 namespace ll::ui {
 
 namespace {
-constexpr int MaxHistory = 25;
-const QString HistoryKey = QStringLiteral("references/history");
+    constexpr int MaxHistory = 25;
+    const QString HistoryKey = QStringLiteral("references/history");
 } // namespace
 
 MainWindow::MainWindow(registry::RegistryClient *client, QWidget *parent) : QMainWindow(parent), m_client(client)
@@ -253,8 +253,8 @@ void MainWindow::buildDocks()
         auto *dock = new QDockWidget(title, this);
         dock->setObjectName(name);
         dock->setWidget(content);
-        dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetClosable
-            | QDockWidget::DockWidgetFloatable);
+        dock->setFeatures(
+            QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetClosable | QDockWidget::DockWidgetFloatable);
         addDockWidget(area, dock);
         if (QMenu *view = menuBar()->findChild<QMenu *>(QStringLiteral("viewMenu")))
             view->addAction(dock->toggleViewAction());
@@ -299,8 +299,8 @@ void MainWindow::buildDocks()
     m_config->setObjectName(QStringLiteral("configView"));
     QDockWidget *config = makeDock(tr("Image Config"), QStringLiteral("configDock"), m_config, Qt::RightDockWidgetArea);
     QDockWidget *jobs = makeDock(tr("Jobs"), QStringLiteral("jobsDock"), m_jobs, Qt::BottomDockWidgetArea);
-    resizeDocks({layers, config}, {430, 290}, Qt::Horizontal);
-    resizeDocks({jobs}, {150}, Qt::Vertical);
+    resizeDocks({ layers, config }, { 430, 290 }, Qt::Horizontal);
+    resizeDocks({ jobs }, { 150 }, Qt::Vertical);
 }
 
 void MainWindow::wireController()
@@ -316,11 +316,10 @@ void MainWindow::wireController()
         m_config->clearImage();
     });
     connect(m_image, &ImageController::layerStateChanged, this, &MainWindow::onLayerState);
-    connect(m_image, &ImageController::layerProgress, this,
-        [this](int layer, qint64 done, qint64 total, int entries) {
-            if (m_image->layerState(layer) == ImageController::LayerState::Listing)
-                m_layerModel->setLoading(layer, done, total, entries);
-        });
+    connect(m_image, &ImageController::layerProgress, this, [this](int layer, qint64 done, qint64 total, int entries) {
+        if (m_image->layerState(layer) == ImageController::LayerState::Listing)
+            m_layerModel->setLoading(layer, done, total, entries);
+    });
     connect(m_image, &ImageController::allLayersListed, this, [this] {
         showMessage(tr("%1: %2 layers listed, %3 entries in the merged view")
                         .arg(m_image->reference().displayName())

@@ -26,21 +26,21 @@ int main(int argc, char *argv[])
     parser.setApplicationDescription(QStringLiteral(
         "Look inside container images straight from a registry: build steps, layers, files; carve, save, export."));
     parser.addHelpOption();
-    const QCommandLineOption target({QStringLiteral("t"), QStringLiteral("target")},
+    const QCommandLineOption target({ QStringLiteral("t"), QStringLiteral("target") },
         QStringLiteral("Image reference to open at start, e.g. 127.0.0.1:5000/lab/app:1.0."), QStringLiteral("REF"));
     const QCommandLineOption platform(QStringLiteral("platform"),
         QStringLiteral("Platform of a multi-arch image, e.g. linux/arm64 (default: this machine's)."),
         QStringLiteral("OS/ARCH[/VARIANT]"));
-    const QCommandLineOption insecure(QStringLiteral("insecure"),
-        QStringLiteral("Accept invalid TLS certificates from the registry."));
+    const QCommandLineOption insecure(
+        QStringLiteral("insecure"), QStringLiteral("Accept invalid TLS certificates from the registry."));
     const QCommandLineOption plainHttp(QStringLiteral("plain-http"),
         QStringLiteral("Use http:// for every registry (loopback registries always use it)."));
     parser.addOption(target);
     parser.addOption(platform);
     parser.addOption(insecure);
     parser.addOption(plainHttp);
-    parser.addPositionalArgument(QStringLiteral("reference"), QStringLiteral("Image reference (same as -t)."),
-        QStringLiteral("[REF]"));
+    parser.addPositionalArgument(
+        QStringLiteral("reference"), QStringLiteral("Image reference (same as -t)."), QStringLiteral("[REF]"));
     parser.process(app);
 
     std::optional<ll::oci::Platform> wanted;

@@ -9,11 +9,8 @@
 namespace ll::ui {
 
 AuthController::AuthController(registry::RegistryClient *client, QWidget *dialogParent, QObject *parent)
-    : QObject(parent)
-    , m_client(client)
-    , m_dialogParent(dialogParent)
-{
-}
+    : QObject(parent), m_client(client), m_dialogParent(dialogParent)
+{ }
 
 void AuthController::ask(const QString &registry, const Error &error, std::function<void()> retry)
 {

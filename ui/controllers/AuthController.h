@@ -16,8 +16,6 @@ class RegistryClient;
 
 namespace ll::ui {
 
-
-
 /**
  * Answers a registry's "who are you?": shows a CredentialsDialog (window-modal, not blocking), gives the
  * typed credentials to the CredentialStore for that registry, forgets cached ones, optionally remembers them

@@ -10,7 +10,6 @@
 #include "fs/MergedTree.h"
 #include "models/StagedFilesMimeData.h"
 
-#include <algorithm>
 #include <QDesktopServices>
 #include <QDir>
 #include <QEventLoop>
@@ -20,6 +19,7 @@
 #include <QProgressDialog>
 #include <QTemporaryDir>
 #include <QWidget>
+#include <algorithm>
 
 #include <memory>
 
@@ -27,23 +27,21 @@ namespace ll::ui {
 
 namespace {
 
-QString itemsTitle(const QStringList &paths)
-{
-    if (paths.size() == 1)
-        return paths.first();
-    return ExtractController::tr("%n item(s)", nullptr, int(paths.size()));
-}
+    QString itemsTitle(const QStringList &paths)
+    {
+        if (paths.size() == 1)
+            return paths.first();
+        return ExtractController::tr("%n item(s)", nullptr, int(paths.size()));
+    }
 
 } // namespace
 
 ExtractController::ExtractController(ImageController *image, QWidget *dialogParent, QObject *parent)
-    : QObject(parent)
-    , m_image(image)
-    , m_dialogParent(dialogParent)
+    : QObject(parent), m_image(image), m_dialogParent(dialogParent)
 {
     m_askDirectory = [this](const QString &title) {
-        return QFileDialog::getExistingDirectory(m_dialogParent, title, m_lastFolder.isEmpty() ? QDir::homePath()
-                                                                                               : m_lastFolder);
+        return QFileDialog::getExistingDirectory(
+            m_dialogParent, title, m_lastFolder.isEmpty() ? QDir::homePath() : m_lastFolder);
     };
 }
 
@@ -65,8 +63,8 @@ void ExtractController::track(Job *job, Factory retry)
         m_tracker(job, std::move(retry));
 }
 
-Job *ExtractController::makeSaveJob(const QStringList &paths, int layer, const QString &dir, bool preservePermissions,
-    bool allowCarve)
+Job *ExtractController::makeSaveJob(
+    const QStringList &paths, int layer, const QString &dir, bool preservePermissions, bool allowCarve)
 {
     if (!m_image->hasImage() || paths.isEmpty())
         return nullptr;
@@ -96,8 +94,9 @@ Job *ExtractController::save(const QStringList &paths, int layer)
 {
     if (!m_image->hasImage() || paths.isEmpty())
         return nullptr;
-    const QString dir = m_askDirectory(paths.size() == 1 ? tr("Save %1 into folder").arg(paths.first())
-                                                         : tr("Save %n item(s) into folder", nullptr, int(paths.size())));
+    const QString dir
+        = m_askDirectory(paths.size() == 1 ? tr("Save %1 into folder").arg(paths.first())
+                                           : tr("Save %n item(s) into folder", nullptr, int(paths.size())));
     if (dir.isEmpty())
         return nullptr;
     return saveTo(paths, layer, dir);
@@ -113,8 +112,8 @@ Job *ExtractController::exportTo(const QStringList &paths, int layer, const QStr
     return startSave(paths, layer, dir, preservePermissions, false);
 }
 
-Job *ExtractController::startSave(const QStringList &paths, int layer, const QString &dir, bool preservePermissions,
-    bool allowCarve)
+Job *ExtractController::startSave(
+    const QStringList &paths, int layer, const QString &dir, bool preservePermissions, bool allowCarve)
 {
     Job *job = makeSaveJob(paths, layer, dir, preservePermissions, allowCarve);
     if (!job)
@@ -213,7 +212,7 @@ QList<Job *> ExtractController::saveLayersTo(const QList<int> &layers, const QSt
     Job *job = make();
     track(job, make);
     job->start();
-    return {job};
+    return { job };
 }
 
 void ExtractController::preview(const QString &path, int layer)
@@ -223,8 +222,9 @@ void ExtractController::preview(const QString &path, int layer)
     auto *dialog = new PreviewDialog(path, m_dialogParent);
     dialog->setObjectName(QStringLiteral("previewDialog"));
     dialog->show();
-    const fs::FileNode *node = layer < 0 ? (m_image->mergedTree() ? m_image->mergedTree()->find(path) : nullptr)
-                                         : (m_image->layerTree(layer) ? m_image->layerTree(layer)->find(path) : nullptr);
+    const fs::FileNode *node = layer < 0
+        ? (m_image->mergedTree() ? m_image->mergedTree()->find(path) : nullptr)
+        : (m_image->layerTree(layer) ? m_image->layerTree(layer)->find(path) : nullptr);
     if (node && node->isDir()) {
         dialog->setError(tr("it is a directory"));
         return;
@@ -247,7 +247,7 @@ void ExtractController::preview(const QString &path, int layer)
     } else {
         extract::ExtractOptions options;
         options.layer = layer;
-        job = new extract::ExtractJob(m_image->client(), m_image->image(), {path}, tmp->path(), options, this);
+        job = new extract::ExtractJob(m_image->client(), m_image->image(), { path }, tmp->path(), options, this);
     }
     job->setTitle(tr("Preview %1").arg(path));
     const QPointer<PreviewDialog> guard(dialog);
@@ -326,8 +326,8 @@ QList<QUrl> ExtractController::stage(const QStringList &paths, int layer)
     job->setTitle(tr("Prepare drag of %1").arg(itemsTitle(paths)));
     track(job, {});
 
-    QProgressDialog progress(tr("Fetching %1 for the drop…").arg(itemsTitle(paths)), tr("Cancel"), 0, 1000,
-        m_dialogParent);
+    QProgressDialog progress(
+        tr("Fetching %1 for the drop…").arg(itemsTitle(paths)), tr("Cancel"), 0, 1000, m_dialogParent);
     progress.setWindowModality(Qt::WindowModal);
     progress.setMinimumDuration(400);
     progress.setAutoClose(false);

@@ -85,7 +85,8 @@ signals:
     void failed(const QString &message);
 
 private:
-    Job *makeSaveJob(const QStringList &paths, int layer, const QString &dir, bool preservePermissions, bool allowCarve);
+    Job *makeSaveJob(
+        const QStringList &paths, int layer, const QString &dir, bool preservePermissions, bool allowCarve);
     Job *startSave(const QStringList &paths, int layer, const QString &dir, bool preservePermissions, bool allowCarve);
     void onSaveFinished(Job *job, const QStringList &paths, const QString &dir);
     void track(Job *job, Factory retry);

@@ -16,28 +16,26 @@ struct ImageController::Layer {
 
 namespace {
 
-/** Cancels a job we no longer listen to and deletes it once it has ended. */
-void abandon(Job *job, QObject *listener)
-{
-    if (!job)
-        return;
-    QObject::disconnect(job, nullptr, listener, nullptr);
-    if (job->isFinished()) {
-        job->deleteLater();
-        return;
+    /** Cancels a job we no longer listen to and deletes it once it has ended. */
+    void abandon(Job *job, QObject *listener)
+    {
+        if (!job)
+            return;
+        QObject::disconnect(job, nullptr, listener, nullptr);
+        if (job->isFinished()) {
+            job->deleteLater();
+            return;
+        }
+        QObject::connect(job, &Job::finished, job, &QObject::deleteLater);
+        if (job->isRunning())
+            job->cancel();
+        else
+            job->deleteLater();
     }
-    QObject::connect(job, &Job::finished, job, &QObject::deleteLater);
-    if (job->isRunning())
-        job->cancel();
-    else
-        job->deleteLater();
-}
 
 } // namespace
 
-ImageController::ImageController(registry::RegistryClient *client, QObject *parent)
-    : QObject(parent)
-    , m_client(client)
+ImageController::ImageController(registry::RegistryClient *client, QObject *parent) : QObject(parent), m_client(client)
 {
     m_refresh.setSingleShot(true);
     m_refresh.setInterval(200);
@@ -200,16 +198,15 @@ stream::LayerScanJob *ImageController::makeScan(int index)
     layer.job = job;
     layer.state = LayerState::Listing;
     layer.entries = 0;
-    connect(job, &stream::LayerScanJob::entriesReady, this,
-        [this, index](const QVector<stream::TarEntry> &entries) {
-            Layer &l = *m_layers[size_t(index)];
-            for (const auto &entry : entries)
-                (void)l.tree->addEntry(entry); // unsafe names are counted by the tree and not added
-            l.entries += int(entries.size());
-            if (l.job)
-                emit layerProgress(index, l.job->progressDone(), l.job->progressTotal(), l.entries);
-            markDirty();
-        });
+    connect(job, &stream::LayerScanJob::entriesReady, this, [this, index](const QVector<stream::TarEntry> &entries) {
+        Layer &l = *m_layers[size_t(index)];
+        for (const auto &entry : entries)
+            (void)l.tree->addEntry(entry); // unsafe names are counted by the tree and not added
+        l.entries += int(entries.size());
+        if (l.job)
+            emit layerProgress(index, l.job->progressDone(), l.job->progressTotal(), l.entries);
+        markDirty();
+    });
     connect(job, &Job::progress, this, [this, index](qint64 done, qint64 total) {
         emit layerProgress(index, done, total, m_layers[size_t(index)]->entries);
     });

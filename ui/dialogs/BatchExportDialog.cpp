@@ -8,7 +8,6 @@
 #include "models/FileTreeModel.h"
 #include "models/LayerListModel.h"
 
-#include <algorithm>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -25,6 +24,7 @@
 #include <QTreeView>
 #include <QTreeWidget>
 #include <QVBoxLayout>
+#include <algorithm>
 
 namespace ll::ui {
 
@@ -106,16 +106,14 @@ public:
         if (!node)
             return false;
         setChecked(node->path(), value.toInt() == Qt::Checked);
-        emit dataChanged(index, index, {Qt::CheckStateRole});
+        emit dataChanged(index, index, { Qt::CheckStateRole });
         return true;
     }
 };
 
-BatchExportDialog::BatchExportDialog(ImageController *image, ExtractController *extract, const QStringList &selection,
-    int layer, QWidget *parent)
-    : QDialog(parent)
-    , m_image(image)
-    , m_extract(extract)
+BatchExportDialog::BatchExportDialog(
+    ImageController *image, ExtractController *extract, const QStringList &selection, int layer, QWidget *parent)
+    : QDialog(parent), m_image(image), m_extract(extract)
 {
     setObjectName(QStringLiteral("batchExportDialog"));
     setWindowTitle(tr("Export Files — %1").arg(image->reference().displayName()));
@@ -128,7 +126,8 @@ BatchExportDialog::BatchExportDialog(ImageController *image, ExtractController *
     m_source->addItem(tr("Merged image (what a container sees)"), -1);
     const auto &layers = image->image().manifest.layers;
     for (int i = 0; i < layers.size(); ++i)
-        m_source->addItem(tr("Layer %1 · %2 (its own entries)").arg(i).arg(LayerListModel::shortDigest(layers[i].digest)), i);
+        m_source->addItem(
+            tr("Layer %1 · %2 (its own entries)").arg(i).arg(LayerListModel::shortDigest(layers[i].digest)), i);
     sourceRow->addWidget(m_source, 1);
     m_checkedLabel = new QLabel(this);
     sourceRow->addWidget(m_checkedLabel);
@@ -144,11 +143,12 @@ BatchExportDialog::BatchExportDialog(ImageController *image, ExtractController *
     m_tree->setModel(m_checks);
     m_tree->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_tree->header()->resizeSection(FileTreeModel::NameColumn, 320);
-    for (int c : {int(FileTreeModel::ModeColumn), int(FileTreeModel::OwnerColumn), int(FileTreeModel::ModifiedColumn)})
+    for (int c :
+        { int(FileTreeModel::ModeColumn), int(FileTreeModel::OwnerColumn), int(FileTreeModel::ModifiedColumn) })
         m_tree->setColumnHidden(c, true);
     m_results = new QTreeWidget(split);
     m_results->setObjectName(QStringLiteral("results"));
-    m_results->setHeaderLabels({tr("Path"), tr("Result"), tr("Detail")});
+    m_results->setHeaderLabels({ tr("Path"), tr("Result"), tr("Detail") });
     m_results->setRootIsDecorated(false);
     m_results->setUniformRowHeights(true);
     m_results->header()->resizeSection(0, 320);
@@ -358,8 +358,8 @@ Job *BatchExportDialog::startExport()
                 const bool ok = item.outcome == extract::ExtractItem::Outcome::Written;
                 if (ok && written >= 5000)
                     continue; // failures always listed; written items up to a bound
-                auto *row = new QTreeWidgetItem({item.path, extract::ExtractItem::outcomeName(item.outcome),
-                    item.error.isError() ? item.error.message : humanSize(item.size)});
+                auto *row = new QTreeWidgetItem({ item.path, extract::ExtractItem::outcomeName(item.outcome),
+                    item.error.isError() ? item.error.message : humanSize(item.size) });
                 row->setData(1, Qt::UserRole, int(item.outcome));
                 if (item.outcome == extract::ExtractItem::Outcome::Failed)
                     row->setForeground(1, QColor(0xb0, 0x00, 0x20));

@@ -11,16 +11,15 @@
 namespace ll::ui {
 
 CredentialsDialog::CredentialsDialog(const QString &registry, const QString &reason, QWidget *parent)
-    : QDialog(parent)
-    , m_registry(registry)
+    : QDialog(parent), m_registry(registry)
 {
     setWindowTitle(tr("Sign in to %1").arg(registry));
     auto *layout = new QVBoxLayout(this);
     auto *intro = new QLabel(this);
     intro->setWordWrap(true);
-    intro->setText(reason.isEmpty() ? tr("%1 asks for credentials.").arg(registry.toHtmlEscaped())
-                                    : tr("%1 asks for credentials:<br><i>%2</i>")
-                                          .arg(registry.toHtmlEscaped(), reason.toHtmlEscaped()));
+    intro->setText(reason.isEmpty()
+            ? tr("%1 asks for credentials.").arg(registry.toHtmlEscaped())
+            : tr("%1 asks for credentials:<br><i>%2</i>").arg(registry.toHtmlEscaped(), reason.toHtmlEscaped()));
     layout->addWidget(intro);
 
     auto *form = new QFormLayout;

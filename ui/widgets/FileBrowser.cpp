@@ -194,7 +194,9 @@ void FileBrowser::updateInfo()
             const auto *merged = m_controller->mergedTree();
             text = tr("%1 entries").arg(groupedNumber(merged ? merged->entryCount() : 0));
             if (m_controller->mergedLayerCount() < m_controller->layerCount())
-                text += tr(" · %1 of %2 layers applied").arg(m_controller->mergedLayerCount()).arg(m_controller->layerCount());
+                text += tr(" · %1 of %2 layers applied")
+                            .arg(m_controller->mergedLayerCount())
+                            .arg(m_controller->layerCount());
         } else if (const auto *tree = m_controller->layerTree(m_layer)) {
             text = tr("%1 entries").arg(groupedNumber(tree->entryCount()));
             if (m_controller->layerState(m_layer) == ImageController::LayerState::Listing)

@@ -9,23 +9,23 @@ namespace ll::ui {
 
 namespace {
 
-/** ["sh", "-c", "echo hi"] -> `["sh", "-c", "echo hi"]` like docker inspect, empty -> "". */
-QString execForm(const QStringList &args)
-{
-    if (args.isEmpty())
-        return {};
-    QStringList quoted;
-    for (const QString &a : args)
-        quoted << QLatin1Char('"') + QString(a).replace(QLatin1Char('"'), QLatin1String("\\\"")) + QLatin1Char('"');
-    return QLatin1Char('[') + quoted.join(QLatin1String(", ")) + QLatin1Char(']');
-}
+    /** ["sh", "-c", "echo hi"] -> `["sh", "-c", "echo hi"]` like docker inspect, empty -> "". */
+    QString execForm(const QStringList &args)
+    {
+        if (args.isEmpty())
+            return {};
+        QStringList quoted;
+        for (const QString &a : args)
+            quoted << QLatin1Char('"') + QString(a).replace(QLatin1Char('"'), QLatin1String("\\\"")) + QLatin1Char('"');
+        return QLatin1Char('[') + quoted.join(QLatin1String(", ")) + QLatin1Char(']');
+    }
 
 } // namespace
 
 ImageConfigView::ImageConfigView(QWidget *parent) : QTreeWidget(parent)
 {
     setColumnCount(2);
-    setHeaderLabels({tr("Key"), tr("Value")});
+    setHeaderLabels({ tr("Key"), tr("Value") });
     setRootIsDecorated(true);
     setUniformRowHeights(true);
     setAlternatingRowColors(true);
@@ -37,7 +37,7 @@ ImageConfigView::ImageConfigView(QWidget *parent) : QTreeWidget(parent)
 
 QTreeWidgetItem *ImageConfigView::add(const QString &key, const QString &value)
 {
-    auto *item = new QTreeWidgetItem(this, {key, value});
+    auto *item = new QTreeWidgetItem(this, { key, value });
     item->setToolTip(1, value);
     return item;
 }
@@ -48,7 +48,7 @@ QTreeWidgetItem *ImageConfigView::addList(const QString &key, const QStringList 
     if (values.isEmpty())
         item->setForeground(1, palette().brush(QPalette::Disabled, QPalette::Text));
     for (const QString &v : values) {
-        auto *child = new QTreeWidgetItem(item, {QString(), v});
+        auto *child = new QTreeWidgetItem(item, { QString(), v });
         child->setToolTip(1, v);
     }
     item->setExpanded(true);

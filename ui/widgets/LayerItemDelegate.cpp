@@ -8,7 +8,8 @@
 
 namespace ll::ui {
 
-LayerItemDelegate::LayerItemDelegate(QObject *parent) : QStyledItemDelegate(parent) {}
+LayerItemDelegate::LayerItemDelegate(QObject *parent) : QStyledItemDelegate(parent)
+{ }
 
 void LayerItemDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const
 {
@@ -34,8 +35,8 @@ void LayerItemDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opt
             painter->restore();
         }
         painter->save();
-        painter->setPen(opt.palette.color(opt.state & QStyle::State_Selected ? QPalette::HighlightedText
-                                                                             : QPalette::Text));
+        painter->setPen(
+            opt.palette.color(opt.state & QStyle::State_Selected ? QPalette::HighlightedText : QPalette::Text));
         painter->drawText(r.adjusted(3, 0, -3, 0), Qt::AlignVCenter | Qt::AlignRight, text);
         painter->restore();
         return;

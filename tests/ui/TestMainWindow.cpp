@@ -1,0 +1,379 @@
+// The main window against the real registry harness: open, layers/steps/tree, title and history,
+// platform switch, filter, carve through the Save action, cancel through the jobs panel.
+#include "MainWindow.h"
+#include "UiTestEnv.h"
+
+#include "controllers/ExtractController.h"
+#include "controllers/ImageController.h"
+#include "dialogs/PreviewDialog.h"
+#include "fs/MergedTree.h"
+#include "models/BuildStepModel.h"
+#include "models/FileFilterProxy.h"
+#include "models/FileTreeModel.h"
+#include "models/LayerListModel.h"
+#include "registry/ImageReference.h"
+#include "stream/LayerScanJob.h"
+#include "widgets/FileBrowser.h"
+#include "widgets/ImageConfigView.h"
+#include "widgets/JobsPanel.h"
+
+#include <QAction>
+#include <QComboBox>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLineEdit>
+#include <QStandardItemModel>
+#include <QTest>
+#include <QTreeView>
+
+using namespace ll;
+using namespace ll::ui;
+using ll::test::Harness;
+
+class TestMainWindow : public QObject
+{
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void openImagePopulatesPanels();
+    void stepSelectsLayer();
+    void platformPickerSwitches();
+    void filterNarrowsTree_data();
+    void filterNarrowsTree();
+    void saveActionCarvesFile();
+    void previewShowsText();
+    void cancelStopsJob();
+    void badReferenceShowsError();
+
+private:
+    /** Opens name (a fixture) and waits until every layer is listed. */
+    bool openAndWait(MainWindow &w, const QString &name, const QString &host = {});
+    /** Every non-directory path the proxy shows (expanding everything). */
+    QStringList visibleFiles(FileBrowser *browser);
+};
+
+void TestMainWindow::initTestCase()
+{
+    ll::test::isolateSettings("TestMainWindow");
+    if (!Harness::instance().available())
+        QSKIP(qPrintable(Harness::instance().unavailableReason()));
+}
+
+bool TestMainWindow::openAndWait(MainWindow &w, const QString &name, const QString &host)
+{
+    if (!w.openReference(Harness::instance().reference(name, host)))
+        return false;
+    return QTest::qWaitFor([&w] { return w.imageController()->allListed(); }, 60000);
+}
+
+QStringList TestMainWindow::visibleFiles(FileBrowser *browser)
+{
+    QStringList out;
+    QAbstractItemModel *m = browser->proxy();
+    std::function<void(const QModelIndex &)> walk = [&](const QModelIndex &parent) {
+        while (m->canFetchMore(parent))
+            m->fetchMore(parent);
+        for (int r = 0; r < m->rowCount(parent); ++r) {
+            const QModelIndex i = m->index(r, 0, parent);
+            if (i.data(FileTreeModel::IsDirRole).toBool())
+                walk(i);
+            else
+                out << i.data(FileTreeModel::PathRole).toString();
+        }
+    };
+    walk({});
+    out.sort();
+    return out;
+}
+
+void TestMainWindow::openImagePopulatesPanels()
+{
+    auto &h = Harness::instance();
+    const QJsonObject fx = h.fixture(QStringLiteral("lab/app:1.0"));
+    ll::test::UiClientEnv env;
+    MainWindow w(env.client.get());
+    w.show();
+    QVERIFY(openAndWait(w, QStringLiteral("lab/app:1.0")));
+
+    const auto ref = registry::ImageReference::parse(h.reference(QStringLiteral("lab/app:1.0")));
+    QVERIFY(ref.ok());
+    QCOMPARE(w.windowTitle(), ref->displayName() + QStringLiteral(" — Layerslayer"));
+    QVERIFY(w.history().contains(ref->displayName()));
+    QCOMPARE(w.referenceCombo()->currentText(), ref->displayName());
+
+    const QJsonArray layers = fx.value(QStringLiteral("layers")).toArray();
+    QCOMPARE(w.layerModel()->rowCount(), int(layers.size()));
+    for (int i = 0; i < layers.size(); ++i) {
+        QCOMPARE(w.layerModel()->state(i), LayerListModel::LoadState::Listed);
+        QCOMPARE(w.layerModel()->index(i, 0).data(LayerListModel::DigestRole).toString(),
+            layers[i].toObject().value(QStringLiteral("digest")).toString());
+    }
+    QCOMPARE(w.stepModel()->rowCount(), int(fx.value(QStringLiteral("history")).toArray().size()));
+    QVERIFY(!w.platformCombo()->isVisibleTo(&w)); // single-platform image
+
+    // The merged view: top-level dirs shown, whiteouts applied.
+    FileBrowser *b = w.fileBrowser();
+    QCOMPARE(b->currentLayer(), -1);
+    QTRY_VERIFY(b->proxy()->rowCount() > 0);
+    QVERIFY(b->selectPath(QStringLiteral("etc/passwd")));
+    QVERIFY(!b->selectPath(QStringLiteral("etc/motd"))); // deleted by layer 2
+    QCOMPARE(w.imageController()->mergedTree()->entryCount() > 300, true);
+
+    const QJsonValue content = fx.value(QStringLiteral("config")).toObject().value(QStringLiteral("content"));
+    const QJsonObject configBlob
+        = content.isObject() ? content.toObject() : QJsonDocument::fromJson(content.toString().toUtf8()).object();
+    const QJsonObject config = configBlob.value(QStringLiteral("config")).toObject();
+    QVERIFY(!config.isEmpty());
+    QCOMPARE(w.configView()->value(QStringLiteral("User")), config.value(QStringLiteral("User")).toString());
+    QCOMPARE(
+        w.configView()->value(QStringLiteral("Working dir")), config.value(QStringLiteral("WorkingDir")).toString());
+    QVERIFY(w.configView()->value(QStringLiteral("Ports")).contains(QStringLiteral("8080/tcp")));
+
+    // Jobs panel: a resolve and one listing per layer, all succeeded.
+    QCOMPARE(w.jobsPanel()->rowCount(), int(layers.size()) + 1);
+    for (int r = 0; r < w.jobsPanel()->rowCount(); ++r)
+        QCOMPARE(w.jobsPanel()->state(r), Job::State::Succeeded);
+}
+
+void TestMainWindow::stepSelectsLayer()
+{
+    auto &h = Harness::instance();
+    const QJsonObject fx = h.fixture(QStringLiteral("lab/app:1.0"));
+    ll::test::UiClientEnv env;
+    MainWindow w(env.client.get());
+    w.show();
+    QVERIFY(openAndWait(w, QStringLiteral("lab/app:1.0")));
+    const QJsonArray history = fx.value(QStringLiteral("history")).toArray();
+    int checked = 0;
+    for (int step = 0; step < history.size(); ++step) {
+        const QJsonValue layer = history[step].toObject().value(QStringLiteral("layer"));
+        if (layer.isNull() || layer.isUndefined())
+            continue;
+        w.stepsView()->setCurrentIndex(w.stepModel()->index(step, 0));
+        QCOMPARE(w.layersView()->currentIndex().row(), layer.toInt());
+        QCOMPARE(w.fileBrowser()->currentLayer(), layer.toInt());
+        QCOMPARE(w.fileBrowser()->model()->mode(), FileTreeModel::Mode::Layer);
+        ++checked;
+    }
+    QCOMPARE(checked, int(fx.value(QStringLiteral("layers")).toArray().size()));
+    // Layer 2's own tree shows its whiteout of etc/motd; selecting a layer row selects its step.
+    w.layersView()->setCurrentIndex(w.layerModel()->index(2, 0));
+    QCOMPARE(w.fileBrowser()->currentLayer(), 2);
+    QVERIFY(w.fileBrowser()->selectPath(QStringLiteral("etc/motd")));
+    QCOMPARE(w.stepsView()->currentIndex().row(), w.stepModel()->stepForLayer(2));
+    w.fileBrowser()->showMerged();
+    QCOMPARE(w.fileBrowser()->model()->mode(), FileTreeModel::Mode::Merged);
+}
+
+void TestMainWindow::platformPickerSwitches()
+{
+    auto &h = Harness::instance();
+    const QJsonObject fx = h.fixture(QStringLiteral("lab/oci:1.0"));
+    ll::test::UiClientEnv env;
+    MainWindow w(env.client.get());
+    w.show();
+    QVERIFY(w.openReference(
+        h.reference(QStringLiteral("lab/oci:1.0")), oci::Platform::parse(QStringLiteral("linux/amd64")).value()));
+    QTRY_VERIFY_WITH_TIMEOUT(w.imageController()->allListed(), 60000);
+    QCOMPARE(w.imageController()->image().platform.architecture, QStringLiteral("amd64"));
+
+    QComboBox *picker = w.platformCombo();
+    QVERIFY(picker->isVisibleTo(&w));
+    const QJsonArray manifests = fx.value(QStringLiteral("manifests")).toArray();
+    QCOMPARE(picker->count(), int(manifests.size()));
+    auto *model = qobject_cast<QStandardItemModel *>(picker->model());
+    QVERIFY(model);
+    int arm = -1;
+    int attestations = 0;
+    for (int i = 0; i < picker->count(); ++i) {
+        const QJsonObject p = manifests[i].toObject().value(QStringLiteral("platform")).toObject();
+        const bool attestation = p.value(QStringLiteral("os")).toString() == QLatin1String("unknown");
+        QCOMPARE(model->item(i)->isEnabled(), !attestation);
+        attestations += attestation ? 1 : 0;
+        if (p.value(QStringLiteral("architecture")).toString() == QLatin1String("arm64"))
+            arm = i;
+    }
+    QCOMPARE(attestations, 1);
+    QVERIFY(arm >= 0);
+    QCOMPARE(picker->currentText(), QStringLiteral("linux/amd64"));
+
+    // The user picks arm64: the image reloads for it.
+    picker->setCurrentIndex(arm);
+    emit picker->activated(arm);
+    QTRY_COMPARE_WITH_TIMEOUT(w.imageController()->image().platform.architecture, QStringLiteral("arm64"), 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(w.imageController()->allListed(), 60000);
+    QCOMPARE(picker->currentText(), picker->itemText(arm));
+    QCOMPARE(w.imageController()->image().manifestDigest,
+        manifests[arm].toObject().value(QStringLiteral("digest")).toString());
+
+    // Its etc/arch is arm64's: carve it and compare with the fixture.
+    const QJsonObject armImage = manifests[arm].toObject().value(QStringLiteral("image")).toObject();
+    QTemporaryDir out;
+    w.setDirectoryAsker([&out](const QString &) { return out.path(); });
+    QVERIFY(w.fileBrowser()->selectPath(QStringLiteral("etc/arch")));
+    w.saveAction()->trigger();
+    const QString file = out.filePath(QStringLiteral("etc/arch"));
+    QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(file), 30000);
+    QCOMPARE(ll::test::fileSha256(file),
+        ll::test::mergedEntry(armImage, QStringLiteral("etc/arch")).value(QStringLiteral("sha256")).toString());
+}
+
+void TestMainWindow::filterNarrowsTree_data()
+{
+    QTest::addColumn<QString>("filter");
+    QTest::addColumn<QString>("pattern"); // QRegularExpression over the base name (or the path when it has '/')
+    QTest::newRow("substring") << QStringLiteral("passwd") << QStringLiteral("passwd");
+    QTest::newRow("substring case") << QStringLiteral("PASSWD") << QStringLiteral("passwd");
+    QTest::newRow("glob") << QStringLiteral("*.conf") << QStringLiteral("^[^/]*\\.conf$");
+    QTest::newRow("path glob") << QStringLiteral("etc/*") << QStringLiteral("^etc/[^/]*$");
+}
+
+void TestMainWindow::filterNarrowsTree()
+{
+    QFETCH(QString, filter);
+    QFETCH(QString, pattern);
+    auto &h = Harness::instance();
+    const QJsonObject fx = h.fixture(QStringLiteral("lab/app:1.0"));
+    ll::test::UiClientEnv env;
+    MainWindow w(env.client.get());
+    w.show();
+    QVERIFY(openAndWait(w, QStringLiteral("lab/app:1.0")));
+    FileBrowser *b = w.fileBrowser();
+    const QStringList all = visibleFiles(b);
+
+    // Expected: files of the merged image whose name (or path, for a path filter) matches.
+    const QRegularExpression re(pattern, QRegularExpression::CaseInsensitiveOption);
+    const bool byPath = filter.contains(QLatin1Char('/'));
+    QStringList expected;
+    for (const auto &v : fx.value(QStringLiteral("merged")).toArray()) {
+        const QJsonObject e = v.toObject();
+        if (e.value(QStringLiteral("type")).toString() == QLatin1String("dir"))
+            continue;
+        const QString path = e.value(QStringLiteral("path")).toString();
+        const QString subject = byPath ? path : path.section(QLatin1Char('/'), -1);
+        if (re.match(subject).hasMatch())
+            expected << path;
+    }
+    expected.sort();
+    QVERIFY(!expected.isEmpty());
+
+    b->setFilterText(filter);
+    QCOMPARE(b->filterEdit()->text(), filter);
+    const QStringList shown = visibleFiles(b);
+    QCOMPARE(shown, expected);
+    QVERIFY(shown.size() < all.size());
+    b->setFilterText(QString());
+    QCOMPARE(visibleFiles(b), all);
+}
+
+void TestMainWindow::saveActionCarvesFile()
+{
+    auto &h = Harness::instance();
+    const QJsonObject fx = h.fixture(QStringLiteral("lab/app:1.0"));
+    ll::test::UiClientEnv env;
+    MainWindow w(env.client.get());
+    w.show();
+    QVERIFY(openAndWait(w, QStringLiteral("lab/app:1.0")));
+    QTemporaryDir out;
+    QStringList asked;
+    w.setDirectoryAsker([&](const QString &title) {
+        asked << title;
+        return out.path();
+    });
+    const int jobsBefore = w.jobsPanel()->rowCount();
+
+    // etc/passwd: layer 1 edits layer 0's copy; the merged view (and the carve) gives layer 1's.
+    QVERIFY(w.fileBrowser()->selectPath(QStringLiteral("etc/passwd")));
+    QVERIFY(w.saveAction()->isEnabled());
+    w.saveAction()->trigger();
+    QCOMPARE(asked.size(), 1);
+    QCOMPARE(w.jobsPanel()->rowCount(), jobsBefore + 1);
+    QTRY_COMPARE_WITH_TIMEOUT(w.jobsPanel()->state(0), Job::State::Succeeded, 30000);
+    const QString file = out.filePath(QStringLiteral("etc/passwd"));
+    const QJsonObject entry = ll::test::mergedEntry(fx, QStringLiteral("etc/passwd"));
+    QCOMPARE(entry.value(QStringLiteral("layer")).toInt(), 1);
+    QCOMPARE(ll::test::fileSha256(file), entry.value(QStringLiteral("sha256")).toString());
+    QTRY_COMPARE(w.extractController()->lastSavedFolder(), QFileInfo(file).absolutePath());
+    QVERIFY(w.openFolderAction()->isEnabled());
+
+    // Cancelling the folder question does nothing.
+    w.setDirectoryAsker([](const QString &) { return QString(); });
+    w.saveAction()->trigger();
+    QCOMPARE(w.jobsPanel()->rowCount(), jobsBefore + 1);
+}
+
+void TestMainWindow::previewShowsText()
+{
+    ll::test::UiClientEnv env;
+    MainWindow w(env.client.get());
+    w.show();
+    QVERIFY(openAndWait(w, QStringLiteral("lab/app:1.0")));
+    QVERIFY(w.fileBrowser()->selectPath(QStringLiteral("opt/app/config.yaml")));
+    QVERIFY(w.previewAction()->isEnabled());
+    w.previewAction()->trigger();
+    PreviewDialog *dialog = nullptr;
+    QTRY_VERIFY((dialog = w.findChild<PreviewDialog *>()) != nullptr);
+    QTRY_VERIFY_WITH_TIMEOUT(!dialog->text().isEmpty(), 30000);
+    QVERIFY(dialog->isText());
+    QCOMPARE(dialog->encodingName(), QStringLiteral("UTF-8"));
+    delete dialog;
+
+    // A binary file goes to the hex view.
+    QVERIFY(w.fileBrowser()->selectPath(QStringLiteral("bin/sh")));
+    QTest::keyClick(w.fileBrowser()->view(), Qt::Key_Return); // Enter previews
+    QTRY_VERIFY((dialog = w.findChild<PreviewDialog *>()) != nullptr);
+    QTRY_VERIFY_WITH_TIMEOUT(!dialog->hexText().isEmpty(), 30000);
+    QVERIFY(!dialog->isText());
+}
+
+void TestMainWindow::cancelStopsJob()
+{
+    auto &h = Harness::instance();
+    h.proxyReset();
+    // Blobs through the proxy at 200 KB/s: the big layer takes minutes unless cancelled.
+    h.proxyControl(QJsonObject { { QStringLiteral("faults"),
+        QJsonArray {
+            QJsonObject { { QStringLiteral("type"), QStringLiteral("slow") }, { QStringLiteral("rate"), 200000 },
+                { QStringLiteral("path"), QStringLiteral("/blobs/") }, { QStringLiteral("count"), 0 } } } } });
+    ll::test::UiClientEnv env;
+    MainWindow w(env.client.get());
+    w.show();
+    QVERIFY(w.openReference(h.reference(QStringLiteral("lab/big:1.0"), h.proxy())));
+    QTRY_VERIFY_WITH_TIMEOUT(w.imageController()->scanJob(0) != nullptr, 30000);
+    stream::LayerScanJob *scan = w.imageController()->scanJob(0);
+    QTRY_VERIFY_WITH_TIMEOUT(scan->progressDone() > 0, 30000);
+    const int row = w.jobsPanel()->rowOf(scan);
+    QVERIFY(row >= 0);
+    QCOMPARE(w.jobsPanel()->state(row), Job::State::Running);
+    w.jobsPanel()->cancel(row);
+    QTRY_COMPARE_WITH_TIMEOUT(w.jobsPanel()->state(row), Job::State::Cancelled, 10000);
+    QCOMPARE(w.imageController()->layerState(0), ImageController::LayerState::Cancelled);
+    QCOMPARE(w.layerModel()->state(0), LayerListModel::LoadState::Failed);
+    QVERIFY(w.jobsPanel()->canRetry(row));
+
+    // Retry at full speed lists the layer.
+    h.proxyReset();
+    w.jobsPanel()->retry(row);
+    QCOMPARE(w.jobsPanel()->state(row), Job::State::Running);
+    QTRY_VERIFY_WITH_TIMEOUT(w.imageController()->allListed(), 60000);
+    QCOMPARE(w.jobsPanel()->state(row), Job::State::Succeeded);
+    QVERIFY(w.fileBrowser()->selectPath(QStringLiteral("data/needle.bin")));
+}
+
+void TestMainWindow::badReferenceShowsError()
+{
+    auto &h = Harness::instance();
+    ll::test::UiClientEnv env;
+    MainWindow w(env.client.get());
+    w.show();
+    QVERIFY(!w.openReference(QStringLiteral("UPPER/Case:tag!")));
+    QVERIFY(!w.errorText().isEmpty());
+    QVERIFY(w.openReference(h.anonRegistry() + QStringLiteral("/lab/nothere:1.0")));
+    QTRY_VERIFY_WITH_TIMEOUT(w.errorText().contains(QStringLiteral("nothere")), 30000);
+    QTRY_COMPARE(w.jobsPanel()->state(0), Job::State::Failed);
+    QVERIFY(w.jobsPanel()->statusText(0).startsWith(QStringLiteral("Not found")));
+    QVERIFY(w.jobsPanel()->canRetry(0));
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "TestMainWindow.moc"
