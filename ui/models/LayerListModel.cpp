@@ -1,0 +1,295 @@
+#include "models/LayerListModel.h"
+
+#include "common/HumanSize.h"
+
+#include <QFont>
+#include <QGuiApplication>
+#include <QPalette>
+
+namespace ll::ui {
+
+LayerListModel::LayerListModel(QObject *parent) : QAbstractTableModel(parent)
+{ }
+
+LayerListModel::~LayerListModel() = default;
+
+void LayerListModel::setImage(const oci::Image &image)
+{
+    beginResetModel();
+    m_layers.clear();
+    m_largest = 0;
+    oci::ImageConfig config = image.config;
+    config.mapHistoryToLayers(int(image.manifest.layers.size()));
+    m_layers.reserve(image.manifest.layers.size());
+    for (qsizetype i = 0; i < image.manifest.layers.size(); ++i) {
+        Row row;
+        row.descriptor = image.manifest.layers.at(i);
+        row.step = config.historyIndexForLayer(int(i));
+        if (row.step >= 0)
+            row.stepText = config.history.at(row.step).displayText();
+        m_largest = qMax(m_largest, row.descriptor.size);
+        m_layers.append(std::move(row));
+    }
+    endResetModel();
+}
+
+void LayerListModel::clear()
+{
+    beginResetModel();
+    m_layers.clear();
+    m_largest = 0;
+    endResetModel();
+}
+
+void LayerListModel::stateChanged(int layer)
+{
+    const QModelIndex i = index(layer, StateColumn);
+    emit dataChanged(i, i);
+}
+
+void LayerListModel::setLoading(int layer, qint64 bytesDone, qint64 bytesTotal, int entries)
+{
+    if (layer < 0 || layer >= m_layers.size())
+        return;
+    Row &r = m_layers[layer];
+    const int progress = bytesTotal > 0 ? int(qBound(qint64(0), bytesDone * 100 / bytesTotal, qint64(100))) : -1;
+    if (r.state == LoadState::Loading && r.progress == progress && r.entries == entries)
+        return; // nothing visible changed: no repaint per chunk
+    r.state = LoadState::Loading;
+    r.progress = progress;
+    r.entries = entries;
+    r.error.clear();
+    stateChanged(layer);
+}
+
+void LayerListModel::setListed(int layer, int entries)
+{
+    if (layer < 0 || layer >= m_layers.size())
+        return;
+    Row &r = m_layers[layer];
+    r.state = LoadState::Listed;
+    r.progress = 100;
+    r.entries = entries;
+    r.error.clear();
+    stateChanged(layer);
+}
+
+void LayerListModel::setFailed(int layer, const QString &message)
+{
+    if (layer < 0 || layer >= m_layers.size())
+        return;
+    Row &r = m_layers[layer];
+    r.state = LoadState::Failed;
+    r.error = message;
+    stateChanged(layer);
+}
+
+void LayerListModel::setNotLoaded(int layer)
+{
+    if (layer < 0 || layer >= m_layers.size())
+        return;
+    Row &r = m_layers[layer];
+    r.state = LoadState::NotLoaded;
+    r.progress = -1;
+    r.entries = -1;
+    r.error.clear();
+    stateChanged(layer);
+}
+
+LayerListModel::LoadState LayerListModel::state(int layer) const
+{
+    return layer >= 0 && layer < m_layers.size() ? m_layers.at(layer).state : LoadState::NotLoaded;
+}
+
+QString LayerListModel::stateText(int layer) const
+{
+    if (layer < 0 || layer >= m_layers.size())
+        return QString();
+    const Row &r = m_layers.at(layer);
+    switch (r.state) {
+    case LoadState::NotLoaded:
+        return tr("not loaded");
+    case LoadState::Loading: {
+        QString s = r.progress >= 0 ? tr("loading %1%").arg(r.progress) : tr("loading");
+        if (r.entries >= 0)
+            s += QStringLiteral(" \u00b7 ") + tr("%1 entries").arg(groupedNumber(r.entries));
+        return s;
+    }
+    case LoadState::Listed:
+        return tr("listed (%1 entries)").arg(groupedNumber(qMax(0, r.entries)));
+    case LoadState::Failed:
+        return tr("error: %1").arg(r.error);
+    }
+    return QString();
+}
+
+QString LayerListModel::shortDigest(const QString &digest)
+{
+    const qsizetype colon = digest.indexOf(QLatin1Char(':'));
+    return digest.mid(colon + 1, 12);
+}
+
+QString LayerListModel::shortMediaType(const QString &mediaType)
+{
+    struct Known {
+        const char *prefix;
+        const char *label;
+    };
+    static const Known known[] = {
+        { "application/vnd.docker.image.rootfs.foreign.diff.", "docker foreign " },
+        { "application/vnd.docker.image.rootfs.diff.", "docker " },
+        { "application/vnd.oci.image.layer.nondistributable.v1.", "oci nondistributable " },
+        { "application/vnd.oci.image.layer.v1.", "oci " },
+    };
+    for (const Known &k : known) {
+        const QLatin1String prefix(k.prefix);
+        if (mediaType.startsWith(prefix)) {
+            QString rest = mediaType.mid(prefix.size());
+            rest.replace(QLatin1String("tar.gzip"), QLatin1String("tar+gzip"));
+            return QLatin1String(k.label) + rest;
+        }
+    }
+    return mediaType;
+}
+
+int LayerListModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_layers.size());
+}
+
+int LayerListModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant LayerListModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return QVariant();
+    const int layer = index.row();
+    const Row &r = m_layers.at(layer);
+    switch (role) {
+    case Qt::DisplayRole:
+        switch (index.column()) {
+        case IndexColumn:
+            return layer;
+        case DigestColumn:
+            return shortDigest(r.descriptor.digest);
+        case SizeColumn:
+            return r.descriptor.size >= 0 ? humanSize(r.descriptor.size) : QString();
+        case MediaTypeColumn:
+            return shortMediaType(r.descriptor.mediaType);
+        case StepColumn:
+            return r.stepText;
+        case StateColumn:
+            return stateText(layer);
+        }
+        break;
+    case Qt::ToolTipRole:
+        switch (index.column()) {
+        case DigestColumn:
+            return r.descriptor.digest;
+        case SizeColumn:
+            return tr("%1 bytes (compressed)").arg(groupedNumber(r.descriptor.size));
+        case MediaTypeColumn:
+            return r.descriptor.mediaType;
+        case StepColumn:
+            return r.step >= 0 ? tr("step %1: %2").arg(r.step).arg(r.stepText) : tr("no matching step");
+        case StateColumn:
+            return stateText(layer);
+        }
+        break;
+    case Qt::TextAlignmentRole:
+        if (index.column() == IndexColumn || index.column() == SizeColumn)
+            return int(Qt::AlignRight | Qt::AlignVCenter);
+        break;
+    case Qt::ForegroundRole:
+        if (index.column() == StateColumn && r.state == LoadState::Failed)
+            return QBrush(Qt::red);
+        break;
+    case Qt::FontRole:
+        if (index.column() == DigestColumn) {
+            QFont f;
+            f.setFamily(QStringLiteral("monospace"));
+            f.setStyleHint(QFont::Monospace);
+            return f;
+        }
+        break;
+    case SortRole:
+        switch (index.column()) {
+        case IndexColumn:
+            return layer;
+        case DigestColumn:
+            return r.descriptor.digest;
+        case SizeColumn:
+            return r.descriptor.size;
+        case MediaTypeColumn:
+            return r.descriptor.mediaType;
+        case StepColumn:
+            return r.step;
+        case StateColumn:
+            return int(r.state) * 1000 + r.progress;
+        }
+        break;
+    case DigestRole:
+        return r.descriptor.digest;
+    case SizeRole:
+        return r.descriptor.size;
+    case SizeFractionRole:
+        return m_largest > 0 ? double(qMax<qint64>(0, r.descriptor.size)) / double(m_largest) : 0.0;
+    case MediaTypeRole:
+        return r.descriptor.mediaType;
+    case StepRole:
+        return r.step;
+    case StateRole:
+        return int(r.state);
+    case ProgressRole:
+        return r.progress;
+    case EntryCountRole:
+        return r.entries;
+    case ErrorRole:
+        return r.error;
+    default:
+        break;
+    }
+    return QVariant();
+}
+
+QVariant LayerListModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (section) {
+    case IndexColumn:
+        return tr("#");
+    case DigestColumn:
+        return tr("Digest");
+    case SizeColumn:
+        return tr("Size");
+    case MediaTypeColumn:
+        return tr("Type");
+    case StepColumn:
+        return tr("Build step");
+    case StateColumn:
+        return tr("Listing");
+    }
+    return QVariant();
+}
+
+QHash<int, QByteArray> LayerListModel::roleNames() const
+{
+    QHash<int, QByteArray> names = QAbstractTableModel::roleNames();
+    names.insert(DigestRole, "digest");
+    names.insert(SizeRole, "size");
+    names.insert(SizeFractionRole, "sizeFraction");
+    names.insert(MediaTypeRole, "mediaType");
+    names.insert(StepRole, "step");
+    names.insert(StateRole, "state");
+    names.insert(ProgressRole, "progress");
+    names.insert(EntryCountRole, "entryCount");
+    names.insert(ErrorRole, "error");
+    names.insert(SortRole, "sort");
+    return names;
+}
+
+} // namespace ll::ui

@@ -1,0 +1,3 @@
+#include "models/ModelLogging.h"
+
+Q_LOGGING_CATEGORY(llUiModel, "ll.ui.model", QtWarningMsg)

@@ -1,0 +1,6 @@
+#pragma once
+
+#include <QLoggingCategory>
+
+// The item models' category ("ll.ui.model"): timings of filter passes and resets at debug level.
+Q_DECLARE_LOGGING_CATEGORY(llUiModel)

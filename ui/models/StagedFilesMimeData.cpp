@@ -1,0 +1,118 @@
+#include "models/StagedFilesMimeData.h"
+
+#include "models/ModelLogging.h"
+
+#include <QDir>
+#include <QTemporaryDir>
+#include <QVariant>
+
+#include <atomic>
+#include <memory>
+
+namespace ll::ui {
+
+namespace {
+
+    const QString &uriListType()
+    {
+        static const QString s = QStringLiteral("text/uri-list");
+        return s;
+    }
+
+    const QString &plainTextType()
+    {
+        static const QString s = QStringLiteral("text/plain");
+        return s;
+    }
+
+} // namespace
+
+StagedFilesMimeData::StagedFilesMimeData(QList<const fs::FileNode *> nodes, QStringList paths, Stager stager)
+    : m_nodes(std::move(nodes)), m_paths(std::move(paths)), m_stager(std::move(stager))
+{ }
+
+StagedFilesMimeData::~StagedFilesMimeData() = default;
+
+QStringList StagedFilesMimeData::formats() const
+{
+    QStringList out;
+    if (m_stager)
+        out << uriListType();
+    out << plainTextType();
+    return out;
+}
+
+bool StagedFilesMimeData::hasFormat(const QString &mimeType) const
+{
+    return (mimeType == uriListType() && m_stager) || mimeType == plainTextType();
+}
+
+void StagedFilesMimeData::stage() const
+{
+    if (m_staged || m_staging || !m_stager)
+        return;
+    // The stager may spin an event loop (progress dialog) during which the drag code asks again: answer
+    // "nothing yet" then instead of staging twice.
+    m_staging = true;
+    ++m_stageCount;
+    m_urls = m_stager(m_nodes);
+    m_staging = false;
+    m_staged = true;
+    qCDebug(llUiModel) << "staged" << m_urls.size() << "item(s) for a drag";
+}
+
+QVariant StagedFilesMimeData::retrieveData(const QString &mimeType, QMetaType type) const
+{
+    if (mimeType == plainTextType()) {
+        const QString text = m_paths.join(QLatin1Char('\n'));
+        if (type.id() == QMetaType::QByteArray)
+            return text.toUtf8();
+        return text;
+    }
+    if (mimeType != uriListType() || !m_stager)
+        return QVariant();
+    stage();
+    if (type.id() == QMetaType::QByteArray) {
+        // What a platform drag (XDND) asks for: RFC 2483, CRLF-separated.
+        QByteArray bytes;
+        for (const QUrl &url : std::as_const(m_urls)) {
+            bytes += url.toEncoded();
+            bytes += "\r\n";
+        }
+        return bytes;
+    }
+    QVariantList list;
+    list.reserve(m_urls.size());
+    for (const QUrl &url : std::as_const(m_urls))
+        list.append(url);
+    return list;
+}
+
+QString StagedFilesMimeData::stagingRoot()
+{
+    // Kept for the process lifetime: file managers copy after QDrag::exec() returned (QT-NOTES).
+    static std::unique_ptr<QTemporaryDir> dir = [] {
+        auto d = std::make_unique<QTemporaryDir>(QDir::tempPath() + QStringLiteral("/layerslayer-drag-XXXXXX"));
+        if (!d->isValid())
+            qCWarning(llUiModel) << "cannot create the drag staging directory:" << d->errorString();
+        return d;
+    }();
+    return dir->isValid() ? dir->path() : QString();
+}
+
+QString StagedFilesMimeData::newStagingDirectory()
+{
+    static std::atomic<int> counter { 0 };
+    const QString root = stagingRoot();
+    if (root.isEmpty())
+        return QString();
+    QDir base(root);
+    for (int attempt = 0; attempt < 1000; ++attempt) {
+        const QString name = QStringLiteral("drag-%1").arg(++counter);
+        if (!base.exists(name) && base.mkdir(name))
+            return base.filePath(name);
+    }
+    return QString();
+}
+
+} // namespace ll::ui
