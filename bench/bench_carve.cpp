@@ -2,7 +2,7 @@
 // the physical bound (the compressed bytes that had to be read), next to `curl | gzip -dc` of the whole blob.
 //
 //   bench_carve REGISTRY/REPO:TAG PATH [--latency-ms N --proxy HOST:PORT] [--chunk-size KB] [--runs N]
-//               [--save] [--follow] [--no-curl]
+//               [--save] [--follow] [--no-curl] [--no-carve]
 //
 // --latency-ms asks the harness's fault proxy (tests/support/harness.py; its address from state.json "proxy")
 // to delay every request by N ms and sends all requests through it. --save also saves the found layer
@@ -110,6 +110,7 @@ int main(int argc, char **argv)
     bool save = false;
     bool follow = false;
     bool curl = true;
+    bool doCarve = true;
     QStringList positional;
     for (int i = 0; i < args.size(); ++i) {
         const QString a = args.at(i);
@@ -128,13 +129,15 @@ int main(int argc, char **argv)
             follow = true;
         else if (a == QLatin1String("--no-curl"))
             curl = false;
+        else if (a == QLatin1String("--no-carve"))
+            doCarve = false;
         else
             positional << a;
     }
     if (positional.size() != 2 || (latencyMs > 0 && proxy.isEmpty())) {
         std::fprintf(stderr,
             "usage: bench_carve REGISTRY/REPO:TAG PATH [--latency-ms N --proxy HOST:PORT] [--chunk-size KB]"
-            " [--runs N] [--save] [--follow] [--no-curl]\n");
+            " [--runs N] [--save] [--follow] [--no-curl] [--no-carve]\n");
         return 2;
     }
     Result<registry::ImageReference> ref = registry::ImageReference::parse(positional.at(0));
@@ -168,7 +171,7 @@ int main(int argc, char **argv)
     out().flush();
 
     extract::CarveResult last;
-    for (int run = 0; run < runs; ++run) {
+    for (int run = 0; doCarve && run < runs; ++run) {
         QTemporaryDir dir;
         extract::CarveOptions o;
         o.outputDir = dir.path();
@@ -214,22 +217,32 @@ int main(int argc, char **argv)
         out() << "\n";
     }
     if (save) {
-        QTemporaryDir dir;
-        QElapsedTimer t;
-        t.start();
-        extract::SaveLayerJob job(&client, image, { layer }, dir.path());
-        runToEnd(job);
-        const double ours = t.elapsed() / 1000.0;
-        if (job.state() != Job::State::Succeeded) {
-            std::fprintf(stderr, "save: %s\n", qPrintable(job.error().toString()));
-            return 1;
+        // Alternate ours and curl's to share whatever else the machine is doing; best of each.
+        double bestOurs = 1e9;
+        double bestCurl = 1e9;
+        for (int run = 0; run < runs; ++run) {
+            QTemporaryDir dir;
+            QElapsedTimer t;
+            t.start();
+            extract::SaveLayerJob job(&client, image, { layer }, dir.path());
+            runToEnd(job);
+            const double ours = t.elapsed() / 1000.0;
+            if (job.state() != Job::State::Succeeded) {
+                std::fprintf(stderr, "save: %s\n", qPrintable(job.error().toString()));
+                return 1;
+            }
+            const double theirs = timeShell(QStringLiteral("curl -sf '%1' -o '%2/curl.blob'").arg(url, dir.path()));
+            bestOurs = qMin(bestOurs, ours);
+            bestCurl = qMin(bestCurl, theirs);
+            out() << "save layer " << layer << " run " << run + 1 << ": " << QString::number(ours, 'f', 3) << " s ("
+                  << QString::number(blob.size / 1048576.0 / ours, 'f', 1)
+                  << " MiB/s, sha256 verified); curl -o: " << QString::number(theirs, 'f', 3) << " s ("
+                  << QString::number(blob.size / 1048576.0 / theirs, 'f', 1) << " MiB/s)\n";
+            out().flush();
         }
-        const double theirs = timeShell(QStringLiteral("curl -sf '%1' -o '%2/curl.blob'").arg(url, dir.path()));
-        out() << "save layer " << layer << ": " << QString::number(ours, 'f', 3) << " s ("
-              << QString::number(blob.size / 1048576.0 / ours, 'f', 1)
-              << " MiB/s, sha256 verified); curl -o: " << QString::number(theirs, 'f', 3) << " s ("
-              << QString::number(blob.size / 1048576.0 / theirs, 'f', 1) << " MiB/s); ratio "
-              << QString::number(theirs / ours, 'f', 2) << " x curl\n";
+        out() << "save best: " << QString::number(bestOurs, 'f', 3) << " s vs curl "
+              << QString::number(bestCurl, 'f', 3) << " s: throughput " << QString::number(bestCurl / bestOurs, 'f', 2)
+              << " x curl (target >= 0.90)\n";
     }
     if (!proxy.isEmpty() && latencyMs > 0)
         proxyLatency(nam, proxy, 0);
