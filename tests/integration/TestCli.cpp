@@ -7,7 +7,9 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QProcess>
 #include <QSet>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -42,6 +44,7 @@ private slots:
     void saveLayersSelection();
     void extractMergedSubtree();
     void interactiveWalk();
+    void inspectImagePushedBySkopeo();
 
 private:
     static QByteArray sha256Of(const QString &path);
@@ -524,6 +527,37 @@ void TestCli::interactiveWalk()
     QCOMPARE(saved.size(), 1);
     QCOMPARE(QStringLiteral("sha256:") + QString::fromLatin1(sha256Of(out.path() + QLatin1Char('/') + saved.first())),
              arm.value(QStringLiteral("layers")).toArray().at(0).toObject().value(QStringLiteral("digest")).toString());
+}
+
+void TestCli::inspectImagePushedBySkopeo()
+{
+    // An image pushed by another tool: skopeo converts lab/app to OCI media types on the way.
+    const QString skopeo = QStandardPaths::findExecutable(QStringLiteral("skopeo"));
+    if (skopeo.isEmpty())
+        QSKIP("skopeo is not installed");
+    const QString target = h->anonRegistry() + QStringLiteral("/skopeo/app:oci");
+    QProcess copy;
+    copy.start(skopeo, {QStringLiteral("copy"), QStringLiteral("--quiet"), QStringLiteral("--src-tls-verify=false"),
+                        QStringLiteral("--dest-tls-verify=false"), QStringLiteral("--format"), QStringLiteral("oci"),
+                        QStringLiteral("docker://") + h->reference(QStringLiteral("lab/app:1.0")), QStringLiteral("docker://") + target});
+    QVERIFY(copy.waitForFinished(120000));
+    QVERIFY2(copy.exitCode() == 0, copy.readAllStandardError().constData());
+    QProcess raw;
+    raw.start(skopeo, {QStringLiteral("inspect"), QStringLiteral("--raw"), QStringLiteral("--tls-verify=false"),
+                       QStringLiteral("docker://") + target});
+    QVERIFY(raw.waitForFinished(60000));
+    const QByteArray manifest = raw.readAllStandardOutput();
+    QVERIFY(!manifest.isEmpty());
+    const QString expected = QStringLiteral("sha256:") + QString::fromLatin1(QCryptographicHash::hash(manifest, QCryptographicHash::Sha256).toHex());
+
+    const auto r = CliRunner::run({QStringLiteral("-t"), target, QStringLiteral("--inspect"), QStringLiteral("--json")});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const QJsonObject o = QJsonDocument::fromJson(r.out).object();
+    QCOMPARE(o.value(QStringLiteral("digest")).toString(), expected);
+    QCOMPARE(o.value(QStringLiteral("mediaType")).toString(), QStringLiteral("application/vnd.oci.image.manifest.v1+json"));
+    QCOMPARE(o.value(QStringLiteral("layers")).toArray().size(), 4);
+    QCOMPARE(o.value(QStringLiteral("history")).toArray().size(),
+             h->fixture(QStringLiteral("lab/app:1.0")).value(QStringLiteral("history")).toArray().size());
 }
 
 QTEST_GUILESS_MAIN(TestCli)
