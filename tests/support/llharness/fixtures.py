@@ -288,9 +288,9 @@ def oci_platform_image(b, platform):
     return b.image([l.build(b.blob_dir) for l in (l0, l1, l2)], cfg, history, oci=True, platform=platform)
 
 
-def attestation(b, subject_digest):
+def attestation(b, subject_digest, name="lab/oci"):
     stmt = json.dumps({"_type": "https://in-toto.io/Statement/v0.1", "predicateType": "https://spdx.dev/Document",
-                       "subject": [{"name": "lab/oci", "digest": {"sha256": subject_digest[7:]}}],
+                       "subject": [{"name": name, "digest": {"sha256": subject_digest[7:]}}],
                        "predicate": {"spdxVersion": "SPDX-2.3"}}).encode()
     sdig, ssize, spath = layers.put_blob(b.blob_dir, stmt)
     cfg = dumps({"architecture": "unknown", "os": "unknown", "config": {}, "rootfs": {"type": "layers", "diff_ids": [sdig]}})
