@@ -9,7 +9,7 @@ BUILD_DIR="${LL_BUILD_DIR:-$ROOT/build}"
 PACKAGES=(
     build-essential cmake ninja-build pkg-config ccache
     qt6-base-dev qt6-base-dev-tools libqt6svg6-dev libgl-dev
-    zlib1g-dev libzstd-dev libisal-dev libssl-dev zstd
+    zlib1g-dev libzstd-dev libisal-dev libssl-dev zstd isal
     python3 python3-cryptography
     docker-registry skopeo apache2-utils curl
     xvfb xauth imagemagick
