@@ -12,6 +12,73 @@ namespace ll::ui {
 
 using fs::FileNode;
 
+namespace {
+
+    inline char16_t fold(char16_t u)
+    {
+        if (u < 128)
+            return (u >= 'A' && u <= 'Z') ? char16_t(u + 32) : u;
+        return QChar::toCaseFolded(u);
+    }
+
+    QString foldedCopy(QStringView s)
+    {
+        QString out(s.size(), Qt::Uninitialized);
+        for (qsizetype i = 0; i < s.size(); ++i)
+            out[i] = QChar(fold(s[i].unicode()));
+        return out;
+    }
+
+    /** Case-insensitive substring test against an already folded needle (ASCII fast path). */
+    bool containsFolded(QStringView hay, QStringView needle)
+    {
+        const qsizetype n = needle.size();
+        const qsizetype h = hay.size();
+        if (n == 0)
+            return true;
+        if (n > h)
+            return false;
+        const char16_t *hs = reinterpret_cast<const char16_t *>(hay.data());
+        const char16_t *ns = reinterpret_cast<const char16_t *>(needle.data());
+        const char16_t first = ns[0];
+        for (qsizetype i = 0; i + n <= h; ++i) {
+            if (fold(hs[i]) != first)
+                continue;
+            qsizetype j = 1;
+            while (j < n && fold(hs[i + j]) == ns[j])
+                ++j;
+            if (j == n)
+                return true;
+        }
+        return false;
+    }
+
+    /** The longest run of literal characters of a glob (outside [...] and without * ?). */
+    QString longestLiteral(QStringView glob)
+    {
+        QStringView best;
+        qsizetype start = 0;
+        bool inClass = false;
+        for (qsizetype i = 0; i <= glob.size(); ++i) {
+            const bool end = i == glob.size();
+            const QChar c = end ? QChar() : glob[i];
+            const bool special = end || inClass || c == QLatin1Char('*') || c == QLatin1Char('?')
+                || c == QLatin1Char('[') || c == QLatin1Char(']');
+            if (!end && !inClass && c == QLatin1Char('['))
+                inClass = true;
+            else if (!end && inClass && c == QLatin1Char(']'))
+                inClass = false;
+            if (special) {
+                if (i - start > best.size())
+                    best = glob.mid(start, i - start);
+                start = i + 1;
+            }
+        }
+        return best.toString();
+    }
+
+} // namespace
+
 FileFilterProxy::FileFilterProxy(QObject *parent) : QSortFilterProxyModel(parent)
 {
     // filterAcceptsRow() keeps the parents of matches itself (see the class comment).
@@ -20,7 +87,10 @@ FileFilterProxy::FileFilterProxy(QObject *parent) : QSortFilterProxyModel(parent
     sort(FileTreeModel::NameColumn, Qt::AscendingOrder);
     m_reapply.setSingleShot(true);
     m_reapply.setInterval(400);
-    connect(&m_reapply, &QTimer::timeout, this, &FileFilterProxy::apply);
+    connect(&m_reapply, &QTimer::timeout, this, [this] { apply(false); });
+    m_prebuild.setSingleShot(true);
+    m_prebuild.setInterval(600);
+    connect(&m_prebuild, &QTimer::timeout, this, &FileFilterProxy::prepareFilterIndex);
 }
 
 FileFilterProxy::~FileFilterProxy() = default;
@@ -31,12 +101,15 @@ void FileFilterProxy::setSourceModel(QAbstractItemModel *model)
         disconnect(c);
     m_sourceConnections.clear();
     m_model = qobject_cast<FileTreeModel *>(model);
+    m_flatDirty = true;
     if (model && !m_model)
         qCWarning(llUiModel) << "FileFilterProxy needs a FileTreeModel source";
     if (m_model) {
         // Connected before QSortFilterProxyModel's own handlers, so the match set is fresh when it re-filters.
         m_sourceConnections << connect(m_model, &QAbstractItemModel::modelReset, this, &FileFilterProxy::sourceReset);
         m_sourceConnections << connect(m_model, &FileTreeModel::refreshed, this, [this] {
+            m_flatDirty = true;
+            m_prebuild.start();
             // Streamed rows were filtered against the old match set: re-match soon (coalesced).
             if (isFiltering() && !m_reapply.isActive())
                 m_reapply.start();
@@ -44,7 +117,7 @@ void FileFilterProxy::setSourceModel(QAbstractItemModel *model)
     }
     QSortFilterProxyModel::setSourceModel(m_model);
     if (isFiltering())
-        apply();
+        apply(true);
 }
 
 bool FileFilterProxy::isGlob(const QString &text)
@@ -65,10 +138,11 @@ void FileFilterProxy::setFilterText(const QString &rawText)
     m_usePath = text.contains(QLatin1Char('/'));
     m_kind = text.isEmpty() ? Kind::None : Kind::Substring;
     m_needle.clear();
+    m_matchAll = false;
     m_re = QRegularExpression();
     if (m_kind != Kind::None) {
-        // Paths are matched as "/usr/lib/x.so": "/bin" finds any bin dir, "usr/lib/*.so" works with or without
-        // the leading slash.
+        // Paths are matched as "/usr/lib/x.so": "/bin/" finds any bin dir's files; "usr/lib/*.so" works with or
+        // without the leading slash.
         QString pattern = text;
         if (m_usePath && !pattern.startsWith(QLatin1Char('/')))
             pattern.prepend(QLatin1Char('/'));
@@ -78,23 +152,43 @@ void FileFilterProxy::setFilterText(const QString &rawText)
             if (m_re.isValid()) {
                 m_re.optimize();
                 m_kind = Kind::Glob;
+                m_needle = foldedCopy(longestLiteral(m_usePath ? pattern : text));
+                m_matchAll = !m_usePath && text.count(QLatin1Char('*')) == text.size();
             }
         }
         if (m_kind == Kind::Substring)
-            m_needle = text;
+            m_needle = foldedCopy(text);
     }
-    apply();
+    apply(true);
 }
 
-bool FileFilterProxy::matchName(QStringView s) const
+bool FileFilterProxy::matchText(QStringView s) const
 {
     switch (m_kind) {
     case Kind::None:
         return true;
     case Kind::Substring:
-        return s.contains(m_needle, Qt::CaseInsensitive);
+        return containsFolded(s, m_needle);
     case Kind::Glob:
-        return m_re.match(s).hasMatch();
+        // The regex decides; the literal pre-check spares it for most names.
+        if (m_matchAll)
+            return true;
+        return containsFolded(s, m_needle) && m_re.match(s).hasMatch();
+    }
+    return false;
+}
+
+bool FileFilterProxy::matchFolded(QStringView s) const
+{
+    switch (m_kind) {
+    case Kind::None:
+        return true;
+    case Kind::Substring:
+        return s.contains(m_needle); // both folded: a plain (vectorised) search
+    case Kind::Glob:
+        if (m_matchAll)
+            return true;
+        return s.contains(m_needle) && m_re.match(s).hasMatch();
     }
     return false;
 }
@@ -106,38 +200,29 @@ bool FileFilterProxy::matches(const FileNode *node) const
     if (!node)
         return false;
     if (m_usePath)
-        return matchName(QString(QLatin1Char('/') + node->path()));
-    return matchName(node->name);
+        return matchText(QString(QLatin1Char('/') + node->path()));
+    return matchText(node->name);
 }
 
-bool FileFilterProxy::markVisible(const FileNode *node)
+void FileFilterProxy::buildFlat()
 {
+    QElapsedTimer timer;
+    timer.start();
+    const size_t previous = m_flat.size();
+    m_flat.clear();
+    m_foldedNames.resize(0); // keeps the capacity
+    m_flat.reserve(previous);
+    m_flatDirty = false;
     const FileNode *root = m_model ? m_model->rootNode() : nullptr;
-    for (const FileNode *n = node; n && n != root; n = n->parent) {
-        const qsizetype before = m_visible.size();
-        m_visible.insert(n);
-        if (m_visible.size() == before)
-            return false; // this ancestor and all above it are marked already
-    }
-    return true;
-}
-
-void FileFilterProxy::recompute()
-{
-    m_visible.clear();
-    m_matches = 0;
-    const FileNode *root = m_model ? m_model->rootNode() : nullptr;
-    if (m_kind == Kind::None || !root)
+    if (!root)
         return;
     struct Frame {
         const FileNode *dir;
+        int index; // flat index of dir
         int next;
-        qsizetype pathLength;
     };
     std::vector<Frame> stack;
-    stack.push_back({ root, 0, 0 });
-    QString path; // "/a/b" of the current node when matching paths
-    path.reserve(256);
+    stack.push_back({ root, -1, 0 });
     while (!stack.empty()) {
         Frame &top = stack.back();
         if (top.next >= top.dir->childCount()) {
@@ -145,43 +230,106 @@ void FileFilterProxy::recompute()
             continue;
         }
         const FileNode *node = top.dir->children[size_t(top.next++)];
-        bool hit;
-        if (m_usePath) {
-            path.truncate(top.pathLength);
-            path += QLatin1Char('/');
-            path += node->name;
-            hit = matchName(path);
-        } else {
-            hit = matchName(node->name);
-        }
-        if (hit) {
-            ++m_matches;
-            markVisible(node);
-        }
+        const int parent = top.index;
+        const quint32 offset = quint32(m_foldedNames.size());
+        const qsizetype length = node->name.size();
+        m_foldedNames.resize(offset + length);
+        const QChar *src = node->name.constData();
+        QChar *dst = m_foldedNames.data() + offset;
+        for (qsizetype i = 0; i < length; ++i)
+            dst[i] = QChar(fold(src[i].unicode()));
+        m_flat.push_back({ node, parent, offset, quint32(length) });
         if (!node->children.empty())
-            stack.push_back({ node, 0, path.size() });
+            stack.push_back({ node, int(m_flat.size()) - 1, 0 });
     }
+    qCDebug(llUiModel) << "filter index:" << m_flat.size() << "nodes in" << timer.elapsed() << "ms";
+}
+
+void FileFilterProxy::recompute()
+{
+    m_visible.clear();
+    m_matches = 0;
+    if (m_kind == Kind::None || !m_model || !m_model->rootNode())
+        return;
+    if (m_flatDirty)
+        buildFlat();
+    const size_t count = m_flat.size();
+    std::vector<char> visible(count, 0);
+    int shown = 0;
+    auto mark = [&](int i) {
+        for (int j = i; j >= 0 && !visible[size_t(j)]; j = m_flat[size_t(j)].parent) {
+            visible[size_t(j)] = 1;
+            ++shown;
+        }
+    };
+    const QChar *names = m_foldedNames.constData();
+    if (!m_usePath) {
+        for (size_t i = 0; i < count; ++i) {
+            const FlatEntry &e = m_flat[i];
+            if (matchFolded(QStringView(names + e.nameOffset, e.nameLength))) {
+                ++m_matches;
+                mark(int(i));
+            }
+        }
+    } else {
+        // Preorder: the previous entry is the parent or inside a previous sibling's subtree, so the parent's
+        // path is always a prefix of the buffer.
+        std::vector<int> pathLength(count, 0);
+        QString path;
+        path.reserve(256);
+        for (size_t i = 0; i < count; ++i) {
+            const FlatEntry &e = m_flat[i];
+            path.truncate(e.parent >= 0 ? pathLength[size_t(e.parent)] : 0);
+            path += QLatin1Char('/');
+            path.append(names + e.nameOffset, e.nameLength);
+            pathLength[i] = int(path.size());
+            if (matchFolded(path)) {
+                ++m_matches;
+                mark(int(i));
+            }
+        }
+    }
+    m_visible.reserve(shown);
+    for (size_t i = 0; i < count; ++i) {
+        if (visible[i])
+            m_visible.insert(m_flat[i].node);
+    }
+}
+
+void FileFilterProxy::prepareFilterIndex()
+{
+    if (m_flatDirty)
+        buildFlat();
 }
 
 void FileFilterProxy::sourceReset()
 {
+    m_flatDirty = true;
+    m_prebuild.start();
     if (isFiltering())
         recompute();
 }
 
-void FileFilterProxy::apply()
+void FileFilterProxy::apply(bool reset)
 {
     m_reapply.stop();
     QElapsedTimer timer;
     timer.start();
     recompute();
     const qint64 matchMs = timer.elapsed();
+    // Rows the source exposes now are filtered against the new set as they are inserted.
     if (m_model)
         m_model->setFetchAll(isFiltering());
-    invalidateRowsFilter();
+    if (reset) {
+        // QSortFilterProxyModel drops its mappings on its own modelReset.
+        beginResetModel();
+        endResetModel();
+    } else {
+        invalidateRowsFilter();
+    }
     m_lastMs = timer.elapsed();
-    qCDebug(llUiModel) << "filter" << m_text << "matched" << m_matches << "of the tree, shown" << m_visible.size()
-                       << "nodes; match pass" << matchMs << "ms, total" << m_lastMs << "ms";
+    qCDebug(llUiModel) << "filter" << m_text << "matched" << m_matches << "shown" << m_visible.size() << "nodes; match"
+                       << matchMs << "ms, total" << m_lastMs << "ms" << (reset ? "(reset)" : "(re-filter)");
     emit filterApplied(matchCount(), m_lastMs);
 }
 
