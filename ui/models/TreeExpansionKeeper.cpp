@@ -36,13 +36,13 @@ QStringList TreeExpansionKeeper::expandedPaths() const
     QAbstractItemModel *model = m_view->model();
     // Only expanded branches are walked: cost follows what is open, not the tree size.
     std::vector<QModelIndex> stack { QModelIndex() };
-    while (!stack.empty()) {
+    while (!stack.empty() && out.size() < m_limit) {
         const QModelIndex parent = stack.back();
         stack.pop_back();
         const int rows = model->rowCount(parent);
         for (int r = 0; r < rows; ++r) {
             const QModelIndex child = model->index(r, 0, parent);
-            if (m_view->isExpanded(child)) {
+            if (m_view->isExpanded(child) && out.size() < m_limit) {
                 out.append(child.data(FileTreeModel::PathRole).toString());
                 stack.push_back(child);
             }

@@ -29,7 +29,10 @@ public:
     /** Re-attach to view->model(). */
     void rebind();
 
-    /** Paths of the expanded directories, parents before children. */
+    /** At most this many expanded paths are kept (restoring is ~O(paths); default 500). */
+    void setLimit(int paths) { m_limit = paths; }
+
+    /** Paths of the expanded directories, parents before children (at most the limit). */
     QStringList expandedPaths() const;
     /** Expands these paths (those that exist in the model now). */
     void expandPaths(const QStringList &paths);
@@ -46,6 +49,7 @@ private:
     QPointer<QAbstractItemModel> m_bound;
     QStringList m_expanded;
     QString m_current;
+    int m_limit = 500;
 };
 
 } // namespace ll::ui
