@@ -329,9 +329,17 @@ void TestHarnessSmoke::faultsApplyToNextRequests()
     h.proxyControl(QJsonObject { { QStringLiteral("faults"),
         QJsonArray { QJsonObject {
             { QStringLiteral("type"), QStringLiteral("reset") }, { QStringLiteral("after_bytes"), 1000 } } } } });
-    const HttpAnswer cut = Harness::get(Harness::httpUrl(h.proxy(), QStringLiteral("/v2/lab/app/blobs/") + digest));
-    QVERIFY2(cut.error != QNetworkReply::NoError, qPrintable(cut.errorString));
-    QVERIFY(cut.body.size() <= 1000);
+    const QString blobPath = QStringLiteral("/v2/lab/app/blobs/") + digest;
+    const HttpAnswer cut = Harness::get(Harness::httpUrl(h.proxy(), blobPath));
+    const QJsonObject after = h.proxyStats();
+    QCOMPARE(after.value(QLatin1String("faults")).toObject().value(QLatin1String("reset")).toInt(), 1);
+    if (cut.error == QNetworkReply::NoError) {
+        // An RST makes the kernel drop response bytes not yet read; when Qt had read none it resends the
+        // request by itself (seen on a loaded machine), and the second answer is whole. The fault did fire.
+        QVERIFY(after.value(QLatin1String("paths")).toObject().value(blobPath).toObject().value(QLatin1String("requests")).toInt() >= 2);
+    } else {
+        QVERIFY(cut.body.size() <= 1000);
+    }
 }
 
 void TestHarnessSmoke::shortLivedTokensExpire()
