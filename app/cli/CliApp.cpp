@@ -38,16 +38,25 @@ int runCli(const QStringList &arguments)
         return session.fail(ready.error());
 
     switch (options.mode) {
-    case CliOptions::Mode::Inspect: return runInspect(session);
-    case CliOptions::Mode::ListTags: return runListTags(session);
-    case CliOptions::Mode::Catalog: return runCatalog(session);
-    case CliOptions::Mode::PeekAll: return runPeekAll(session);
-    case CliOptions::Mode::BulkPeek: return runBulkPeek(session);
+    case CliOptions::Mode::Inspect:
+        return runInspect(session);
+    case CliOptions::Mode::ListTags:
+        return runListTags(session);
+    case CliOptions::Mode::Catalog:
+        return runCatalog(session);
+    case CliOptions::Mode::PeekAll:
+        return runPeekAll(session);
+    case CliOptions::Mode::BulkPeek:
+        return runBulkPeek(session);
     case CliOptions::Mode::SaveAll:
-    case CliOptions::Mode::SaveLayers: return runSave(session);
-    case CliOptions::Mode::Carve: return runCarve(session);
-    case CliOptions::Mode::Extract: return runExtract(session);
-    case CliOptions::Mode::Interactive: return runInteractive(session);
+    case CliOptions::Mode::SaveLayers:
+        return runSave(session);
+    case CliOptions::Mode::Carve:
+        return runCarve(session);
+    case CliOptions::Mode::Extract:
+        return runExtract(session);
+    case CliOptions::Mode::Interactive:
+        return runInteractive(session);
     }
     return ExitFailure;
 }

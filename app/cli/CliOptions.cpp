@@ -10,109 +10,101 @@ namespace ll::cli {
 
 namespace {
 
-QString exitCodeHelp()
-{
-    return QStringLiteral(
-        "Exit codes: 0 ok, 1 failure, 2 usage or bad reference, 3 not found, 4 authentication,\n"
-        "            5 network/rate limit, 6 digest mismatch or corrupt data, 7 unsafe path refused,\n"
-        "            8 local I/O error, 130 cancelled.\n");
-}
+    QString exitCodeHelp()
+    {
+        return QStringLiteral(
+            "Exit codes: 0 ok, 1 failure, 2 usage or bad reference, 3 not found, 4 authentication,\n"
+            "            5 network/rate limit, 6 digest mismatch or corrupt data, 7 unsafe path refused,\n"
+            "            8 local I/O error, 130 cancelled.\n");
+    }
 
 } // namespace
 
 bool parseCliOptions(const QStringList &arguments, CliOptions *o, int *exitCode)
 {
     QCommandLineParser p;
-    p.setApplicationDescription(QStringLiteral(
-        "Look inside container images straight from the registry, without docker pull.\n\n"
-        "Without a mode flag and with a terminal on stdin, runs interactively.\n\n")
+    p.setApplicationDescription(
+        QStringLiteral("Look inside container images straight from the registry, without docker pull.\n\n"
+                       "Without a mode flag and with a terminal on stdin, runs interactively.\n\n")
         + exitCodeHelp());
     p.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
-    const QCommandLineOption help(QStringList{QStringLiteral("h"), QStringLiteral("help")},
-                                  QStringLiteral("Show this help."));
+    const QCommandLineOption help(
+        QStringList { QStringLiteral("h"), QStringLiteral("help") }, QStringLiteral("Show this help."));
     const QCommandLineOption version(QStringLiteral("version"), QStringLiteral("Show the version."));
-    const QCommandLineOption target(QStringList{QStringLiteral("t"), QStringLiteral("target-image")},
-                                    QStringLiteral("Image reference (user/repo:tag, host:port/repo@sha256:...)."),
-                                    QStringLiteral("ref"));
+    const QCommandLineOption target(QStringList { QStringLiteral("t"), QStringLiteral("target-image") },
+        QStringLiteral("Image reference (user/repo:tag, host:port/repo@sha256:...)."), QStringLiteral("ref"));
     const QCommandLineOption platform(QStringLiteral("platform"),
-                                      QStringLiteral("Platform of a multi-arch image, e.g. linux/arm64/v8 (default: "
-                                                     "this machine's)."),
-                                      QStringLiteral("os/arch[/variant]"));
-    const QCommandLineOption inspect(QStringLiteral("inspect"),
-                                     QStringLiteral("Show platforms, config, build steps and layers."));
+        QStringLiteral("Platform of a multi-arch image, e.g. linux/arm64/v8 (default: "
+                       "this machine's)."),
+        QStringLiteral("os/arch[/variant]"));
+    const QCommandLineOption inspect(
+        QStringLiteral("inspect"), QStringLiteral("Show platforms, config, build steps and layers."));
     const QCommandLineOption listTags(QStringLiteral("list-tags"), QStringLiteral("List the tags of -t's repository."));
-    const QCommandLineOption catalog(QStringLiteral("catalog"),
-                                     QStringLiteral("List the repositories of a registry (-t host[:port])."));
+    const QCommandLineOption catalog(
+        QStringLiteral("catalog"), QStringLiteral("List the repositories of a registry (-t host[:port])."));
     const QCommandLineOption pageSize(QStringLiteral("page-size"),
-                                      QStringLiteral("Page size for --list-tags/--catalog (default 100)."),
-                                      QStringLiteral("n"));
-    const QCommandLineOption username(QStringLiteral("username"), QStringLiteral("Registry user name."),
-                                      QStringLiteral("user"));
-    const QCommandLineOption passwordStdin(QStringLiteral("password-stdin"),
-                                           QStringLiteral("Read the password (or token) from stdin."));
+        QStringLiteral("Page size for --list-tags/--catalog (default 100)."), QStringLiteral("n"));
+    const QCommandLineOption username(
+        QStringLiteral("username"), QStringLiteral("Registry user name."), QStringLiteral("user"));
+    const QCommandLineOption passwordStdin(
+        QStringLiteral("password-stdin"), QStringLiteral("Read the password (or token) from stdin."));
     const QCommandLineOption tokenFile(QStringLiteral("token-file"),
-                                       QStringLiteral("Bearer token file (default: ./token.txt when present, "
-                                                      "for Docker Hub)."),
-                                       QStringLiteral("file"));
+        QStringLiteral("Bearer token file (default: ./token.txt when present, "
+                       "for Docker Hub)."),
+        QStringLiteral("file"));
     const QCommandLineOption plainHttp(QStringLiteral("plain-http"),
-                                       QStringLiteral("Use http:// for the registry (loopback registries use it "
-                                                      "anyway)."));
-    const QCommandLineOption insecure(QStringLiteral("insecure"),
-                                      QStringLiteral("Accept self-signed TLS certificates from the registry."));
+        QStringLiteral("Use http:// for the registry (loopback registries use it "
+                       "anyway)."));
+    const QCommandLineOption insecure(
+        QStringLiteral("insecure"), QStringLiteral("Accept self-signed TLS certificates from the registry."));
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Machine-readable output."));
-    const QCommandLineOption quiet(QStringList{QStringLiteral("q"), QStringLiteral("quiet")},
-                                   QStringLiteral("Suppress progress and chatter."));
-    const QCommandLineOption verbose(QStringList{QStringLiteral("v"), QStringLiteral("verbose")},
-                                     QStringLiteral("Debug logging (never shows secrets)."));
-    const QCommandLineOption logFile(QStringList{QStringLiteral("l"), QStringLiteral("log-file")},
-                                     QStringLiteral("Also write all output to this file."), QStringLiteral("file"));
+    const QCommandLineOption quiet(
+        QStringList { QStringLiteral("q"), QStringLiteral("quiet") }, QStringLiteral("Suppress progress and chatter."));
+    const QCommandLineOption verbose(QStringList { QStringLiteral("v"), QStringLiteral("verbose") },
+        QStringLiteral("Debug logging (never shows secrets)."));
+    const QCommandLineOption logFile(QStringList { QStringLiteral("l"), QStringLiteral("log-file") },
+        QStringLiteral("Also write all output to this file."), QStringLiteral("file"));
     const QCommandLineOption peekAll(QStringLiteral("peek-all"), QStringLiteral("List the files of every layer."));
     const QCommandLineOption bulkPeek(QStringLiteral("bulk-peek"),
-                                      QStringLiteral("List the merged filesystem (whiteouts applied) with each "
-                                                     "file's layer."));
+        QStringLiteral("List the merged filesystem (whiteouts applied) with each "
+                       "file's layer."));
     const QCommandLineOption saveAll(QStringLiteral("save-all"), QStringLiteral("Save every layer blob."));
     const QCommandLineOption saveLayers(QStringLiteral("save-layers"),
-                                        QStringLiteral("Save chosen layers: 1,3-5 or a (all); 1-based."),
-                                        QStringLiteral("selection"));
-    const QCommandLineOption carve(QStringList{QStringLiteral("f"), QStringLiteral("carve-file")},
-                                   QStringLiteral("Carve one file out of the image (top layer's copy wins)."),
-                                   QStringLiteral("path"));
+        QStringLiteral("Save chosen layers: 1,3-5 or a (all); 1-based."), QStringLiteral("selection"));
+    const QCommandLineOption carve(QStringList { QStringLiteral("f"), QStringLiteral("carve-file") },
+        QStringLiteral("Carve one file out of the image (top layer's copy wins)."), QStringLiteral("path"));
     const QCommandLineOption extract(QStringLiteral("extract"),
-                                     QStringLiteral("Extract a file or subtree (repeatable) into -o."),
-                                     QStringLiteral("path"));
+        QStringLiteral("Extract a file or subtree (repeatable) into -o."), QStringLiteral("path"));
     const QCommandLineOption layer(QStringLiteral("layer"),
-                                   QStringLiteral("With --extract: from this layer (0-based) instead of the merged "
-                                                  "view."),
-                                   QStringLiteral("n"));
-    const QCommandLineOption outputDir(QStringList{QStringLiteral("o"), QStringLiteral("output-dir")},
-                                       QStringLiteral("Output directory (default: ./carved for -f, . for --save-*, ./extracted for --extract)."),
-                                       QStringLiteral("dir"));
+        QStringLiteral("With --extract: from this layer (0-based) instead of the merged "
+                       "view."),
+        QStringLiteral("n"));
+    const QCommandLineOption outputDir(QStringList { QStringLiteral("o"), QStringLiteral("output-dir") },
+        QStringLiteral("Output directory (default: ./carved for -f, . for --save-*, ./extracted for --extract)."),
+        QStringLiteral("dir"));
     const QCommandLineOption chunkSize(QStringLiteral("chunk-size"),
-                                       QStringLiteral("Size of the first ranged request when carving, in KB."),
-                                       QStringLiteral("kb"));
-    const QCommandLineOption follow(QStringLiteral("follow"),
-                                    QStringLiteral("Carve: resolve a symlink inside the image."));
-    const QCommandLineOption partial(QStringLiteral("partial"),
-                                     QStringLiteral("Peek only the first bytes of each layer (see --peek-bytes)."));
+        QStringLiteral("Size of the first ranged request when carving, in KB."), QStringLiteral("kb"));
+    const QCommandLineOption follow(
+        QStringLiteral("follow"), QStringLiteral("Carve: resolve a symlink inside the image."));
+    const QCommandLineOption partial(
+        QStringLiteral("partial"), QStringLiteral("Peek only the first bytes of each layer (see --peek-bytes)."));
     const QCommandLineOption peekBytes(QStringLiteral("peek-bytes"),
-                                       QStringLiteral("With --partial: compressed bytes to read per layer (default "
-                                                      "262144)."),
-                                       QStringLiteral("n"));
-    const QCommandLineOption simpleOutput(QStringLiteral("simple-output"),
-                                          QStringLiteral("The original tool's listing style."));
-    const QCommandLineOption interactive(QStringLiteral("interactive"),
-                                         QStringLiteral("Interactive mode even when stdin is not a terminal."));
-    const QCommandLineOption preserve(QStringLiteral("preserve-permissions"),
-                                      QStringLiteral("Extract: keep setuid/setgid bits."));
-    p.addOptions({help, version, target, platform, inspect, listTags, catalog, pageSize, username, passwordStdin,
-                  tokenFile, plainHttp, insecure, json, quiet, verbose, logFile, peekAll, bulkPeek, saveAll,
-                  saveLayers, carve, extract, layer, outputDir, chunkSize, follow, partial, peekBytes, simpleOutput,
-                  preserve, interactive});
+        QStringLiteral("With --partial: compressed bytes to read per layer (default "
+                       "262144)."),
+        QStringLiteral("n"));
+    const QCommandLineOption simpleOutput(
+        QStringLiteral("simple-output"), QStringLiteral("The original tool's listing style."));
+    const QCommandLineOption interactive(
+        QStringLiteral("interactive"), QStringLiteral("Interactive mode even when stdin is not a terminal."));
+    const QCommandLineOption preserve(
+        QStringLiteral("preserve-permissions"), QStringLiteral("Extract: keep setuid/setgid bits."));
+    p.addOptions({ help, version, target, platform, inspect, listTags, catalog, pageSize, username, passwordStdin,
+        tokenFile, plainHttp, insecure, json, quiet, verbose, logFile, peekAll, bulkPeek, saveAll, saveLayers, carve,
+        extract, layer, outputDir, chunkSize, follow, partial, peekBytes, simpleOutput, preserve, interactive });
 
     Console &console = Console::instance();
     if (!p.parse(arguments)) {
-        console.error(QStringLiteral("layerslayer-cli: ") + p.errorText()
-                      + QStringLiteral(" (see --help)"));
+        console.error(QStringLiteral("layerslayer-cli: ") + p.errorText() + QStringLiteral(" (see --help)"));
         *exitCode = ExitUsage;
         return false;
     }

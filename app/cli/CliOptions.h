@@ -10,32 +10,32 @@ struct CliOptions {
     enum class Mode { Interactive, Inspect, ListTags, Catalog, PeekAll, BulkPeek, SaveAll, SaveLayers, Carve, Extract };
 
     Mode mode = Mode::Interactive;
-    QString target;         // -t/--target-image
-    QString platform;       // --platform os/arch[/variant]
-    QString username;       // --username
+    QString target; // -t/--target-image
+    QString platform; // --platform os/arch[/variant]
+    QString username; // --username
     bool passwordStdin = false;
-    QString tokenFile;      // --token-file
+    QString tokenFile; // --token-file
     bool plainHttp = false; // --plain-http
-    bool insecure = false;  // --insecure
+    bool insecure = false; // --insecure
     bool json = false;
     bool quiet = false;
     bool verbose = false;
-    QString logFile;        // -l/--log-file
+    QString logFile; // -l/--log-file
 
     // layer engine (issue 3)
-    QString carvePath;      // -f/--carve-file
-    QString outputDir;      // -o/--output-dir (a per-mode default when not given)
+    QString carvePath; // -f/--carve-file
+    QString outputDir; // -o/--output-dir (a per-mode default when not given)
     bool outputDirGiven = false;
     qint64 chunkSizeKb = 0; // --chunk-size (0: engine default)
     bool follow = false;
-    bool partial = false;   // --partial
-    qint64 peekBytes = 0;   // --peek-bytes
+    bool partial = false; // --partial
+    qint64 peekBytes = 0; // --peek-bytes
     bool simpleOutput = false;
     QString layerSelection; // --save-layers
     QStringList extractPaths;
-    int layer = -1;         // --layer N
+    int layer = -1; // --layer N
     bool preservePermissions = false;
-    int pageSize = 100;     // --page-size for --list-tags / --catalog
+    int pageSize = 100; // --page-size for --list-tags / --catalog
 };
 
 /** Parses argv. On error or --help/--version, *exitCode is set and the caller exits. */

@@ -18,19 +18,18 @@ namespace ll::cli {
 
 namespace {
 
-int g_signalPipe[2] = {-1, -1};
+    int g_signalPipe[2] = { -1, -1 };
 
-void onSigint(int)
-{
-    const char c = 1;
-    [[maybe_unused]] auto n = ::write(g_signalPipe[1], &c, 1);
-}
+    void onSigint(int)
+    {
+        const char c = 1;
+        [[maybe_unused]] auto n = ::write(g_signalPipe[1], &c, 1);
+    }
 
 } // namespace
 
 CliSession::CliSession(const CliOptions &options)
-    : m_options(options)
-    , m_client(std::make_unique<registry::RegistryClient>(&m_nam, &m_credentials))
+    : m_options(options), m_client(std::make_unique<registry::RegistryClient>(&m_nam, &m_credentials))
 {
     m_client->setPlainHttp(options.plainHttp);
     m_client->setInsecure(options.insecure);
@@ -79,7 +78,7 @@ void CliSession::run(Job *job)
     QEventLoop loop;
     QObject::connect(job, &Job::finished, &loop, &QEventLoop::quit);
     QObject::connect(m_client.get(), &registry::RegistryClient::notice, &loop,
-                     [](const QString &text) { Console::instance().info(text); });
+        [](const QString &text) { Console::instance().info(text); });
 
     if (g_signalPipe[0] < 0 && ::pipe(g_signalPipe) == 0)
         std::signal(SIGINT, onSigint);
@@ -98,7 +97,7 @@ void CliSession::run(Job *job)
 
 Result<oci::Image> CliSession::resolve(const registry::ImageReference &reference)
 {
-    return resolveFor(reference, m_platform.value_or(oci::Platform{}));
+    return resolveFor(reference, m_platform.value_or(oci::Platform {}));
 }
 
 Result<oci::Image> CliSession::resolveFor(const registry::ImageReference &reference, const oci::Platform &platform)
@@ -107,8 +106,8 @@ Result<oci::Image> CliSession::resolveFor(const registry::ImageReference &refere
     if (!platform.isEmpty())
         wanted = platform;
     registry::ImageResolveJob job(m_client.get(), reference, wanted);
-    QObject::connect(&job, &Job::statusChanged, &job,
-                     [](const QString &status) { Console::instance().progress(status); });
+    QObject::connect(
+        &job, &Job::statusChanged, &job, [](const QString &status) { Console::instance().progress(status); });
     run(&job);
     Console::instance().endProgress();
     if (job.state() != Job::State::Succeeded)

@@ -52,14 +52,10 @@ void EntryPrinter::print(const ListingRow &r)
     e.mode = r.mode;
     switch (m_style) {
     case Style::JsonLines: {
-        QJsonObject o{{QStringLiteral("layer"), r.layer},
-                      {QStringLiteral("path"), r.path},
-                      {QStringLiteral("type"), e.typeName()},
-                      {QStringLiteral("size"), r.size},
-                      {QStringLiteral("mode"), e.modeOctal()},
-                      {QStringLiteral("uid"), r.uid},
-                      {QStringLiteral("gid"), r.gid},
-                      {QStringLiteral("mtime"), r.mtime}};
+        QJsonObject o { { QStringLiteral("layer"), r.layer }, { QStringLiteral("path"), r.path },
+            { QStringLiteral("type"), e.typeName() }, { QStringLiteral("size"), r.size },
+            { QStringLiteral("mode"), e.modeOctal() }, { QStringLiteral("uid"), r.uid },
+            { QStringLiteral("gid"), r.gid }, { QStringLiteral("mtime"), r.mtime } };
         o.insert(QStringLiteral("link"), r.link.isEmpty() ? QJsonValue() : QJsonValue(r.link));
         c.outBytes(QJsonDocument(o).toJson(QJsonDocument::Compact) + '\n');
         return;
@@ -70,15 +66,16 @@ void EntryPrinter::print(const ListingRow &r)
             c.outLine(QStringLiteral("| %1/").arg(r.path));
         } else {
             const bool nested = r.path.contains(QLatin1Char('/'));
-            c.outLine(QStringLiteral("%1|- %2 (%3)").arg(nested ? QStringLiteral("  ") : QString(), r.path,
-                                                         humanSize(r.size)));
+            c.outLine(QStringLiteral("%1|- %2 (%3)")
+                          .arg(nested ? QStringLiteral("  ") : QString(), r.path, humanSize(r.size)));
         }
         return;
     }
     case Style::Long: {
         const QString owner = (r.uname.isEmpty() ? QString::number(r.uid) : r.uname) + QLatin1Char('/')
             + (r.gname.isEmpty() ? QString::number(r.gid) : r.gname);
-        const QString when = QDateTime::fromSecsSinceEpoch(r.mtime, Qt::UTC).toString(QStringLiteral("yyyy-MM-dd HH:mm"));
+        const QString when
+            = QDateTime::fromSecsSinceEpoch(r.mtime, Qt::UTC).toString(QStringLiteral("yyyy-MM-dd HH:mm"));
         QString name = r.path;
         if (r.type == stream::TarEntry::Type::Directory)
             name += QLatin1Char('/');
@@ -86,8 +83,9 @@ void EntryPrinter::print(const ListingRow &r)
             name += QStringLiteral(" -> ") + r.link;
         else if (r.type == stream::TarEntry::Type::Hardlink)
             name += QStringLiteral(" link to ") + r.link;
-        QString line = QStringLiteral("%1 %2 %3 %4 ")
-                           .arg(e.modeString(), owner.leftJustified(11), QString::number(r.size).rightJustified(10), when);
+        QString line
+            = QStringLiteral("%1 %2 %3 %4 ")
+                  .arg(e.modeString(), owner.leftJustified(11), QString::number(r.size).rightJustified(10), when);
         if (m_layerColumn)
             line += QStringLiteral("[L%1] ").arg(r.layer);
         c.outLine(line + name);

@@ -33,7 +33,7 @@ class EntryPrinter
 {
 public:
     enum class Style { Long, Simple, JsonLines };
-    EntryPrinter(Style style, bool layerColumn) : m_style(style), m_layerColumn(layerColumn) {}
+    EntryPrinter(Style style, bool layerColumn) : m_style(style), m_layerColumn(layerColumn) { }
 
     void print(const ListingRow &row);
     Style style() const { return m_style; }

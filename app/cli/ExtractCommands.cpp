@@ -19,32 +19,32 @@ namespace ll::cli {
 
 namespace {
 
-void showProgress(Job *job, const QString &what)
-{
-    auto timer = std::make_shared<QElapsedTimer>();
-    timer->start();
-    QObject::connect(job, &Job::progress, job, [what, timer](qint64 done, qint64 total) {
-        const double secs = qMax<qint64>(1, timer->elapsed()) / 1000.0;
-        QString text = QStringLiteral("%1: %2").arg(what, humanSize(done));
-        if (total > 0)
-            text += QStringLiteral(" of %1 (%2%)").arg(humanSize(total)).arg(done * 100 / total);
-        text += QStringLiteral(", %1/s").arg(humanSize(qint64(done / secs)));
-        Console::instance().progress(text);
-    });
-}
+    void showProgress(Job *job, const QString &what)
+    {
+        auto timer = std::make_shared<QElapsedTimer>();
+        timer->start();
+        QObject::connect(job, &Job::progress, job, [what, timer](qint64 done, qint64 total) {
+            const double secs = qMax<qint64>(1, timer->elapsed()) / 1000.0;
+            QString text = QStringLiteral("%1: %2").arg(what, humanSize(done));
+            if (total > 0)
+                text += QStringLiteral(" of %1 (%2%)").arg(humanSize(total)).arg(done * 100 / total);
+            text += QStringLiteral(", %1/s").arg(humanSize(qint64(done / secs)));
+            Console::instance().progress(text);
+        });
+    }
 
-void printJson(const QJsonObject &o)
-{
-    Console::instance().outBytes(QJsonDocument(o).toJson(QJsonDocument::Compact) + '\n');
-}
+    void printJson(const QJsonObject &o)
+    {
+        Console::instance().outBytes(QJsonDocument(o).toJson(QJsonDocument::Compact) + '\n');
+    }
 
-Result<oci::Image> resolveTarget(CliSession &session)
-{
-    auto ref = session.reference();
-    if (!ref)
-        return ref.error();
-    return session.resolve(*ref);
-}
+    Result<oci::Image> resolveTarget(CliSession &session)
+    {
+        auto ref = session.reference();
+        if (!ref)
+            return ref.error();
+        return session.resolve(*ref);
+    }
 
 } // namespace
 
@@ -73,17 +73,15 @@ int runCarve(CliSession &session)
         return session.fail(job.error());
 
     if (o.json) {
-        QJsonObject out{{QStringLiteral("status"), extract::CarveResult::statusName(r.status)},
-                        {QStringLiteral("found"), r.status == extract::CarveResult::Status::Found},
-                        {QStringLiteral("path"), r.path},
-                        {QStringLiteral("layer_index"), r.layerIndex >= 0 ? QJsonValue(r.layerIndex) : QJsonValue()},
-                        {QStringLiteral("layer_digest"), r.layerDigest.isEmpty() ? QJsonValue() : QJsonValue(r.layerDigest)},
-                        {QStringLiteral("size"), r.size},
-                        {QStringLiteral("saved_to"), r.savedTo.isEmpty() ? QJsonValue() : QJsonValue(r.savedTo)},
-                        {QStringLiteral("bytes_downloaded"), r.bytesDownloaded},
-                        {QStringLiteral("layer_size"), r.layerSize},
-                        {QStringLiteral("requests"), r.requests},
-                        {QStringLiteral("elapsed_s"), double(r.elapsedMs) / 1000.0}};
+        QJsonObject out { { QStringLiteral("status"), extract::CarveResult::statusName(r.status) },
+            { QStringLiteral("found"), r.status == extract::CarveResult::Status::Found },
+            { QStringLiteral("path"), r.path },
+            { QStringLiteral("layer_index"), r.layerIndex >= 0 ? QJsonValue(r.layerIndex) : QJsonValue() },
+            { QStringLiteral("layer_digest"), r.layerDigest.isEmpty() ? QJsonValue() : QJsonValue(r.layerDigest) },
+            { QStringLiteral("size"), r.size },
+            { QStringLiteral("saved_to"), r.savedTo.isEmpty() ? QJsonValue() : QJsonValue(r.savedTo) },
+            { QStringLiteral("bytes_downloaded"), r.bytesDownloaded }, { QStringLiteral("layer_size"), r.layerSize },
+            { QStringLiteral("requests"), r.requests }, { QStringLiteral("elapsed_s"), double(r.elapsedMs) / 1000.0 } };
         stream::TarEntry e;
         e.type = r.type;
         out.insert(QStringLiteral("type"), e.typeName());
@@ -110,13 +108,16 @@ int runCarve(CliSession &session)
             }
             break;
         case extract::CarveResult::Status::Deleted:
-            c.outLine(QStringLiteral("DELETED: %1 was removed by layer %2 (%3); lower copies are not what a container sees")
-                          .arg(r.path)
-                          .arg(r.layerIndex)
-                          .arg(r.layerDigest.left(19)));
+            c.outLine(
+                QStringLiteral("DELETED: %1 was removed by layer %2 (%3); lower copies are not what a container sees")
+                    .arg(r.path)
+                    .arg(r.layerIndex)
+                    .arg(r.layerDigest.left(19)));
             break;
         case extract::CarveResult::Status::NotFound:
-            c.outLine(QStringLiteral("NOT FOUND: %1 is in none of the %2 layer(s)").arg(r.path).arg(image->manifest.layers.size()));
+            c.outLine(QStringLiteral("NOT FOUND: %1 is in none of the %2 layer(s)")
+                          .arg(r.path)
+                          .arg(image->manifest.layers.size()));
             break;
         }
         const double pct = r.layerSize > 0 ? 100.0 * double(r.bytesDownloaded) / double(image->totalLayerSize()) : 0;
@@ -137,13 +138,10 @@ int saveLayers(CliSession &session, const oci::Image &image, const QList<int> &l
     showProgress(&job, QStringLiteral("saving"));
     QObject::connect(&job, &extract::SaveLayerJob::layerSaved, &job, [&o, &c](const extract::SavedLayer &l) {
         if (o.json) {
-            printJson({{QStringLiteral("layer"), l.index},
-                       {QStringLiteral("digest"), l.digest},
-                       {QStringLiteral("size"), l.size},
-                       {QStringLiteral("saved_to"), l.path},
-                       {QStringLiteral("resumed_from"), l.resumedFrom},
-                       {QStringLiteral("bytes_downloaded"), l.downloaded},
-                       {QStringLiteral("skipped"), l.skipped}});
+            printJson({ { QStringLiteral("layer"), l.index }, { QStringLiteral("digest"), l.digest },
+                { QStringLiteral("size"), l.size }, { QStringLiteral("saved_to"), l.path },
+                { QStringLiteral("resumed_from"), l.resumedFrom }, { QStringLiteral("bytes_downloaded"), l.downloaded },
+                { QStringLiteral("skipped"), l.skipped } });
             return;
         }
         QString note;
@@ -193,37 +191,37 @@ int runExtract(CliSession &session)
     if (!image)
         return session.fail(image.error());
     if (o.layer >= image->manifest.layers.size())
-        return session.fail(Error(Error::Code::Usage, QStringLiteral("--layer %1: the image has %2 layers (0-based)")
-                                                          .arg(o.layer)
-                                                          .arg(image->manifest.layers.size())));
+        return session.fail(Error(Error::Code::Usage,
+            QStringLiteral("--layer %1: the image has %2 layers (0-based)")
+                .arg(o.layer)
+                .arg(image->manifest.layers.size())));
     extract::ExtractOptions options;
     options.layer = o.layer;
     options.preservePermissions = o.preservePermissions;
     extract::ExtractJob job(session.client(), *image, o.extractPaths, o.outputDir, options);
     showProgress(&job, QStringLiteral("extracting"));
     Console &c = Console::instance();
-    QObject::connect(&job, &extract::ExtractJob::itemsReady, &job, [&o, &c](const QVector<extract::ExtractItem> &items) {
-        for (const auto &item : items) {
-            if (o.json) {
-                stream::TarEntry e;
-                e.type = item.type;
-                QJsonObject obj{{QStringLiteral("path"), item.path},
-                                {QStringLiteral("type"), e.typeName()},
-                                {QStringLiteral("layer"), item.layer},
-                                {QStringLiteral("size"), item.size},
-                                {QStringLiteral("outcome"), extract::ExtractItem::outcomeName(item.outcome)}};
-                if (item.error.isError())
-                    obj.insert(QStringLiteral("reason"), item.error.message);
-                printJson(obj);
-            } else if (item.outcome == extract::ExtractItem::Outcome::Written) {
-                if (!c.isQuiet())
-                    c.outLine(QStringLiteral("  %1 [L%2]").arg(item.path).arg(item.layer));
-            } else {
-                c.error(QStringLiteral("  %1 %2: %3")
-                            .arg(extract::ExtractItem::outcomeName(item.outcome), item.path, item.error.message));
+    QObject::connect(
+        &job, &extract::ExtractJob::itemsReady, &job, [&o, &c](const QVector<extract::ExtractItem> &items) {
+            for (const auto &item : items) {
+                if (o.json) {
+                    stream::TarEntry e;
+                    e.type = item.type;
+                    QJsonObject obj { { QStringLiteral("path"), item.path }, { QStringLiteral("type"), e.typeName() },
+                        { QStringLiteral("layer"), item.layer }, { QStringLiteral("size"), item.size },
+                        { QStringLiteral("outcome"), extract::ExtractItem::outcomeName(item.outcome) } };
+                    if (item.error.isError())
+                        obj.insert(QStringLiteral("reason"), item.error.message);
+                    printJson(obj);
+                } else if (item.outcome == extract::ExtractItem::Outcome::Written) {
+                    if (!c.isQuiet())
+                        c.outLine(QStringLiteral("  %1 [L%2]").arg(item.path).arg(item.layer));
+                } else {
+                    c.error(QStringLiteral("  %1 %2: %3")
+                                .arg(extract::ExtractItem::outcomeName(item.outcome), item.path, item.error.message));
+                }
             }
-        }
-    });
+        });
     session.run(&job);
     c.endProgress();
     if (job.state() != Job::State::Succeeded)

@@ -8,24 +8,24 @@ namespace ll::cli {
 
 namespace {
 
-QJsonArray toArray(const QStringList &list)
-{
-    return QJsonArray::fromStringList(list);
-}
+    QJsonArray toArray(const QStringList &list)
+    {
+        return QJsonArray::fromStringList(list);
+    }
 
-QJsonObject toObject(const QMap<QString, QString> &map)
-{
-    QJsonObject o;
-    for (auto it = map.cbegin(); it != map.cend(); ++it)
-        o.insert(it.key(), it.value());
-    return o;
-}
+    QJsonObject toObject(const QMap<QString, QString> &map)
+    {
+        QJsonObject o;
+        for (auto it = map.cbegin(); it != map.cend(); ++it)
+            o.insert(it.key(), it.value());
+        return o;
+    }
 
 } // namespace
 
 QJsonObject platformToJson(const oci::Platform &platform)
 {
-    QJsonObject o{{QStringLiteral("os"), platform.os}, {QStringLiteral("architecture"), platform.architecture}};
+    QJsonObject o { { QStringLiteral("os"), platform.os }, { QStringLiteral("architecture"), platform.architecture } };
     o.insert(QStringLiteral("variant"), platform.variant.isEmpty() ? QJsonValue() : QJsonValue(platform.variant));
     return o;
 }
@@ -45,7 +45,7 @@ QJsonObject imageToJson(const oci::Image &image)
         root.insert(QStringLiteral("indexMediaType"), image.indexMediaType);
         QJsonArray platforms;
         for (const auto &d : image.index->manifests) {
-            QJsonObject p = platformToJson(d.platform.value_or(oci::Platform{}));
+            QJsonObject p = platformToJson(d.platform.value_or(oci::Platform {}));
             p.insert(QStringLiteral("digest"), d.digest);
             p.insert(QStringLiteral("mediaType"), d.mediaType);
             p.insert(QStringLiteral("size"), d.size);
@@ -76,10 +76,8 @@ QJsonObject imageToJson(const oci::Image &image)
     QJsonArray layers;
     for (int i = 0; i < image.manifest.layers.size(); ++i) {
         const auto &l = image.manifest.layers.at(i);
-        QJsonObject o{{QStringLiteral("index"), i},
-                      {QStringLiteral("digest"), l.digest},
-                      {QStringLiteral("size"), l.size},
-                      {QStringLiteral("mediaType"), l.mediaType}};
+        QJsonObject o { { QStringLiteral("index"), i }, { QStringLiteral("digest"), l.digest },
+            { QStringLiteral("size"), l.size }, { QStringLiteral("mediaType"), l.mediaType } };
         const int step = c.historyIndexForLayer(i);
         o.insert(QStringLiteral("step"), step >= 0 ? QJsonValue(step) : QJsonValue());
         layers.append(o);
@@ -89,9 +87,8 @@ QJsonObject imageToJson(const oci::Image &image)
 
     QJsonArray history;
     for (const auto &h : c.history) {
-        QJsonObject o{{QStringLiteral("created_by"), h.createdBy},
-                      {QStringLiteral("created"), h.created},
-                      {QStringLiteral("empty_layer"), h.emptyLayer}};
+        QJsonObject o { { QStringLiteral("created_by"), h.createdBy }, { QStringLiteral("created"), h.created },
+            { QStringLiteral("empty_layer"), h.emptyLayer } };
         if (!h.comment.isEmpty())
             o.insert(QStringLiteral("comment"), h.comment);
         o.insert(QStringLiteral("layer"), h.layerIndex >= 0 ? QJsonValue(h.layerIndex) : QJsonValue());

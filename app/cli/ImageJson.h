@@ -5,7 +5,7 @@
 namespace ll::oci {
 struct Image;
 struct Platform;
-}
+} // namespace ll::oci
 
 namespace ll::cli {
 

@@ -12,27 +12,27 @@ namespace ll::cli {
 
 namespace {
 
-int printItems(CliSession &session, registry::TagListJob &job, const QString &key, const QJsonObject &head)
-{
-    session.run(&job);
-    if (job.state() != Job::State::Succeeded)
-        return session.fail(job.error());
-    Console &c = Console::instance();
-    if (session.options().json) {
-        QJsonObject o = head;
-        o.insert(key, QJsonArray::fromStringList(job.items()));
-        c.outBytes(QJsonDocument(o).toJson(QJsonDocument::Indented));
+    int printItems(CliSession &session, registry::TagListJob &job, const QString &key, const QJsonObject &head)
+    {
+        session.run(&job);
+        if (job.state() != Job::State::Succeeded)
+            return session.fail(job.error());
+        Console &c = Console::instance();
+        if (session.options().json) {
+            QJsonObject o = head;
+            o.insert(key, QJsonArray::fromStringList(job.items()));
+            c.outBytes(QJsonDocument(o).toJson(QJsonDocument::Indented));
+            return 0;
+        }
+        for (const QString &item : job.items())
+            c.outLine(item);
+        c.info(QStringLiteral("%1 %2 (%3 page%4)")
+                   .arg(job.items().size())
+                   .arg(key)
+                   .arg(job.pageCount())
+                   .arg(job.pageCount() == 1 ? QString() : QStringLiteral("s")));
         return 0;
     }
-    for (const QString &item : job.items())
-        c.outLine(item);
-    c.info(QStringLiteral("%1 %2 (%3 page%4)")
-               .arg(job.items().size())
-               .arg(key)
-               .arg(job.pageCount())
-               .arg(job.pageCount() == 1 ? QString() : QStringLiteral("s")));
-    return 0;
-}
 
 } // namespace
 
@@ -42,10 +42,9 @@ int runListTags(CliSession &session)
     if (!ref)
         return session.fail(ref.error());
     registry::TagListJob job(session.client(), registry::TagListJob::Mode::Tags, ref->registry(), ref->repository(),
-                             session.options().pageSize);
+        session.options().pageSize);
     return printItems(session, job, QStringLiteral("tags"),
-                      {{QStringLiteral("registry"), ref->registry()},
-                       {QStringLiteral("repository"), ref->repository()}});
+        { { QStringLiteral("registry"), ref->registry() }, { QStringLiteral("repository"), ref->repository() } });
 }
 
 int runCatalog(CliSession &session)
@@ -62,9 +61,9 @@ int runCatalog(CliSession &session)
     } else if (registryName == QLatin1String("docker.io")) {
         registryName = registry::ImageReference::dockerHubRegistry();
     }
-    registry::TagListJob job(session.client(), registry::TagListJob::Mode::Catalog, registryName, {},
-                             session.options().pageSize);
-    return printItems(session, job, QStringLiteral("repositories"), {{QStringLiteral("registry"), registryName}});
+    registry::TagListJob job(
+        session.client(), registry::TagListJob::Mode::Catalog, registryName, {}, session.options().pageSize);
+    return printItems(session, job, QStringLiteral("repositories"), { { QStringLiteral("registry"), registryName } });
 }
 
 } // namespace ll::cli

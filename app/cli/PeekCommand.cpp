@@ -18,29 +18,30 @@ namespace ll::cli {
 
 namespace {
 
-constexpr qint64 DefaultPeekBytes = 256 * 1024;
+    constexpr qint64 DefaultPeekBytes = 256 * 1024;
 
-EntryPrinter::Style styleFor(const CliOptions &o)
-{
-    if (o.json)
-        return EntryPrinter::Style::JsonLines;
-    return o.simpleOutput ? EntryPrinter::Style::Simple : EntryPrinter::Style::Long;
-}
+    EntryPrinter::Style styleFor(const CliOptions &o)
+    {
+        if (o.json)
+            return EntryPrinter::Style::JsonLines;
+        return o.simpleOutput ? EntryPrinter::Style::Simple : EntryPrinter::Style::Long;
+    }
 
-/** Shows "layer 2/5: 12.3 MB of 40.1 MB (31%), 45.2 MB/s" on stderr while a layer streams. */
-void connectProgress(stream::LayerPipeline *job, int count)
-{
-    auto timer = std::make_shared<QElapsedTimer>();
-    timer->start();
-    QObject::connect(job, &Job::progress, job, [job, count, timer](qint64 done, qint64 total) {
-        const double secs = qMax<qint64>(1, timer->elapsed()) / 1000.0;
-        QString text = QStringLiteral("layer %1/%2: %3").arg(job->source().index + 1).arg(count).arg(humanSize(done));
-        if (total > 0)
-            text += QStringLiteral(" of %1 (%2%)").arg(humanSize(total)).arg(done * 100 / total);
-        text += QStringLiteral(", %1/s").arg(humanSize(qint64(done / secs)));
-        Console::instance().progress(text);
-    });
-}
+    /** Shows "layer 2/5: 12.3 MB of 40.1 MB (31%), 45.2 MB/s" on stderr while a layer streams. */
+    void connectProgress(stream::LayerPipeline *job, int count)
+    {
+        auto timer = std::make_shared<QElapsedTimer>();
+        timer->start();
+        QObject::connect(job, &Job::progress, job, [job, count, timer](qint64 done, qint64 total) {
+            const double secs = qMax<qint64>(1, timer->elapsed()) / 1000.0;
+            QString text
+                = QStringLiteral("layer %1/%2: %3").arg(job->source().index + 1).arg(count).arg(humanSize(done));
+            if (total > 0)
+                text += QStringLiteral(" of %1 (%2%)").arg(humanSize(total)).arg(done * 100 / total);
+            text += QStringLiteral(", %1/s").arg(humanSize(qint64(done / secs)));
+            Console::instance().progress(text);
+        });
+    }
 
 } // namespace
 
@@ -57,7 +58,8 @@ int runPeekAll(CliSession &session)
     Console &c = Console::instance();
     EntryPrinter printer(styleFor(o), false);
     const int count = image->manifest.layers.size();
-    c.info(QStringLiteral("%1: %2 layer(s), %3").arg(image->reference).arg(count).arg(humanSize(image->totalLayerSize())));
+    c.info(
+        QStringLiteral("%1: %2 layer(s), %3").arg(image->reference).arg(count).arg(humanSize(image->totalLayerSize())));
     for (int i = 0; i < count; ++i) {
         const auto source = stream::LayerSource::fromImage(*image, i);
         if (printer.style() != EntryPrinter::Style::JsonLines) {
@@ -68,18 +70,20 @@ int runPeekAll(CliSession &session)
                           .arg(source.layer.digest, humanSize(source.layer.size)));
             const int step = image->config.historyIndexForLayer(i);
             if (step >= 0)
-                c.outLine(QStringLiteral("  step [%1] %2").arg(step).arg(image->config.history.at(step).displayText().left(160)));
+                c.outLine(QStringLiteral("  step [%1] %2")
+                              .arg(step)
+                              .arg(image->config.history.at(step).displayText().left(160)));
         }
         stream::LayerScanJob job(session.client(), source);
         stream::FetchPolicy policy;
         if (o.partial || o.peekBytes > 0)
             policy.byteLimit = o.peekBytes > 0 ? o.peekBytes : DefaultPeekBytes;
         job.setPolicy(policy);
-        QObject::connect(&job, &stream::LayerScanJob::entriesReady, &job,
-                         [&printer, i](const QVector<stream::TarEntry> &entries) {
-                             for (const auto &e : entries)
-                                 printer.print(ListingRow::fromEntry(i, e));
-                         });
+        QObject::connect(
+            &job, &stream::LayerScanJob::entriesReady, &job, [&printer, i](const QVector<stream::TarEntry> &entries) {
+                for (const auto &e : entries)
+                    printer.print(ListingRow::fromEntry(i, e));
+            });
         connectProgress(&job, count);
         session.run(&job);
         c.endProgress();
@@ -87,12 +91,10 @@ int runPeekAll(CliSession &session)
             return session.fail(job.error());
         if (job.isIncomplete()) {
             if (printer.style() == EntryPrinter::Style::JsonLines) {
-                QJsonObject marker{{QStringLiteral("layer"), i},
-                                   {QStringLiteral("digest"), source.layer.digest},
-                                   {QStringLiteral("incomplete"), true},
-                                   {QStringLiteral("entries"), job.entryCount()},
-                                   {QStringLiteral("bytes_read"), job.compressedConsumed()},
-                                   {QStringLiteral("layer_size"), source.layer.size}};
+                QJsonObject marker { { QStringLiteral("layer"), i }, { QStringLiteral("digest"), source.layer.digest },
+                    { QStringLiteral("incomplete"), true }, { QStringLiteral("entries"), job.entryCount() },
+                    { QStringLiteral("bytes_read"), job.compressedConsumed() },
+                    { QStringLiteral("layer_size"), source.layer.size } };
                 c.outBytes(QJsonDocument(marker).toJson(QJsonDocument::Compact) + '\n');
             } else {
                 c.outLine(QStringLiteral("  ... incomplete: %1 entries from the first %2 of %3")
@@ -121,11 +123,11 @@ int runBulkPeek(CliSession &session)
         trees.emplace_back(i);
         fs::LayerTree &tree = trees.back();
         stream::LayerScanJob job(session.client(), stream::LayerSource::fromImage(*image, i));
-        QObject::connect(&job, &stream::LayerScanJob::entriesReady, &job,
-                         [&tree](const QVector<stream::TarEntry> &entries) {
-                             for (const auto &e : entries)
-                                 (void)tree.addEntry(e); // unsafe names are counted by the tree, never listed
-                         });
+        QObject::connect(
+            &job, &stream::LayerScanJob::entriesReady, &job, [&tree](const QVector<stream::TarEntry> &entries) {
+                for (const auto &e : entries)
+                    (void)tree.addEntry(e); // unsafe names are counted by the tree, never listed
+            });
         connectProgress(&job, count);
         session.run(&job);
         Console::instance().endProgress();
@@ -141,7 +143,8 @@ int runBulkPeek(CliSession &session)
     EntryPrinter printer(styleFor(o), true);
     for (const fs::FileNode *node : merged.entries())
         printer.print(ListingRow::fromNode(*node));
-    Console::instance().info(QStringLiteral("%1 paths in the merged filesystem of %2 layer(s)").arg(merged.entryCount()).arg(count));
+    Console::instance().info(
+        QStringLiteral("%1 paths in the merged filesystem of %2 layer(s)").arg(merged.entryCount()).arg(count));
     return 0;
 }
 

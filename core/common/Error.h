@@ -13,22 +13,22 @@ namespace ll {
 struct Error {
     enum class Code {
         None = 0,
-        Usage,            // bad arguments given by the caller
+        Usage, // bad arguments given by the caller
         InvalidReference, // malformed image reference
-        Unauthorized,     // 401 after auth was attempted, or no credentials
-        Forbidden,        // 403
-        NotFound,         // 404 manifest/blob/repository
-        RateLimited,      // 429 after the bounded backoff
-        Network,          // connection refused/reset/timeout, DNS
-        Tls,              // certificate errors
-        Protocol,         // a server answer that breaks the protocol (bad redirect, bad Content-Range, ...)
-        Unsupported,      // schema1 manifests, unknown media types, ...
-        Malformed,        // JSON/manifest/config that does not parse or validate
-        DigestMismatch,   // content does not hash to its digest
-        Corrupt,          // corrupt or truncated gzip/zstd/tar
-        UnsafePath,       // hostile archive entry or output path
-        Io,               // local file system error
-        Cancelled,        // the user cancelled; not a failure
+        Unauthorized, // 401 after auth was attempted, or no credentials
+        Forbidden, // 403
+        NotFound, // 404 manifest/blob/repository
+        RateLimited, // 429 after the bounded backoff
+        Network, // connection refused/reset/timeout, DNS
+        Tls, // certificate errors
+        Protocol, // a server answer that breaks the protocol (bad redirect, bad Content-Range, ...)
+        Unsupported, // schema1 manifests, unknown media types, ...
+        Malformed, // JSON/manifest/config that does not parse or validate
+        DigestMismatch, // content does not hash to its digest
+        Corrupt, // corrupt or truncated gzip/zstd/tar
+        UnsafePath, // hostile archive entry or output path
+        Io, // local file system error
+        Cancelled, // the user cancelled; not a failure
         Internal,
     };
 
@@ -40,8 +40,7 @@ struct Error {
     Error() = default;
     Error(Code c, QString msg, QString det = {}, int status = 0)
         : code(c), message(std::move(msg)), detail(std::move(det)), httpStatus(status)
-    {
-    }
+    { }
 
     bool isError() const { return code != Code::None; }
     explicit operator bool() const { return isError(); }

@@ -4,7 +4,7 @@ namespace ll {
 
 QString humanSize(qint64 bytes)
 {
-    static const char *const units[] = {"B", "KB", "MB", "GB", "TB", "PB"};
+    static const char *const units[] = { "B", "KB", "MB", "GB", "TB", "PB" };
     if (bytes < 1024)
         return QString::number(bytes) + QStringLiteral(" B");
     double v = double(bytes);

@@ -4,7 +4,8 @@
 
 namespace ll {
 
-Job::Job(QObject *parent) : QObject(parent) {}
+Job::Job(QObject *parent) : QObject(parent)
+{ }
 
 Job::~Job() = default;
 

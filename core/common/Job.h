@@ -48,7 +48,7 @@ signals:
 
 protected:
     virtual void doStart() = 0;
-    virtual void doCancel() {}
+    virtual void doCancel() { }
 
     void setProgress(qint64 done, qint64 total);
     void setStatus(const QString &status);

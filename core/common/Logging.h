@@ -4,8 +4,8 @@
 
 // One category per core concern. Never log a token, a password or an Authorization header.
 Q_DECLARE_LOGGING_CATEGORY(llRegistry) // "ll.registry"
-Q_DECLARE_LOGGING_CATEGORY(llAuth)     // "ll.auth"
-Q_DECLARE_LOGGING_CATEGORY(llOci)      // "ll.oci"
-Q_DECLARE_LOGGING_CATEGORY(llStream)   // "ll.stream"
-Q_DECLARE_LOGGING_CATEGORY(llFs)       // "ll.fs"
-Q_DECLARE_LOGGING_CATEGORY(llExtract)  // "ll.extract"
+Q_DECLARE_LOGGING_CATEGORY(llAuth) // "ll.auth"
+Q_DECLARE_LOGGING_CATEGORY(llOci) // "ll.oci"
+Q_DECLARE_LOGGING_CATEGORY(llStream) // "ll.stream"
+Q_DECLARE_LOGGING_CATEGORY(llFs) // "ll.fs"
+Q_DECLARE_LOGGING_CATEGORY(llExtract) // "ll.extract"

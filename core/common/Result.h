@@ -11,12 +11,11 @@ namespace ll {
  * expected<T, Error>-style result (C++17 has no std::expected).
  *   Result<Foo> parse(...);  if (!r) return r.error();  use(*r);
  */
-template<typename T>
-class [[nodiscard]] Result
+template<typename T> class [[nodiscard]] Result
 {
 public:
-    Result(T value) : m_v(std::in_place_index<0>, std::move(value)) {}
-    Result(Error error) : m_v(std::in_place_index<1>, std::move(error)) {}
+    Result(T value) : m_v(std::in_place_index<0>, std::move(value)) { }
+    Result(Error error) : m_v(std::in_place_index<1>, std::move(error)) { }
 
     bool ok() const { return m_v.index() == 0; }
     explicit operator bool() const { return ok(); }
@@ -36,12 +35,11 @@ private:
 };
 
 /** Result of an operation with no value. */
-template<>
-class [[nodiscard]] Result<void>
+template<> class [[nodiscard]] Result<void>
 {
 public:
     Result() = default;
-    Result(Error error) : m_error(std::move(error)) {}
+    Result(Error error) : m_error(std::move(error)) { }
     bool ok() const { return !m_error.isError(); }
     explicit operator bool() const { return ok(); }
     const Error &error() const { return m_error; }

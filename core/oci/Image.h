@@ -11,17 +11,17 @@ namespace ll::oci {
 
 /** A resolved image: what --inspect shows and what every later view starts from. */
 struct Image {
-    QString reference;      // canonical reference string as resolved
+    QString reference; // canonical reference string as resolved
     QString registry;
     QString repository;
     QString tag;
-    QString indexDigest;    // digest of the index/manifest list, when the reference named one
+    QString indexDigest; // digest of the index/manifest list, when the reference named one
     QString indexMediaType;
     std::optional<ImageIndex> index;
     QString manifestDigest; // digest of the chosen image manifest
     QString manifestMediaType;
     Manifest manifest;
-    Platform platform;      // the chosen platform
+    Platform platform; // the chosen platform
     QString configDigest;
     ImageConfig config;
 

@@ -16,7 +16,7 @@ namespace ll::stream {
 class ChunkQueue
 {
 public:
-    explicit ChunkQueue(qint64 capacityBytes) : m_capacity(capacityBytes) {}
+    explicit ChunkQueue(qint64 capacityBytes) : m_capacity(capacityBytes) { }
 
     enum class Pop { Chunk, End, Aborted };
 

@@ -12,25 +12,23 @@ namespace ll::stream {
 
 namespace {
 
-constexpr qint64 QueueCapacity = 8 * 1024 * 1024; // QT-NOTES: ~8 MB keeps the GUI responsive
-constexpr qint64 ReadChunk = 256 * 1024;
-constexpr qint64 StreamSlice = 64 * 1024;   // inflater input slice for whole-blob passes
-constexpr qint64 WindowedSlice = 8 * 1024;  // finer slices make the carve's stop point (and bound) precise
-constexpr qint64 MinWindowStep = 16 * 1024;
+    constexpr qint64 QueueCapacity = 8 * 1024 * 1024; // QT-NOTES: ~8 MB keeps the GUI responsive
+    constexpr qint64 ReadChunk = 256 * 1024;
+    constexpr qint64 StreamSlice = 64 * 1024; // inflater input slice for whole-blob passes
+    constexpr qint64 WindowedSlice = 8 * 1024; // finer slices make the carve's stop point (and bound) precise
+    constexpr qint64 MinWindowStep = 16 * 1024;
 
-Error withContext(const LayerSource &source, const Error &e)
-{
-    Error out = e;
-    out.message = source.label() + QStringLiteral(": ") + e.message;
-    return out;
-}
+    Error withContext(const LayerSource &source, const Error &e)
+    {
+        Error out = e;
+        out.message = source.label() + QStringLiteral(": ") + e.message;
+        return out;
+    }
 
 } // namespace
 
 LayerPipeline::LayerPipeline(registry::RegistryClient *client, const LayerSource &source, QObject *parent)
-    : Job(parent)
-    , m_client(client)
-    , m_source(source)
+    : Job(parent), m_client(client), m_source(source)
 {
     setCancelIsAsync(true);
     setTitle(tr("Layer %1").arg(source.index));
@@ -147,8 +145,8 @@ void LayerPipeline::onResponseStarted()
                 first = range.mid(6, dash - 6).toLongLong();
         }
         if (first != m_callStart) {
-            finishWithError(Error(Error::Code::Protocol, tr("the registry answered a range request with the wrong range"),
-                                  QString::fromLatin1(range), status));
+            finishWithError(Error(Error::Code::Protocol,
+                tr("the registry answered a range request with the wrong range"), QString::fromLatin1(range), status));
             return;
         }
     } else if (status == 200) {
@@ -260,7 +258,7 @@ void LayerPipeline::handleCallEnd()
         finishWithError(e);
     } else {
         finishWithError(Error(Error::Code::Network,
-                              tr("the registry closed the connection at offset %1 of %2").arg(m_position).arg(expectedEnd)));
+            tr("the registry closed the connection at offset %1 of %2").arg(m_position).arg(expectedEnd)));
     }
 }
 
@@ -310,7 +308,7 @@ void LayerPipeline::onWorkerProgress()
 {
     m_progressPosted = false;
     setProgress(m_processed.load() - m_policy.startOffset,
-                m_source.layer.size >= 0 ? m_source.layer.size - m_policy.startOffset : -1);
+        m_source.layer.size >= 0 ? m_source.layer.size - m_policy.startOffset : -1);
     pump();
     maybeIssueNext();
 }
@@ -365,7 +363,7 @@ void LayerPipeline::onWorkerDone(const Error &error, bool stoppedEarly)
     }
     m_incomplete = m_limitReached.load();
     setProgress(m_processed.load() - m_policy.startOffset,
-                m_source.layer.size >= 0 ? m_source.layer.size - m_policy.startOffset : -1);
+        m_source.layer.size >= 0 ? m_source.layer.size - m_policy.startOffset : -1);
     succeed();
 }
 
@@ -373,30 +371,30 @@ void LayerPipeline::onWorkerDone(const Error &error, bool stoppedEarly)
 
 namespace {
 
-/** Feeds decompressed bytes to the tar reader; remembers why it stopped. */
-struct TarStage {
-    TarReader *tar = nullptr;
-    Error error;
-    bool stopped = false;
-    std::atomic<qint64> *produced = nullptr;
+    /** Feeds decompressed bytes to the tar reader; remembers why it stopped. */
+    struct TarStage {
+        TarReader *tar = nullptr;
+        Error error;
+        bool stopped = false;
+        std::atomic<qint64> *produced = nullptr;
 
-    bool operator()(const char *data, qint64 size)
-    {
-        *produced += size;
-        if (tar->isDone())
-            return true; // zero padding after the end-of-archive blocks
-        const Status s = tar->feed(data, size);
-        if (!s) {
-            error = s.error();
-            return false;
+        bool operator()(const char *data, qint64 size)
+        {
+            *produced += size;
+            if (tar->isDone())
+                return true; // zero padding after the end-of-archive blocks
+            const Status s = tar->feed(data, size);
+            if (!s) {
+                error = s.error();
+                return false;
+            }
+            if (tar->isStopped()) {
+                stopped = true;
+                return false;
+            }
+            return true;
         }
-        if (tar->isStopped()) {
-            stopped = true;
-            return false;
-        }
-        return true;
-    }
-};
+    };
 
 } // namespace
 
@@ -482,7 +480,7 @@ void LayerPipeline::workerRun()
                 const QString actual = sha.digestString();
                 if (actual != m_source.layer.digest)
                     error = Error(Error::Code::DigestMismatch, tr("content does not match its digest"),
-                                  tr("expected %1, got %2").arg(m_source.layer.digest, actual));
+                        tr("expected %1, got %2").arg(m_source.layer.digest, actual));
             }
             break;
         }

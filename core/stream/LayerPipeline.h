@@ -16,7 +16,7 @@ class QThread;
 namespace ll::registry {
 class RegistryClient;
 class RegistryCall;
-}
+} // namespace ll::registry
 
 namespace ll::stream {
 
@@ -67,7 +67,7 @@ protected:
     void doStart() override;
     void doCancel() override;
     /** Worker thread, after the last byte was handled and before finished() is posted (flush batches). */
-    virtual void workerFinishing() {}
+    virtual void workerFinishing() { }
     /** Stops the network and joins the worker; derived classes call it first in their destructor. */
     void shutdown();
 
@@ -103,14 +103,14 @@ private:
     std::unique_ptr<ChunkQueue> m_queue;
     QThread *m_worker = nullptr;
     QPointer<registry::RegistryCall> m_call;
-    qint64 m_position = 0;     // next blob offset handed to the queue
+    qint64 m_position = 0; // next blob offset handed to the queue
     qint64 m_requestedEnd = 0; // exclusive end of what was asked for so far
-    qint64 m_skip = 0;         // bytes to drop (a 200 answered a Range request)
-    qint64 m_callStart = 0;    // blob offset the current request starts at
-    qint64 m_callEnd = -1;     // exclusive end it asked for, -1: to the end
-    qint64 m_callRead = 0;     // body bytes read from the current call (skipped ones included)
-    bool m_callDone = false;   // finished() seen; the reply may still hold unread bytes
-    bool m_whole = false;      // the server ignored Range and sends the whole blob
+    qint64 m_skip = 0; // bytes to drop (a 200 answered a Range request)
+    qint64 m_callStart = 0; // blob offset the current request starts at
+    qint64 m_callEnd = -1; // exclusive end it asked for, -1: to the end
+    qint64 m_callRead = 0; // body bytes read from the current call (skipped ones included)
+    bool m_callDone = false; // finished() seen; the reply may still hold unread bytes
+    bool m_whole = false; // the server ignored Range and sends the whole blob
     qint64 m_downloadedDone = 0; // bytes received by finished calls
     int m_requests = 0;
     int m_resumes = 0;
@@ -122,12 +122,12 @@ private:
     Error m_pendingError;
     Decompressor::Format m_format = Decompressor::Format::Plain;
 
-    std::atomic<qint64> m_consumed{0};
-    std::atomic<qint64> m_produced{0};
-    std::atomic<qint64> m_processed{0}; // raw bytes the worker has fully handled
-    std::atomic<bool> m_progressPosted{false};
-    std::atomic<bool> m_cancelFlag{false};
-    std::atomic<bool> m_limitReached{false};
+    std::atomic<qint64> m_consumed { 0 };
+    std::atomic<qint64> m_produced { 0 };
+    std::atomic<qint64> m_processed { 0 }; // raw bytes the worker has fully handled
+    std::atomic<bool> m_progressPosted { false };
+    std::atomic<bool> m_cancelFlag { false };
+    std::atomic<bool> m_limitReached { false };
 };
 
 } // namespace ll::stream

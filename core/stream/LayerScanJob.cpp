@@ -39,8 +39,7 @@ private:
 };
 
 LayerScanJob::LayerScanJob(registry::RegistryClient *client, const LayerSource &source, QObject *parent)
-    : LayerPipeline(client, source, parent)
-    , m_visitorImpl(std::make_unique<Visitor>(this))
+    : LayerPipeline(client, source, parent), m_visitorImpl(std::make_unique<Visitor>(this))
 {
     qRegisterMetaType<QVector<ll::stream::TarEntry>>();
     setVisitor(m_visitorImpl.get());

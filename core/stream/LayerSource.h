@@ -11,17 +11,14 @@ struct LayerSource {
     QString registry;
     QString repository;
     oci::Descriptor layer; // digest, size, mediaType
-    int index = -1;        // position in the manifest, for messages ("layer 2")
+    int index = -1; // position in the manifest, for messages ("layer 2")
 
     static LayerSource fromImage(const oci::Image &image, int index)
     {
-        return LayerSource{image.registry, image.repository, image.manifest.layers.value(index), index};
+        return LayerSource { image.registry, image.repository, image.manifest.layers.value(index), index };
     }
 
-    QString label() const
-    {
-        return QStringLiteral("layer %1 (%2)").arg(index).arg(layer.digest.left(19));
-    }
+    QString label() const { return QStringLiteral("layer %1 (%2)").arg(index).arg(layer.digest.left(19)); }
 };
 
 /** How the blob's bytes are requested. */

@@ -58,7 +58,7 @@ QList<QJsonObject> TestCli::jsonLines(const QByteArray &out)
     for (const QByteArray &line : out.split('\n')) {
         if (line.trimmed().isEmpty())
             continue;
-        QJsonParseError err{};
+        QJsonParseError err {};
         const QJsonDocument doc = QJsonDocument::fromJson(line, &err);
         if (err.error != QJsonParseError::NoError || !doc.isObject())
             qFatal("not a JSON line: %s", line.constData());
@@ -78,23 +78,23 @@ void TestCli::initTestCase()
 void TestCli::inspectJsonMatchesRegistry()
 {
     const QJsonObject fx = h->fixture(QStringLiteral("lab/app:1.0"));
-    const auto r = CliRunner::run({QStringLiteral("-t"), fx.value(QStringLiteral("reference")).toString(),
-                                   QStringLiteral("--inspect"), QStringLiteral("--json")});
+    const auto r = CliRunner::run({ QStringLiteral("-t"), fx.value(QStringLiteral("reference")).toString(),
+        QStringLiteral("--inspect"), QStringLiteral("--json") });
     QCOMPARE(r.exitCode, 0);
     const QJsonObject o = QJsonDocument::fromJson(r.out).object();
     QCOMPARE(o.value(QStringLiteral("digest")).toString(), fx.value(QStringLiteral("digest")).toString());
     QCOMPARE(o.value(QStringLiteral("repository")).toString(), QStringLiteral("lab/app"));
     QCOMPARE(o.value(QStringLiteral("mediaType")).toString(), fx.value(QStringLiteral("mediaType")).toString());
     QCOMPARE(o.value(QStringLiteral("config")).toObject().value(QStringLiteral("digest")).toString(),
-             fx.value(QStringLiteral("config")).toObject().value(QStringLiteral("digest")).toString());
+        fx.value(QStringLiteral("config")).toObject().value(QStringLiteral("digest")).toString());
     const QJsonArray layers = o.value(QStringLiteral("layers")).toArray();
     const QJsonArray fxLayers = fx.value(QStringLiteral("layers")).toArray();
     QCOMPARE(layers.size(), fxLayers.size());
     for (int i = 0; i < layers.size(); ++i) {
         QCOMPARE(layers.at(i).toObject().value(QStringLiteral("digest")).toString(),
-                 fxLayers.at(i).toObject().value(QStringLiteral("digest")).toString());
+            fxLayers.at(i).toObject().value(QStringLiteral("digest")).toString());
         QCOMPARE(layers.at(i).toObject().value(QStringLiteral("size")).toInteger(),
-                 fxLayers.at(i).toObject().value(QStringLiteral("size")).toInteger());
+            fxLayers.at(i).toObject().value(QStringLiteral("size")).toInteger());
         QCOMPARE(layers.at(i).toObject().value(QStringLiteral("index")).toInt(), i);
     }
     // Build steps: every history entry, metadata-only ones marked and without a layer.
@@ -128,8 +128,8 @@ void TestCli::inspectJsonIndexPlatforms()
     QFETCH(QString, platform);
     QFETCH(int, expectedIndexEntry);
     const QJsonObject fx = h->fixture(QStringLiteral("lab/oci:1.0"));
-    QStringList args{QStringLiteral("-t"), fx.value(QStringLiteral("reference")).toString(), QStringLiteral("--inspect"),
-                     QStringLiteral("--json")};
+    QStringList args { QStringLiteral("-t"), fx.value(QStringLiteral("reference")).toString(),
+        QStringLiteral("--inspect"), QStringLiteral("--json") };
     if (!platform.isEmpty())
         args << QStringLiteral("--platform") << platform;
     const auto r = CliRunner::run(args);
@@ -137,7 +137,7 @@ void TestCli::inspectJsonIndexPlatforms()
     const QJsonObject o = QJsonDocument::fromJson(r.out).object();
     const QJsonArray manifests = fx.value(QStringLiteral("manifests")).toArray();
     QCOMPARE(o.value(QStringLiteral("digest")).toString(),
-             manifests.at(expectedIndexEntry).toObject().value(QStringLiteral("digest")).toString());
+        manifests.at(expectedIndexEntry).toObject().value(QStringLiteral("digest")).toString());
     QCOMPARE(o.value(QStringLiteral("indexDigest")).toString(), fx.value(QStringLiteral("digest")).toString());
     const QJsonArray platforms = o.value(QStringLiteral("platforms")).toArray();
     QCOMPARE(platforms.size(), manifests.size());
@@ -149,7 +149,8 @@ void TestCli::inspectJsonIndexPlatforms()
 
 void TestCli::inspectHumanShowsStepsAndLayers()
 {
-    const auto r = CliRunner::run({QStringLiteral("-t"), h->reference(QStringLiteral("lab/app:1.0")), QStringLiteral("--inspect")});
+    const auto r = CliRunner::run(
+        { QStringLiteral("-t"), h->reference(QStringLiteral("lab/app:1.0")), QStringLiteral("--inspect") });
     QCOMPARE(r.exitCode, 0);
     const QString out = QString::fromUtf8(r.out);
     QVERIFY2(out.contains(QStringLiteral("Build steps:")), r.out.constData());
@@ -172,8 +173,8 @@ void TestCli::peekAllJsonMatchesLayers()
     QFETCH(QString, fixture);
     QFETCH(QString, platform);
     QJsonObject fx = h->fixture(fixture);
-    QStringList args{QStringLiteral("-t"), fx.value(QStringLiteral("reference")).toString(), QStringLiteral("--peek-all"),
-                     QStringLiteral("--json")};
+    QStringList args { QStringLiteral("-t"), fx.value(QStringLiteral("reference")).toString(),
+        QStringLiteral("--peek-all"), QStringLiteral("--json") };
     if (!platform.isEmpty()) {
         args << QStringLiteral("--platform") << platform;
         fx = fx.value(QStringLiteral("manifests")).toArray().at(0).toObject().value(QStringLiteral("image")).toObject();
@@ -193,12 +194,12 @@ void TestCli::peekAllJsonMatchesLayers()
         const QJsonObject layer = l.toObject();
         for (const auto &e : layer.value(QStringLiteral("entries")).toArray()) {
             const QJsonObject entry = e.toObject();
-            want.insert(QStringLiteral("%1|%2|%3|%4|%5")
-                            .arg(layer.value(QStringLiteral("index")).toInt())
-                            .arg(entry.value(QStringLiteral("path")).toString(),
-                                 entry.value(QStringLiteral("type")).toString())
-                            .arg(entry.value(QStringLiteral("size")).toInteger())
-                            .arg(entry.value(QStringLiteral("mode")).toString()));
+            want.insert(
+                QStringLiteral("%1|%2|%3|%4|%5")
+                    .arg(layer.value(QStringLiteral("index")).toInt())
+                    .arg(entry.value(QStringLiteral("path")).toString(), entry.value(QStringLiteral("type")).toString())
+                    .arg(entry.value(QStringLiteral("size")).toInteger())
+                    .arg(entry.value(QStringLiteral("mode")).toString()));
         }
     }
     QVERIFY(!want.isEmpty());
@@ -211,15 +212,16 @@ void TestCli::peekAllJsonMatchesLayers()
 void TestCli::bulkPeekJsonIsMergedView()
 {
     const QJsonObject fx = h->fixture(QStringLiteral("lab/app:1.0"));
-    const auto r = CliRunner::run({QStringLiteral("-t"), fx.value(QStringLiteral("reference")).toString(),
-                                   QStringLiteral("--bulk-peek"), QStringLiteral("--json")});
+    const auto r = CliRunner::run({ QStringLiteral("-t"), fx.value(QStringLiteral("reference")).toString(),
+        QStringLiteral("--bulk-peek"), QStringLiteral("--json") });
     QVERIFY2(r.exitCode == 0, r.err.constData());
     QHash<QString, int> got;
     for (const QJsonObject &o : jsonLines(r.out))
         got.insert(o.value(QStringLiteral("path")).toString(), o.value(QStringLiteral("layer")).toInt());
     QHash<QString, int> want;
     for (const auto &m : fx.value(QStringLiteral("merged")).toArray())
-        want.insert(m.toObject().value(QStringLiteral("path")).toString(), m.toObject().value(QStringLiteral("layer")).toInt());
+        want.insert(
+            m.toObject().value(QStringLiteral("path")).toString(), m.toObject().value(QStringLiteral("layer")).toInt());
     QCOMPARE(got.size(), want.size());
     for (auto it = want.cbegin(); it != want.cend(); ++it) {
         QVERIFY2(got.contains(it.key()), qPrintable(it.key()));
@@ -227,7 +229,7 @@ void TestCli::bulkPeekJsonIsMergedView()
     }
     for (const auto &d : fx.value(QStringLiteral("deleted")).toArray())
         QVERIFY2(!got.contains(d.toObject().value(QStringLiteral("path")).toString()),
-                 qPrintable(d.toObject().value(QStringLiteral("path")).toString()));
+            qPrintable(d.toObject().value(QStringLiteral("path")).toString()));
     QCOMPARE(got.value(QStringLiteral("etc/passwd")), 1); // the upper layer's copy
     for (auto it = got.cbegin(); it != got.cend(); ++it)
         QVERIFY2(!it.key().contains(QStringLiteral(".wh.")), qPrintable(it.key()));
@@ -236,10 +238,11 @@ void TestCli::bulkPeekJsonIsMergedView()
 void TestCli::partialPeekIsMarkedIncomplete()
 {
     const QJsonObject fx = h->fixture(QStringLiteral("lab/big:1.0"));
-    const qint64 layerSize = fx.value(QStringLiteral("layers")).toArray().at(0).toObject().value(QStringLiteral("size")).toInteger();
-    const auto r = CliRunner::run({QStringLiteral("-t"), fx.value(QStringLiteral("reference")).toString(),
-                                   QStringLiteral("--peek-all"), QStringLiteral("--peek-bytes"), QStringLiteral("65536"),
-                                   QStringLiteral("--json")});
+    const qint64 layerSize
+        = fx.value(QStringLiteral("layers")).toArray().at(0).toObject().value(QStringLiteral("size")).toInteger();
+    const auto r = CliRunner::run(
+        { QStringLiteral("-t"), fx.value(QStringLiteral("reference")).toString(), QStringLiteral("--peek-all"),
+            QStringLiteral("--peek-bytes"), QStringLiteral("65536"), QStringLiteral("--json") });
     QVERIFY2(r.exitCode == 0, r.err.constData());
     const QList<QJsonObject> lines = jsonLines(r.out);
     QVERIFY(lines.size() >= 2);
@@ -248,14 +251,20 @@ void TestCli::partialPeekIsMarkedIncomplete()
     QVERIFY(marker.value(QStringLiteral("bytes_read")).toInteger() <= 65536);
     QCOMPARE(marker.value(QStringLiteral("layer_size")).toInteger(), layerSize);
     QCOMPARE(marker.value(QStringLiteral("entries")).toInt(), lines.size() - 1);
-    const int total = fx.value(QStringLiteral("layers")).toArray().at(0).toObject().value(QStringLiteral("entries")).toArray().size();
+    const int total = fx.value(QStringLiteral("layers"))
+                          .toArray()
+                          .at(0)
+                          .toObject()
+                          .value(QStringLiteral("entries"))
+                          .toArray()
+                          .size();
     QVERIFY(lines.size() - 1 < total);
 }
 
 void TestCli::simpleOutputStyle()
 {
-    const auto r = CliRunner::run({QStringLiteral("-t"), h->reference(QStringLiteral("lab/app:1.0")),
-                                   QStringLiteral("--peek-all"), QStringLiteral("--simple-output")});
+    const auto r = CliRunner::run({ QStringLiteral("-t"), h->reference(QStringLiteral("lab/app:1.0")),
+        QStringLiteral("--peek-all"), QStringLiteral("--simple-output") });
     QCOMPARE(r.exitCode, 0);
     const QString out = QString::fromUtf8(r.out);
     QVERIFY(out.contains(QStringLiteral("| etc/\n")));
@@ -269,22 +278,29 @@ void TestCli::exitCodes_data()
     QTest::addColumn<QString>("message");
     const QString anon = h ? Harness::instance().anonRegistry() : QString();
     const QString token = Harness::instance().tokenRegistry();
-    QTest::newRow("no target") << QStringList{QStringLiteral("--inspect")} << 2 << QStringLiteral("-t/--target-image is required");
-    QTest::newRow("bad reference") << QStringList{QStringLiteral("-t"), QStringLiteral("UPPER/x"), QStringLiteral("--inspect")}
+    QTest::newRow("no target") << QStringList { QStringLiteral("--inspect") } << 2
+                               << QStringLiteral("-t/--target-image is required");
+    QTest::newRow("bad reference") << QStringList { QStringLiteral("-t"), QStringLiteral("UPPER/x"),
+        QStringLiteral("--inspect") }
                                    << 2 << QStringLiteral("must be lowercase");
-    QTest::newRow("two modes") << QStringList{QStringLiteral("-t"), QStringLiteral("x"), QStringLiteral("--inspect"), QStringLiteral("--peek-all")}
+    QTest::newRow("two modes") << QStringList { QStringLiteral("-t"), QStringLiteral("x"), QStringLiteral("--inspect"),
+        QStringLiteral("--peek-all") }
                                << 2 << QStringLiteral("choose one of");
-    QTest::newRow("unknown tag") << QStringList{QStringLiteral("-t"), anon + QStringLiteral("/lab/app:nope"), QStringLiteral("--inspect")}
+    QTest::newRow("unknown tag") << QStringList { QStringLiteral("-t"), anon + QStringLiteral("/lab/app:nope"),
+        QStringLiteral("--inspect") }
                                  << 3 << QStringLiteral("not found");
-    QTest::newRow("unknown repo") << QStringList{QStringLiteral("-t"), anon + QStringLiteral("/lab/none:1"), QStringLiteral("--inspect")}
+    QTest::newRow("unknown repo") << QStringList { QStringLiteral("-t"), anon + QStringLiteral("/lab/none:1"),
+        QStringLiteral("--inspect") }
                                   << 3 << QStringLiteral("not found");
-    QTest::newRow("missing platform") << QStringList{QStringLiteral("-t"), anon + QStringLiteral("/lab/oci:1.0"), QStringLiteral("--inspect"),
-                                                     QStringLiteral("--platform"), QStringLiteral("linux/s390x")}
+    QTest::newRow("missing platform") << QStringList { QStringLiteral("-t"), anon + QStringLiteral("/lab/oci:1.0"),
+        QStringLiteral("--inspect"), QStringLiteral("--platform"), QStringLiteral("linux/s390x") }
                                       << 3 << QStringLiteral("available: linux/amd64");
-    QTest::newRow("auth required") << QStringList{QStringLiteral("-t"), token + QStringLiteral("/private/secret:1.0"), QStringLiteral("--inspect")}
+    QTest::newRow("auth required") << QStringList { QStringLiteral("-t"), token + QStringLiteral("/private/secret:1.0"),
+        QStringLiteral("--inspect") }
                                    << 4 << QStringLiteral("authentication required");
-    QTest::newRow("connection refused") << QStringList{QStringLiteral("-t"), QStringLiteral("127.0.0.1:1/x:1"), QStringLiteral("--inspect")}
-                                        << 5 << QStringLiteral("connection refused");
+    QTest::newRow("connection refused") << QStringList { QStringLiteral("-t"), QStringLiteral("127.0.0.1:1/x:1"),
+        QStringLiteral("--inspect") } << 5
+                                        << QStringLiteral("connection refused");
 }
 
 void TestCli::exitCodes()
@@ -293,7 +309,8 @@ void TestCli::exitCodes()
     QFETCH(int, code);
     QFETCH(QString, message);
     const auto r = CliRunner::run(args);
-    QVERIFY2(r.exitCode == code, qPrintable(QStringLiteral("exit %1: %2").arg(r.exitCode).arg(QString::fromUtf8(r.err))));
+    QVERIFY2(
+        r.exitCode == code, qPrintable(QStringLiteral("exit %1: %2").arg(r.exitCode).arg(QString::fromUtf8(r.err))));
     QVERIFY2(QString::fromUtf8(r.err).contains(message), r.err.constData());
     // One line, no stack of errors.
     QCOMPARE(r.err.trimmed().count('\n'), 0);
@@ -302,15 +319,17 @@ void TestCli::exitCodes()
 void TestCli::privateRepoWithPasswordStdin()
 {
     const QString ref = h->tokenRegistry() + QStringLiteral("/private/secret:1.0");
-    const auto ok = CliRunner::run({QStringLiteral("-t"), ref, QStringLiteral("--inspect"), QStringLiteral("--json"),
-                                    QStringLiteral("--username"), QStringLiteral("bob"), QStringLiteral("--password-stdin")},
-                                   "builder\n");
+    const auto ok
+        = CliRunner::run({ QStringLiteral("-t"), ref, QStringLiteral("--inspect"), QStringLiteral("--json"),
+                             QStringLiteral("--username"), QStringLiteral("bob"), QStringLiteral("--password-stdin") },
+            "builder\n");
     QVERIFY2(ok.exitCode == 0, ok.err.constData());
     QCOMPARE(QJsonDocument::fromJson(ok.out).object().value(QStringLiteral("digest")).toString(),
-             h->fixture(QStringLiteral("private/secret:1.0")).value(QStringLiteral("digest")).toString());
-    const auto bad = CliRunner::run({QStringLiteral("-t"), ref, QStringLiteral("--inspect"), QStringLiteral("--username"),
-                                     QStringLiteral("bob"), QStringLiteral("--password-stdin")},
-                                    "nope\n");
+        h->fixture(QStringLiteral("private/secret:1.0")).value(QStringLiteral("digest")).toString());
+    const auto bad
+        = CliRunner::run({ QStringLiteral("-t"), ref, QStringLiteral("--inspect"), QStringLiteral("--username"),
+                             QStringLiteral("bob"), QStringLiteral("--password-stdin") },
+            "nope\n");
     QCOMPARE(bad.exitCode, 4);
     QVERIFY(!bad.err.contains("nope")); // the password never shows
 }
@@ -321,30 +340,31 @@ void TestCli::privateRepoWithDockerConfig()
     QVERIFY(dir.isValid());
     QFile config(dir.filePath(QStringLiteral("config.json")));
     QVERIFY(config.open(QIODevice::WriteOnly));
-    const QJsonObject auths{{h->tokenRegistry(), QJsonObject{{QStringLiteral("auth"), QString::fromLatin1(QByteArray("bob:builder").toBase64())}}}};
-    config.write(QJsonDocument(QJsonObject{{QStringLiteral("auths"), auths}}).toJson());
+    const QJsonObject auths { { h->tokenRegistry(),
+        QJsonObject { { QStringLiteral("auth"), QString::fromLatin1(QByteArray("bob:builder").toBase64()) } } } };
+    config.write(QJsonDocument(QJsonObject { { QStringLiteral("auths"), auths } }).toJson());
     config.close();
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("DOCKER_CONFIG"), dir.path());
-    const auto r = CliRunner::run({QStringLiteral("-t"), h->tokenRegistry() + QStringLiteral("/private/secret:1.0"),
-                                   QStringLiteral("--inspect"), QStringLiteral("--json")},
-                                  {}, 120000, env);
+    const auto r = CliRunner::run({ QStringLiteral("-t"), h->tokenRegistry() + QStringLiteral("/private/secret:1.0"),
+                                      QStringLiteral("--inspect"), QStringLiteral("--json") },
+        {}, 120000, env);
     QVERIFY2(r.exitCode == 0, r.err.constData());
 }
 
 void TestCli::listTagsAndCatalogPaginate()
 {
     // docker-registry ignores n/last on tags/list; the harness proxy paginates like Docker Hub does.
-    const auto tags = CliRunner::run({QStringLiteral("-t"), h->proxy() + QStringLiteral("/lab/tags"), QStringLiteral("--list-tags"),
-                                      QStringLiteral("--page-size"), QStringLiteral("10"), QStringLiteral("--json")});
+    const auto tags = CliRunner::run({ QStringLiteral("-t"), h->proxy() + QStringLiteral("/lab/tags"),
+        QStringLiteral("--list-tags"), QStringLiteral("--page-size"), QStringLiteral("10"), QStringLiteral("--json") });
     QVERIFY2(tags.exitCode == 0, tags.err.constData());
     const QJsonArray list = QJsonDocument::fromJson(tags.out).object().value(QStringLiteral("tags")).toArray();
     QCOMPARE(list.size(), 25);
     QCOMPARE(list.first().toString(), QStringLiteral("t01"));
     QCOMPARE(list.last().toString(), QStringLiteral("t25"));
 
-    const auto catalog = CliRunner::run({QStringLiteral("-t"), h->anonRegistry(), QStringLiteral("--catalog"),
-                                         QStringLiteral("--page-size"), QStringLiteral("3")});
+    const auto catalog = CliRunner::run({ QStringLiteral("-t"), h->anonRegistry(), QStringLiteral("--catalog"),
+        QStringLiteral("--page-size"), QStringLiteral("3") });
     QVERIFY2(catalog.exitCode == 0, catalog.err.constData());
     const QStringList repos = QString::fromUtf8(catalog.out).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
     QVERIFY(repos.contains(QStringLiteral("lab/app")));
@@ -356,8 +376,8 @@ void TestCli::logFileTeesOutput()
 {
     QTemporaryDir dir;
     const QString log = dir.filePath(QStringLiteral("run.log"));
-    const auto r = CliRunner::run({QStringLiteral("-t"), h->reference(QStringLiteral("lab/app:1.0")), QStringLiteral("--inspect"),
-                                   QStringLiteral("-l"), log});
+    const auto r = CliRunner::run({ QStringLiteral("-t"), h->reference(QStringLiteral("lab/app:1.0")),
+        QStringLiteral("--inspect"), QStringLiteral("-l"), log });
     QCOMPARE(r.exitCode, 0);
     QFile f(log);
     QVERIFY(f.open(QIODevice::ReadOnly));
@@ -378,7 +398,8 @@ QByteArray TestCli::sha256Of(const QString &path)
 
 static QJsonObject fixtureEntry(const QJsonObject &fx, int layer, const QString &path)
 {
-    for (const auto &e : fx.value(QStringLiteral("layers")).toArray().at(layer).toObject().value(QStringLiteral("entries")).toArray())
+    for (const auto &e :
+        fx.value(QStringLiteral("layers")).toArray().at(layer).toObject().value(QStringLiteral("entries")).toArray())
         if (e.toObject().value(QStringLiteral("path")).toString() == path)
             return e.toObject();
     return {};
@@ -391,12 +412,19 @@ void TestCli::carveJson_data()
     QTest::addColumn<QString>("status");
     QTest::addColumn<int>("layer");
     QTest::addColumn<int>("exitCode");
-    QTest::newRow("upper layer's passwd wins") << QStringLiteral("lab/app:1.0") << QStringLiteral("/etc/passwd") << QStringLiteral("found") << 1 << 0;
-    QTest::newRow("base layer file") << QStringLiteral("lab/app:1.0") << QStringLiteral("etc/os-release") << QStringLiteral("found") << 0 << 0;
-    QTest::newRow("deleted by whiteout") << QStringLiteral("lab/app:1.0") << QStringLiteral("/etc/motd") << QStringLiteral("deleted") << 2 << 3;
-    QTest::newRow("hidden by opaque dir") << QStringLiteral("lab/app:1.0") << QStringLiteral("var/cache/apt/pkgcache.bin") << QStringLiteral("deleted") << 2 << 3;
-    QTest::newRow("missing") << QStringLiteral("lab/app:1.0") << QStringLiteral("/no/such/file") << QStringLiteral("not_found") << -1 << 3;
-    QTest::newRow("big layer, early stop") << QStringLiteral("lab/big:1.0") << QStringLiteral("data/needle.bin") << QStringLiteral("found") << 0 << 0;
+    QTest::newRow("upper layer's passwd wins")
+        << QStringLiteral("lab/app:1.0") << QStringLiteral("/etc/passwd") << QStringLiteral("found") << 1 << 0;
+    QTest::newRow("base layer file") << QStringLiteral("lab/app:1.0") << QStringLiteral("etc/os-release")
+                                     << QStringLiteral("found") << 0 << 0;
+    QTest::newRow("deleted by whiteout") << QStringLiteral("lab/app:1.0") << QStringLiteral("/etc/motd")
+                                         << QStringLiteral("deleted") << 2 << 3;
+    QTest::newRow("hidden by opaque dir")
+        << QStringLiteral("lab/app:1.0") << QStringLiteral("var/cache/apt/pkgcache.bin") << QStringLiteral("deleted")
+        << 2 << 3;
+    QTest::newRow("missing") << QStringLiteral("lab/app:1.0") << QStringLiteral("/no/such/file")
+                             << QStringLiteral("not_found") << -1 << 3;
+    QTest::newRow("big layer, early stop")
+        << QStringLiteral("lab/big:1.0") << QStringLiteral("data/needle.bin") << QStringLiteral("found") << 0 << 0;
 }
 
 void TestCli::carveJson()
@@ -408,15 +436,16 @@ void TestCli::carveJson()
     QFETCH(int, exitCode);
     const QJsonObject fx = h->fixture(fixture);
     QTemporaryDir out;
-    const auto r = CliRunner::run({QStringLiteral("-t"), fx.value(QStringLiteral("reference")).toString(), QStringLiteral("-f"), path,
-                                   QStringLiteral("-o"), out.path(), QStringLiteral("--json")});
+    const auto r = CliRunner::run({ QStringLiteral("-t"), fx.value(QStringLiteral("reference")).toString(),
+        QStringLiteral("-f"), path, QStringLiteral("-o"), out.path(), QStringLiteral("--json") });
     QVERIFY2(r.exitCode == exitCode, r.err.constData());
     const QList<QJsonObject> lines = jsonLines(r.out);
     QCOMPARE(lines.size(), 1);
     const QJsonObject o = lines.first();
     QCOMPARE(o.value(QStringLiteral("status")).toString(), status);
     QCOMPARE(o.value(QStringLiteral("found")).toBool(), status == QLatin1String("found"));
-    for (const char *key : {"path", "layer_index", "layer_digest", "size", "saved_to", "bytes_downloaded", "layer_size", "requests", "elapsed_s"})
+    for (const char *key : { "path", "layer_index", "layer_digest", "size", "saved_to", "bytes_downloaded",
+             "layer_size", "requests", "elapsed_s" })
         QVERIFY2(o.contains(QLatin1String(key)), key);
     if (layer >= 0)
         QCOMPARE(o.value(QStringLiteral("layer_index")).toInt(), layer);
@@ -425,10 +454,16 @@ void TestCli::carveJson()
         const QJsonObject entry = fixtureEntry(fx, layer, rel);
         QVERIFY(!entry.isEmpty());
         QCOMPARE(o.value(QStringLiteral("saved_to")).toString(), QDir(out.path()).filePath(rel));
-        QCOMPARE(sha256Of(o.value(QStringLiteral("saved_to")).toString()), entry.value(QStringLiteral("sha256")).toString().toLatin1());
+        QCOMPARE(sha256Of(o.value(QStringLiteral("saved_to")).toString()),
+            entry.value(QStringLiteral("sha256")).toString().toLatin1());
         QCOMPARE(o.value(QStringLiteral("size")).toInteger(), entry.value(QStringLiteral("size")).toInteger());
         QCOMPARE(o.value(QStringLiteral("layer_digest")).toString(),
-                 fx.value(QStringLiteral("layers")).toArray().at(layer).toObject().value(QStringLiteral("digest")).toString());
+            fx.value(QStringLiteral("layers"))
+                .toArray()
+                .at(layer)
+                .toObject()
+                .value(QStringLiteral("digest"))
+                .toString());
     } else {
         QVERIFY(!QFile::exists(QDir(out.path()).filePath(rel)));
     }
@@ -439,7 +474,7 @@ void TestCli::carveJson()
         const qint64 downloaded = o.value(QStringLiteral("bytes_downloaded")).toInteger();
         QVERIFY2(bound > 0, "fixture has no needle bound");
         QVERIFY2(downloaded <= qint64(1.25 * double(bound)) + 65536,
-                 qPrintable(QStringLiteral("%1 bytes for a bound of %2").arg(downloaded).arg(bound)));
+            qPrintable(QStringLiteral("%1 bytes for a bound of %2").arg(downloaded).arg(bound)));
         QVERIFY(downloaded < o.value(QStringLiteral("layer_size")).toInteger());
     }
 }
@@ -447,49 +482,57 @@ void TestCli::carveJson()
 void TestCli::carveRefusesEscapingPath()
 {
     QTemporaryDir out;
-    const auto r = CliRunner::run({QStringLiteral("-t"), h->reference(QStringLiteral("lab/app:1.0")), QStringLiteral("-f"),
-                                   QStringLiteral("../../etc/passwd"), QStringLiteral("-o"), out.path() + QStringLiteral("/inner")});
+    const auto r
+        = CliRunner::run({ QStringLiteral("-t"), h->reference(QStringLiteral("lab/app:1.0")), QStringLiteral("-f"),
+            QStringLiteral("../../etc/passwd"), QStringLiteral("-o"), out.path() + QStringLiteral("/inner") });
     QVERIFY2(r.exitCode == 7 || r.exitCode == 2, r.err.constData());
     QVERIFY(QDir(out.path()).entryList(QDir::NoDotAndDotDot | QDir::AllEntries).isEmpty()
-            || !QFile::exists(out.path() + QStringLiteral("/etc/passwd")));
+        || !QFile::exists(out.path() + QStringLiteral("/etc/passwd")));
 }
 
 void TestCli::saveAllVerifiesDigests()
 {
     const QJsonObject fx = h->fixture(QStringLiteral("lab/oci:1.0"));
     QTemporaryDir out;
-    const auto r = CliRunner::run({QStringLiteral("-t"), fx.value(QStringLiteral("reference")).toString(), QStringLiteral("--save-all"),
-                                   QStringLiteral("--platform"), QStringLiteral("linux/amd64"), QStringLiteral("-o"), out.path(),
-                                   QStringLiteral("--json")});
+    const auto r = CliRunner::run({ QStringLiteral("-t"), fx.value(QStringLiteral("reference")).toString(),
+        QStringLiteral("--save-all"), QStringLiteral("--platform"), QStringLiteral("linux/amd64"), QStringLiteral("-o"),
+        out.path(), QStringLiteral("--json") });
     QVERIFY2(r.exitCode == 0, r.err.constData());
-    const QJsonArray layers = fx.value(QStringLiteral("manifests")).toArray().at(0).toObject().value(QStringLiteral("image")).toObject()
-                                  .value(QStringLiteral("layers")).toArray();
+    const QJsonArray layers = fx.value(QStringLiteral("manifests"))
+                                  .toArray()
+                                  .at(0)
+                                  .toObject()
+                                  .value(QStringLiteral("image"))
+                                  .toObject()
+                                  .value(QStringLiteral("layers"))
+                                  .toArray();
     const QList<QJsonObject> lines = jsonLines(r.out);
     QCOMPARE(lines.size(), layers.size());
     for (int i = 0; i < lines.size(); ++i) {
         const QString file = lines.at(i).value(QStringLiteral("saved_to")).toString();
         QVERIFY(file.startsWith(out.path()));
         QCOMPARE(QStringLiteral("sha256:") + QString::fromLatin1(sha256Of(file)),
-                 layers.at(i).toObject().value(QStringLiteral("digest")).toString());
+            layers.at(i).toObject().value(QStringLiteral("digest")).toString());
     }
     QVERIFY(lines.at(0).value(QStringLiteral("saved_to")).toString().endsWith(QStringLiteral("-layer1.tar.gz")));
     QVERIFY(lines.at(1).value(QStringLiteral("saved_to")).toString().endsWith(QStringLiteral("-layer2.tar")));
     QVERIFY(lines.at(2).value(QStringLiteral("saved_to")).toString().endsWith(QStringLiteral("-layer3.tar.zst")));
-    QVERIFY(QDir(out.path()).entryList({QStringLiteral("*.part")}, QDir::Files).isEmpty());
+    QVERIFY(QDir(out.path()).entryList({ QStringLiteral("*.part") }, QDir::Files).isEmpty());
 }
 
 void TestCli::saveLayersSelection()
 {
     QTemporaryDir out;
-    const auto r = CliRunner::run({QStringLiteral("-t"), h->reference(QStringLiteral("lab/app:1.0")), QStringLiteral("--save-layers"),
-                                   QStringLiteral("1,3-4"), QStringLiteral("-o"), out.path(), QStringLiteral("--json")});
+    const auto r = CliRunner::run(
+        { QStringLiteral("-t"), h->reference(QStringLiteral("lab/app:1.0")), QStringLiteral("--save-layers"),
+            QStringLiteral("1,3-4"), QStringLiteral("-o"), out.path(), QStringLiteral("--json") });
     QVERIFY2(r.exitCode == 0, r.err.constData());
     QList<int> saved;
     for (const QJsonObject &o : jsonLines(r.out))
         saved << o.value(QStringLiteral("layer")).toInt();
-    QCOMPARE(saved, (QList<int>{0, 2, 3}));
-    const auto bad = CliRunner::run({QStringLiteral("-t"), h->reference(QStringLiteral("lab/app:1.0")), QStringLiteral("--save-layers"),
-                                     QStringLiteral("9"), QStringLiteral("-o"), out.path()});
+    QCOMPARE(saved, (QList<int> { 0, 2, 3 }));
+    const auto bad = CliRunner::run({ QStringLiteral("-t"), h->reference(QStringLiteral("lab/app:1.0")),
+        QStringLiteral("--save-layers"), QStringLiteral("9"), QStringLiteral("-o"), out.path() });
     QCOMPARE(bad.exitCode, 2);
 }
 
@@ -497,11 +540,11 @@ void TestCli::extractMergedSubtree()
 {
     const QJsonObject fx = h->fixture(QStringLiteral("lab/app:1.0"));
     QTemporaryDir out;
-    const auto r = CliRunner::run({QStringLiteral("-t"), fx.value(QStringLiteral("reference")).toString(), QStringLiteral("--extract"),
-                                   QStringLiteral("/etc"), QStringLiteral("-o"), out.path()});
+    const auto r = CliRunner::run({ QStringLiteral("-t"), fx.value(QStringLiteral("reference")).toString(),
+        QStringLiteral("--extract"), QStringLiteral("/etc"), QStringLiteral("-o"), out.path() });
     QVERIFY2(r.exitCode == 0, r.err.constData());
     QCOMPARE(sha256Of(out.path() + QStringLiteral("/etc/passwd")),
-             fixtureEntry(fx, 1, QStringLiteral("etc/passwd")).value(QStringLiteral("sha256")).toString().toLatin1());
+        fixtureEntry(fx, 1, QStringLiteral("etc/passwd")).value(QStringLiteral("sha256")).toString().toLatin1());
     QVERIFY(!QFile::exists(out.path() + QStringLiteral("/etc/motd")));
     QVERIFY(!QFile::exists(out.path() + QStringLiteral("/usr"))); // only what was asked for
 }
@@ -511,22 +554,27 @@ void TestCli::interactiveWalk()
     QTemporaryDir out;
     // platform 1 (arm64), walk layer 1 only: peek yes, download yes; carve etc/arch; then finish.
     const QByteArray answers = h->reference(QStringLiteral("lab/oci:1.0")).toUtf8() + "\n1\n1\ny\ny\n/etc/arch\n\n";
-    const auto r = CliRunner::run({QStringLiteral("--interactive"), QStringLiteral("-o"), out.path()}, answers);
+    const auto r = CliRunner::run({ QStringLiteral("--interactive"), QStringLiteral("-o"), out.path() }, answers);
     QVERIFY2(r.exitCode == 0, r.err.constData());
     const QString text = QString::fromUtf8(r.out);
     QVERIFY(text.contains(QStringLiteral("Welcome to Layerslayer")));
     QVERIFY(text.contains(QStringLiteral("(attestation)")));
     QVERIFY(text.contains(QStringLiteral("Build steps:")));
     QVERIFY(text.contains(QStringLiteral("etc/arch")));
-    const QJsonObject arm = h->fixture(QStringLiteral("lab/oci:1.0")).value(QStringLiteral("manifests")).toArray().at(1).toObject()
-                                .value(QStringLiteral("image")).toObject();
+    const QJsonObject arm = h->fixture(QStringLiteral("lab/oci:1.0"))
+                                .value(QStringLiteral("manifests"))
+                                .toArray()
+                                .at(1)
+                                .toObject()
+                                .value(QStringLiteral("image"))
+                                .toObject();
     // The arm64 copy of etc/arch, not the amd64 one.
     QCOMPARE(sha256Of(out.path() + QStringLiteral("/etc/arch")),
-             fixtureEntry(arm, 0, QStringLiteral("etc/arch")).value(QStringLiteral("sha256")).toString().toLatin1());
-    const QStringList saved = QDir(out.path()).entryList({QStringLiteral("*-layer1.tar.gz")}, QDir::Files);
+        fixtureEntry(arm, 0, QStringLiteral("etc/arch")).value(QStringLiteral("sha256")).toString().toLatin1());
+    const QStringList saved = QDir(out.path()).entryList({ QStringLiteral("*-layer1.tar.gz") }, QDir::Files);
     QCOMPARE(saved.size(), 1);
     QCOMPARE(QStringLiteral("sha256:") + QString::fromLatin1(sha256Of(out.path() + QLatin1Char('/') + saved.first())),
-             arm.value(QStringLiteral("layers")).toArray().at(0).toObject().value(QStringLiteral("digest")).toString());
+        arm.value(QStringLiteral("layers")).toArray().at(0).toObject().value(QStringLiteral("digest")).toString());
 }
 
 void TestCli::inspectImagePushedBySkopeo()
@@ -537,27 +585,33 @@ void TestCli::inspectImagePushedBySkopeo()
         QSKIP("skopeo is not installed");
     const QString target = h->anonRegistry() + QStringLiteral("/skopeo/app:oci");
     QProcess copy;
-    copy.start(skopeo, {QStringLiteral("copy"), QStringLiteral("--quiet"), QStringLiteral("--src-tls-verify=false"),
-                        QStringLiteral("--dest-tls-verify=false"), QStringLiteral("--format"), QStringLiteral("oci"),
-                        QStringLiteral("docker://") + h->reference(QStringLiteral("lab/app:1.0")), QStringLiteral("docker://") + target});
+    copy.start(skopeo,
+        { QStringLiteral("copy"), QStringLiteral("--quiet"), QStringLiteral("--src-tls-verify=false"),
+            QStringLiteral("--dest-tls-verify=false"), QStringLiteral("--format"), QStringLiteral("oci"),
+            QStringLiteral("docker://") + h->reference(QStringLiteral("lab/app:1.0")),
+            QStringLiteral("docker://") + target });
     QVERIFY(copy.waitForFinished(120000));
     QVERIFY2(copy.exitCode() == 0, copy.readAllStandardError().constData());
     QProcess raw;
-    raw.start(skopeo, {QStringLiteral("inspect"), QStringLiteral("--raw"), QStringLiteral("--tls-verify=false"),
-                       QStringLiteral("docker://") + target});
+    raw.start(skopeo,
+        { QStringLiteral("inspect"), QStringLiteral("--raw"), QStringLiteral("--tls-verify=false"),
+            QStringLiteral("docker://") + target });
     QVERIFY(raw.waitForFinished(60000));
     const QByteArray manifest = raw.readAllStandardOutput();
     QVERIFY(!manifest.isEmpty());
-    const QString expected = QStringLiteral("sha256:") + QString::fromLatin1(QCryptographicHash::hash(manifest, QCryptographicHash::Sha256).toHex());
+    const QString expected = QStringLiteral("sha256:")
+        + QString::fromLatin1(QCryptographicHash::hash(manifest, QCryptographicHash::Sha256).toHex());
 
-    const auto r = CliRunner::run({QStringLiteral("-t"), target, QStringLiteral("--inspect"), QStringLiteral("--json")});
+    const auto r
+        = CliRunner::run({ QStringLiteral("-t"), target, QStringLiteral("--inspect"), QStringLiteral("--json") });
     QVERIFY2(r.exitCode == 0, r.err.constData());
     const QJsonObject o = QJsonDocument::fromJson(r.out).object();
     QCOMPARE(o.value(QStringLiteral("digest")).toString(), expected);
-    QCOMPARE(o.value(QStringLiteral("mediaType")).toString(), QStringLiteral("application/vnd.oci.image.manifest.v1+json"));
+    QCOMPARE(
+        o.value(QStringLiteral("mediaType")).toString(), QStringLiteral("application/vnd.oci.image.manifest.v1+json"));
     QCOMPARE(o.value(QStringLiteral("layers")).toArray().size(), 4);
     QCOMPARE(o.value(QStringLiteral("history")).toArray().size(),
-             h->fixture(QStringLiteral("lab/app:1.0")).value(QStringLiteral("history")).toArray().size());
+        h->fixture(QStringLiteral("lab/app:1.0")).value(QStringLiteral("history")).toArray().size());
 }
 
 QTEST_GUILESS_MAIN(TestCli)

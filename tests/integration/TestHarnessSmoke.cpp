@@ -336,7 +336,13 @@ void TestHarnessSmoke::faultsApplyToNextRequests()
     if (cut.error == QNetworkReply::NoError) {
         // An RST makes the kernel drop response bytes not yet read; when Qt had read none it resends the
         // request by itself (seen on a loaded machine), and the second answer is whole. The fault did fire.
-        QVERIFY(after.value(QLatin1String("paths")).toObject().value(blobPath).toObject().value(QLatin1String("requests")).toInt() >= 2);
+        QVERIFY(after.value(QLatin1String("paths"))
+                    .toObject()
+                    .value(blobPath)
+                    .toObject()
+                    .value(QLatin1String("requests"))
+                    .toInt()
+            >= 2);
     } else {
         QVERIFY(cut.body.size() <= 1000);
     }
