@@ -31,24 +31,12 @@
 
 #include <cstdio>
 
+#include "BenchUtil.h"
+
 using namespace ll;
+using namespace llbench;
 
 namespace {
-
-QTextStream &out()
-{
-    static QTextStream s(stdout);
-    return s;
-}
-
-void runToEnd(Job &job)
-{
-    QEventLoop loop;
-    QObject::connect(&job, &Job::finished, &loop, &QEventLoop::quit);
-    job.start();
-    if (!job.isFinished())
-        loop.exec();
-}
 
 bool proxyLatency(QNetworkAccessManager &nam, const QString &proxy, int latencyMs)
 {
@@ -69,27 +57,6 @@ bool proxyLatency(QNetworkAccessManager &nam, const QString &proxy, int latencyM
         std::fprintf(stderr, "proxy control failed: %s\n", qPrintable(reply->errorString()));
     reply->deleteLater();
     return ok;
-}
-
-/** Runs a shell command, returns wall seconds (negative on failure). */
-double timeShell(const QString &command)
-{
-    QElapsedTimer t;
-    t.start();
-    QProcess p;
-    p.start(QStringLiteral("/bin/sh"), { QStringLiteral("-c"), command });
-    if (!p.waitForFinished(600000) || p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0) {
-        std::fprintf(stderr, "command failed: %s\n%s", qPrintable(command), p.readAllStandardError().constData());
-        return -1;
-    }
-    return t.elapsed() / 1000.0;
-}
-
-qint64 peakRssKb()
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_maxrss;
 }
 
 QString mb(qint64 bytes)
@@ -200,7 +167,7 @@ int main(int argc, char **argv)
         out() << "  elapsed            " << QString::number(r.elapsedMs / 1000.0, 'f', 3) << " s\n";
         out().flush();
     }
-    out() << "peak RSS  " << peakRssKb() / 1024 << " MiB\n";
+    out() << "peak RSS  " << peakRssKiB() / 1024 << " MiB\n";
 
     const int layer = last.layerIndex >= 0 ? last.layerIndex : int(image.manifest.layers.size()) - 1;
     const oci::Descriptor &blob = image.manifest.layers.at(layer);
@@ -209,7 +176,7 @@ int main(int argc, char **argv)
         const QString decompress = blob.mediaType.contains(QLatin1String("zstd")) ? QStringLiteral("zstd -dc")
             : blob.mediaType.endsWith(QLatin1String(".tar"))                      ? QStringLiteral("cat")
                                                                                   : QStringLiteral("gzip -dc");
-        const double t = timeShell(QStringLiteral("curl -sf '%1' | %2 > /dev/null").arg(url, decompress));
+        const double t = timeShell(QStringLiteral("curl -sf '%1' | %2 > /dev/null").arg(url, decompress)) / 1000.0;
         out() << "\nreference: curl -s URL | " << decompress << " > /dev/null  (whole layer " << layer << ", "
               << mb(blob.size) << "): " << QString::number(t, 'f', 3) << " s";
         if (t > 0)
@@ -231,7 +198,8 @@ int main(int argc, char **argv)
                 std::fprintf(stderr, "save: %s\n", qPrintable(job.error().toString()));
                 return 1;
             }
-            const double theirs = timeShell(QStringLiteral("curl -sf '%1' -o '%2/curl.blob'").arg(url, dir.path()));
+            const double theirs
+                = timeShell(QStringLiteral("curl -sf '%1' -o '%2/curl.blob'").arg(url, dir.path())) / 1000.0;
             bestOurs = qMin(bestOurs, ours);
             bestCurl = qMin(bestCurl, theirs);
             out() << "save layer " << layer << " run " << run + 1 << ": " << QString::number(ours, 'f', 3) << " s ("

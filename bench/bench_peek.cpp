@@ -29,59 +29,12 @@
 #include <cstdio>
 #include <sys/resource.h>
 
+#include "BenchUtil.h"
+
 using namespace ll;
+using namespace llbench;
 
-namespace {
-
-QTextStream &out()
-{
-    static QTextStream s(stdout);
-    return s;
-}
-
-qint64 peakRssKiB()
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_maxrss;
-}
-
-void runToEnd(Job &job)
-{
-    QEventLoop loop;
-    QObject::connect(&job, &Job::finished, &loop, &QEventLoop::quit);
-    job.start();
-    if (!job.isFinished())
-        loop.exec();
-}
-
-double mbps(qint64 bytes, qint64 ms)
-{
-    return ms > 0 ? double(bytes) / 1e6 / (double(ms) / 1000.0) : 0.0;
-}
-
-/** Runs a shell pipeline; returns elapsed ms or -1. */
-qint64 timeShell(const QString &command)
-{
-    QProcess p;
-    QElapsedTimer t;
-    t.start();
-    p.start(
-        QStringLiteral("bash"), { QStringLiteral("-o"), QStringLiteral("pipefail"), QStringLiteral("-c"), command });
-    if (!p.waitForFinished(-1) || p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0) {
-        out() << "  reference failed: " << command << ": " << QString::fromLocal8Bit(p.readAllStandardError()) << "\n";
-        return -1;
-    }
-    return t.elapsed();
-}
-
-qint64 median(QList<qint64> v)
-{
-    std::sort(v.begin(), v.end());
-    return v.isEmpty() ? -1 : v.at(v.size() / 2);
-}
-
-} // namespace
+namespace { } // namespace
 
 int main(int argc, char **argv)
 {
