@@ -10,13 +10,13 @@ namespace ll::cli {
 
 namespace {
 
-    QString exitCodeHelp()
-    {
-        return QStringLiteral(
-            "Exit codes: 0 ok, 1 failure, 2 usage or bad reference, 3 not found, 4 authentication,\n"
-            "            5 network/rate limit, 6 digest mismatch or corrupt data, 7 unsafe path refused,\n"
-            "            8 local I/O error, 130 cancelled.\n");
-    }
+QString exitCodeHelp()
+{
+    return QStringLiteral(
+        "Exit codes: 0 ok, 1 failure, 2 usage or bad reference, 3 not found, 4 authentication,\n"
+        "            5 network/rate limit, 6 digest mismatch or corrupt data, 7 unsafe path refused,\n"
+        "            8 local I/O error, 130 cancelled.\n");
+}
 
 } // namespace
 

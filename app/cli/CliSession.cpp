@@ -18,13 +18,13 @@ namespace ll::cli {
 
 namespace {
 
-    int g_signalPipe[2] = { -1, -1 };
+int g_signalPipe[2] = { -1, -1 };
 
-    void onSigint(int)
-    {
-        const char c = 1;
-        [[maybe_unused]] auto n = ::write(g_signalPipe[1], &c, 1);
-    }
+void onSigint(int)
+{
+    const char c = 1;
+    [[maybe_unused]] auto n = ::write(g_signalPipe[1], &c, 1);
+}
 
 } // namespace
 
@@ -93,6 +93,14 @@ void CliSession::run(Job *job)
     job->start();
     if (!job->isFinished())
         loop.exec();
+}
+
+Result<oci::Image> CliSession::resolveTarget()
+{
+    auto ref = reference();
+    if (!ref)
+        return ref.error();
+    return resolve(*ref);
 }
 
 Result<oci::Image> CliSession::resolve(const registry::ImageReference &reference)

@@ -41,6 +41,8 @@ public:
     void run(Job *job);
     /** Reference -> resolved image (manifest, platform, config); progress on stderr. */
     Result<oci::Image> resolve(const registry::ImageReference &reference);
+    /** -t's reference, resolved (the first step of most commands). */
+    Result<oci::Image> resolveTarget();
     /** Same for an explicit platform (the interactive platform choice). */
     Result<oci::Image> resolveFor(const registry::ImageReference &reference, const oci::Platform &platform);
 

@@ -19,39 +19,31 @@ namespace ll::cli {
 
 namespace {
 
-    void showProgress(Job *job, const QString &what)
-    {
-        auto timer = std::make_shared<QElapsedTimer>();
-        timer->start();
-        QObject::connect(job, &Job::progress, job, [what, timer](qint64 done, qint64 total) {
-            const double secs = qMax<qint64>(1, timer->elapsed()) / 1000.0;
-            QString text = QStringLiteral("%1: %2").arg(what, humanSize(done));
-            if (total > 0)
-                text += QStringLiteral(" of %1 (%2%)").arg(humanSize(total)).arg(done * 100 / total);
-            text += QStringLiteral(", %1/s").arg(humanSize(qint64(done / secs)));
-            Console::instance().progress(text);
-        });
-    }
+void showProgress(Job *job, const QString &what)
+{
+    auto timer = std::make_shared<QElapsedTimer>();
+    timer->start();
+    QObject::connect(job, &Job::progress, job, [what, timer](qint64 done, qint64 total) {
+        const double secs = qMax<qint64>(1, timer->elapsed()) / 1000.0;
+        QString text = QStringLiteral("%1: %2").arg(what, humanSize(done));
+        if (total > 0)
+            text += QStringLiteral(" of %1 (%2%)").arg(humanSize(total)).arg(done * 100 / total);
+        text += QStringLiteral(", %1/s").arg(humanSize(qint64(done / secs)));
+        Console::instance().progress(text);
+    });
+}
 
-    void printJson(const QJsonObject &o)
-    {
-        Console::instance().outBytes(QJsonDocument(o).toJson(QJsonDocument::Compact) + '\n');
-    }
-
-    Result<oci::Image> resolveTarget(CliSession &session)
-    {
-        auto ref = session.reference();
-        if (!ref)
-            return ref.error();
-        return session.resolve(*ref);
-    }
+void printJson(const QJsonObject &o)
+{
+    Console::instance().outBytes(QJsonDocument(o).toJson(QJsonDocument::Compact) + '\n');
+}
 
 } // namespace
 
 int runCarve(CliSession &session)
 {
     const CliOptions &o = session.options();
-    auto image = resolveTarget(session);
+    auto image = session.resolveTarget();
     if (!image)
         return session.fail(image.error());
     Console &c = Console::instance();
@@ -167,7 +159,7 @@ int saveLayers(CliSession &session, const oci::Image &image, const QList<int> &l
 int runSave(CliSession &session)
 {
     const CliOptions &o = session.options();
-    auto image = resolveTarget(session);
+    auto image = session.resolveTarget();
     if (!image)
         return session.fail(image.error());
     const int count = image->manifest.layers.size();
@@ -187,7 +179,7 @@ int runSave(CliSession &session)
 int runExtract(CliSession &session)
 {
     const CliOptions &o = session.options();
-    auto image = resolveTarget(session);
+    auto image = session.resolveTarget();
     if (!image)
         return session.fail(image.error());
     if (o.layer >= image->manifest.layers.size())

@@ -8,18 +8,18 @@ namespace ll::cli {
 
 namespace {
 
-    QJsonArray toArray(const QStringList &list)
-    {
-        return QJsonArray::fromStringList(list);
-    }
+QJsonArray toArray(const QStringList &list)
+{
+    return QJsonArray::fromStringList(list);
+}
 
-    QJsonObject toObject(const QMap<QString, QString> &map)
-    {
-        QJsonObject o;
-        for (auto it = map.cbegin(); it != map.cend(); ++it)
-            o.insert(it.key(), it.value());
-        return o;
-    }
+QJsonObject toObject(const QMap<QString, QString> &map)
+{
+    QJsonObject o;
+    for (auto it = map.cbegin(); it != map.cend(); ++it)
+        o.insert(it.key(), it.value());
+    return o;
+}
 
 } // namespace
 

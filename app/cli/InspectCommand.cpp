@@ -11,35 +11,35 @@ namespace ll::cli {
 
 namespace {
 
-    QString shortDigest(const QString &digest)
-    {
-        return digest.left(7 + 12);
-    }
+QString shortDigest(const QString &digest)
+{
+    return digest.left(7 + 12);
+}
 
-    void printConfig(const oci::Image &image)
-    {
-        Console &c = Console::instance();
-        const oci::ImageConfig &cfg = image.config;
-        c.outLine(QStringLiteral("Config:    %1").arg(image.configDigest));
-        if (!cfg.created.isEmpty())
-            c.outLine(QStringLiteral("  Created:     %1").arg(cfg.created));
-        if (!cfg.entrypoint.isEmpty())
-            c.outLine(QStringLiteral("  Entrypoint:  %1").arg(cfg.entrypoint.join(QLatin1Char(' '))));
-        if (!cfg.cmd.isEmpty())
-            c.outLine(QStringLiteral("  Cmd:         %1").arg(cfg.cmd.join(QLatin1Char(' '))));
-        if (!cfg.workingDir.isEmpty())
-            c.outLine(QStringLiteral("  WorkingDir:  %1").arg(cfg.workingDir));
-        if (!cfg.user.isEmpty())
-            c.outLine(QStringLiteral("  User:        %1").arg(cfg.user));
-        if (!cfg.exposedPorts.isEmpty())
-            c.outLine(QStringLiteral("  Ports:       %1").arg(cfg.exposedPorts.join(QStringLiteral(", "))));
-        if (!cfg.volumes.isEmpty())
-            c.outLine(QStringLiteral("  Volumes:     %1").arg(cfg.volumes.join(QStringLiteral(", "))));
-        for (const QString &e : cfg.env)
-            c.outLine(QStringLiteral("  Env:         %1").arg(e));
-        for (auto it = cfg.labels.cbegin(); it != cfg.labels.cend(); ++it)
-            c.outLine(QStringLiteral("  Label:       %1=%2").arg(it.key(), it.value()));
-    }
+void printConfig(const oci::Image &image)
+{
+    Console &c = Console::instance();
+    const oci::ImageConfig &cfg = image.config;
+    c.outLine(QStringLiteral("Config:    %1").arg(image.configDigest));
+    if (!cfg.created.isEmpty())
+        c.outLine(QStringLiteral("  Created:     %1").arg(cfg.created));
+    if (!cfg.entrypoint.isEmpty())
+        c.outLine(QStringLiteral("  Entrypoint:  %1").arg(cfg.entrypoint.join(QLatin1Char(' '))));
+    if (!cfg.cmd.isEmpty())
+        c.outLine(QStringLiteral("  Cmd:         %1").arg(cfg.cmd.join(QLatin1Char(' '))));
+    if (!cfg.workingDir.isEmpty())
+        c.outLine(QStringLiteral("  WorkingDir:  %1").arg(cfg.workingDir));
+    if (!cfg.user.isEmpty())
+        c.outLine(QStringLiteral("  User:        %1").arg(cfg.user));
+    if (!cfg.exposedPorts.isEmpty())
+        c.outLine(QStringLiteral("  Ports:       %1").arg(cfg.exposedPorts.join(QStringLiteral(", "))));
+    if (!cfg.volumes.isEmpty())
+        c.outLine(QStringLiteral("  Volumes:     %1").arg(cfg.volumes.join(QStringLiteral(", "))));
+    for (const QString &e : cfg.env)
+        c.outLine(QStringLiteral("  Env:         %1").arg(e));
+    for (auto it = cfg.labels.cbegin(); it != cfg.labels.cend(); ++it)
+        c.outLine(QStringLiteral("  Label:       %1=%2").arg(it.key(), it.value()));
+}
 
 } // namespace
 
@@ -83,10 +83,7 @@ void printLayers(const oci::Image &image)
 
 int runInspect(CliSession &session)
 {
-    auto ref = session.reference();
-    if (!ref)
-        return session.fail(ref.error());
-    auto image = session.resolve(*ref);
+    auto image = session.resolveTarget();
     if (!image)
         return session.fail(image.error());
 

@@ -20,51 +20,51 @@ namespace ll::cli {
 
 namespace {
 
-    /** One line from stdin; nullopt at end of input. */
-    std::optional<QString> ask(const QString &prompt)
-    {
-        Console &c = Console::instance();
-        c.out(prompt);
-        static QTextStream in(stdin);
-        QString line;
-        if (!in.readLineInto(&line)) {
-            c.outLine();
-            return std::nullopt;
-        }
-        return line.trimmed();
+/** One line from stdin; nullopt at end of input. */
+std::optional<QString> ask(const QString &prompt)
+{
+    Console &c = Console::instance();
+    c.out(prompt);
+    static QTextStream in(stdin);
+    QString line;
+    if (!in.readLineInto(&line)) {
+        c.outLine();
+        return std::nullopt;
     }
+    return line.trimmed();
+}
 
-    enum class Answer { Yes, No, Quit };
+enum class Answer { Yes, No, Quit };
 
-    Answer askYesNo(const QString &prompt)
-    {
-        for (;;) {
-            const auto a = ask(prompt + QStringLiteral(" [y/n/q]: "));
-            if (!a || a->startsWith(QLatin1Char('q'), Qt::CaseInsensitive))
-                return Answer::Quit;
-            if (a->startsWith(QLatin1Char('y'), Qt::CaseInsensitive))
-                return Answer::Yes;
-            if (a->startsWith(QLatin1Char('n'), Qt::CaseInsensitive) || a->isEmpty())
-                return Answer::No;
-        }
+Answer askYesNo(const QString &prompt)
+{
+    for (;;) {
+        const auto a = ask(prompt + QStringLiteral(" [y/n/q]: "));
+        if (!a || a->startsWith(QLatin1Char('q'), Qt::CaseInsensitive))
+            return Answer::Quit;
+        if (a->startsWith(QLatin1Char('y'), Qt::CaseInsensitive))
+            return Answer::Yes;
+        if (a->startsWith(QLatin1Char('n'), Qt::CaseInsensitive) || a->isEmpty())
+            return Answer::No;
     }
+}
 
-    int peekLayer(CliSession &session, const oci::Image &image, int index)
-    {
-        EntryPrinter printer(
-            session.options().simpleOutput ? EntryPrinter::Style::Simple : EntryPrinter::Style::Long, false);
-        stream::LayerScanJob job(session.client(), stream::LayerSource::fromImage(image, index));
-        QObject::connect(&job, &stream::LayerScanJob::entriesReady, &job,
-            [&printer, index](const QVector<stream::TarEntry> &entries) {
-                for (const auto &e : entries)
-                    printer.print(ListingRow::fromEntry(index, e));
-            });
-        session.run(&job);
-        if (job.state() != Job::State::Succeeded)
-            return session.fail(job.error());
-        Console::instance().outLine(QStringLiteral("  (%1 entries)").arg(job.entryCount()));
-        return ExitOk;
-    }
+int peekLayer(CliSession &session, const oci::Image &image, int index)
+{
+    EntryPrinter printer(
+        session.options().simpleOutput ? EntryPrinter::Style::Simple : EntryPrinter::Style::Long, false);
+    stream::LayerScanJob job(session.client(), stream::LayerSource::fromImage(image, index));
+    QObject::connect(
+        &job, &stream::LayerScanJob::entriesReady, &job, [&printer, index](const QVector<stream::TarEntry> &entries) {
+            for (const auto &e : entries)
+                printer.print(ListingRow::fromEntry(index, e));
+        });
+    session.run(&job);
+    if (job.state() != Job::State::Succeeded)
+        return session.fail(job.error());
+    Console::instance().outLine(QStringLiteral("  (%1 entries)").arg(job.entryCount()));
+    return ExitOk;
+}
 
 } // namespace
 

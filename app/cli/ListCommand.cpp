@@ -12,27 +12,27 @@ namespace ll::cli {
 
 namespace {
 
-    int printItems(CliSession &session, registry::TagListJob &job, const QString &key, const QJsonObject &head)
-    {
-        session.run(&job);
-        if (job.state() != Job::State::Succeeded)
-            return session.fail(job.error());
-        Console &c = Console::instance();
-        if (session.options().json) {
-            QJsonObject o = head;
-            o.insert(key, QJsonArray::fromStringList(job.items()));
-            c.outBytes(QJsonDocument(o).toJson(QJsonDocument::Indented));
-            return 0;
-        }
-        for (const QString &item : job.items())
-            c.outLine(item);
-        c.info(QStringLiteral("%1 %2 (%3 page%4)")
-                   .arg(job.items().size())
-                   .arg(key)
-                   .arg(job.pageCount())
-                   .arg(job.pageCount() == 1 ? QString() : QStringLiteral("s")));
+int printItems(CliSession &session, registry::TagListJob &job, const QString &key, const QJsonObject &head)
+{
+    session.run(&job);
+    if (job.state() != Job::State::Succeeded)
+        return session.fail(job.error());
+    Console &c = Console::instance();
+    if (session.options().json) {
+        QJsonObject o = head;
+        o.insert(key, QJsonArray::fromStringList(job.items()));
+        c.outBytes(QJsonDocument(o).toJson(QJsonDocument::Indented));
         return 0;
     }
+    for (const QString &item : job.items())
+        c.outLine(item);
+    c.info(QStringLiteral("%1 %2 (%3 page%4)")
+               .arg(job.items().size())
+               .arg(key)
+               .arg(job.pageCount())
+               .arg(job.pageCount() == 1 ? QString() : QStringLiteral("s")));
+    return 0;
+}
 
 } // namespace
 

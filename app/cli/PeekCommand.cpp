@@ -18,40 +18,36 @@ namespace ll::cli {
 
 namespace {
 
-    constexpr qint64 DefaultPeekBytes = 256 * 1024;
+constexpr qint64 DefaultPeekBytes = 256 * 1024;
 
-    EntryPrinter::Style styleFor(const CliOptions &o)
-    {
-        if (o.json)
-            return EntryPrinter::Style::JsonLines;
-        return o.simpleOutput ? EntryPrinter::Style::Simple : EntryPrinter::Style::Long;
-    }
+EntryPrinter::Style styleFor(const CliOptions &o)
+{
+    if (o.json)
+        return EntryPrinter::Style::JsonLines;
+    return o.simpleOutput ? EntryPrinter::Style::Simple : EntryPrinter::Style::Long;
+}
 
-    /** Shows "layer 2/5: 12.3 MB of 40.1 MB (31%), 45.2 MB/s" on stderr while a layer streams. */
-    void connectProgress(stream::LayerPipeline *job, int count)
-    {
-        auto timer = std::make_shared<QElapsedTimer>();
-        timer->start();
-        QObject::connect(job, &Job::progress, job, [job, count, timer](qint64 done, qint64 total) {
-            const double secs = qMax<qint64>(1, timer->elapsed()) / 1000.0;
-            QString text
-                = QStringLiteral("layer %1/%2: %3").arg(job->source().index + 1).arg(count).arg(humanSize(done));
-            if (total > 0)
-                text += QStringLiteral(" of %1 (%2%)").arg(humanSize(total)).arg(done * 100 / total);
-            text += QStringLiteral(", %1/s").arg(humanSize(qint64(done / secs)));
-            Console::instance().progress(text);
-        });
-    }
+/** Shows "layer 2/5: 12.3 MB of 40.1 MB (31%), 45.2 MB/s" on stderr while a layer streams. */
+void connectProgress(stream::LayerPipeline *job, int count)
+{
+    auto timer = std::make_shared<QElapsedTimer>();
+    timer->start();
+    QObject::connect(job, &Job::progress, job, [job, count, timer](qint64 done, qint64 total) {
+        const double secs = qMax<qint64>(1, timer->elapsed()) / 1000.0;
+        QString text = QStringLiteral("layer %1/%2: %3").arg(job->source().index + 1).arg(count).arg(humanSize(done));
+        if (total > 0)
+            text += QStringLiteral(" of %1 (%2%)").arg(humanSize(total)).arg(done * 100 / total);
+        text += QStringLiteral(", %1/s").arg(humanSize(qint64(done / secs)));
+        Console::instance().progress(text);
+    });
+}
 
 } // namespace
 
 int runPeekAll(CliSession &session)
 {
     const CliOptions &o = session.options();
-    auto ref = session.reference();
-    if (!ref)
-        return session.fail(ref.error());
-    auto image = session.resolve(*ref);
+    auto image = session.resolveTarget();
     if (!image)
         return session.fail(image.error());
 
@@ -109,10 +105,7 @@ int runPeekAll(CliSession &session)
 int runBulkPeek(CliSession &session)
 {
     const CliOptions &o = session.options();
-    auto ref = session.reference();
-    if (!ref)
-        return session.fail(ref.error());
-    auto image = session.resolve(*ref);
+    auto image = session.resolveTarget();
     if (!image)
         return session.fail(image.error());
 

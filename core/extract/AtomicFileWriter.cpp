@@ -17,22 +17,22 @@ namespace ll::extract {
 
 namespace {
 
-    constexpr qint64 BufferSize = 1 << 20;
-    constexpr qint64 DirectWrite = 64 * 1024; // with an empty buffer, chunks this big skip the copy
+constexpr qint64 BufferSize = 1 << 20;
+constexpr qint64 DirectWrite = 64 * 1024; // with an empty buffer, chunks this big skip the copy
 
-    QString tr(const char *text)
-    {
-        return QCoreApplication::translate("AtomicFileWriter", text);
-    }
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("AtomicFileWriter", text);
+}
 
-    int retryOpenAt(int dirFd, const char *name, int flags, mode_t mode = 0)
-    {
-        int fd;
-        do {
-            fd = ::openat(dirFd, name, flags | O_CLOEXEC, mode);
-        } while (fd < 0 && errno == EINTR);
-        return fd;
-    }
+int retryOpenAt(int dirFd, const char *name, int flags, mode_t mode = 0)
+{
+    int fd;
+    do {
+        fd = ::openat(dirFd, name, flags | O_CLOEXEC, mode);
+    } while (fd < 0 && errno == EINTR);
+    return fd;
+}
 
 } // namespace
 

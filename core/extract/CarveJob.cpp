@@ -15,14 +15,14 @@ namespace ll::extract {
 
 namespace {
 
-    constexpr int MaxSymlinkHops = 40;
-    constexpr int MaxHardlinkPasses = 8;
+constexpr int MaxSymlinkHops = 40;
+constexpr int MaxHardlinkPasses = 8;
 
-    QString parentOf(const QString &path)
-    {
-        const qsizetype slash = path.lastIndexOf(QLatin1Char('/'));
-        return slash < 0 ? QString() : path.left(slash);
-    }
+QString parentOf(const QString &path)
+{
+    const qsizetype slash = path.lastIndexOf(QLatin1Char('/'));
+    return slash < 0 ? QString() : path.left(slash);
+}
 
 } // namespace
 

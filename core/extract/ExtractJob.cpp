@@ -30,13 +30,13 @@ QString ExtractItem::outcomeName(Outcome outcome)
 
 namespace {
 
-    bool isUnder(const QString &path, const QString &prefix)
-    {
-        if (prefix == QLatin1String("."))
-            return true;
-        return path == prefix
-            || (path.size() > prefix.size() && path.startsWith(prefix) && path.at(prefix.size()) == QLatin1Char('/'));
-    }
+bool isUnder(const QString &path, const QString &prefix)
+{
+    if (prefix == QLatin1String("."))
+        return true;
+    return path == prefix
+        || (path.size() > prefix.size() && path.startsWith(prefix) && path.at(prefix.size()) == QLatin1Char('/'));
+}
 
 } // namespace
 

@@ -8,27 +8,27 @@ namespace ll::extract {
 
 namespace {
 
-    QString tr(const char *text)
-    {
-        return QCoreApplication::translate("LayerSelection", text);
-    }
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("LayerSelection", text);
+}
 
-    /** A 1-based layer number in [1, layerCount], or -1. */
-    int number(QStringView s, int layerCount)
-    {
-        bool ok = false;
-        const int n = s.trimmed().toInt(&ok);
-        if (!ok || n < 1 || n > layerCount)
-            return -1;
-        return n;
-    }
+/** A 1-based layer number in [1, layerCount], or -1. */
+int number(QStringView s, int layerCount)
+{
+    bool ok = false;
+    const int n = s.trimmed().toInt(&ok);
+    if (!ok || n < 1 || n > layerCount)
+        return -1;
+    return n;
+}
 
-    Error usage(const QString &message, int layerCount)
-    {
-        return Error(Error::Code::Usage, message,
-            layerCount == 1 ? tr("the image has 1 layer; use 1 or \"all\"")
-                            : tr("the image has %1 layers; use e.g. \"1,3-%1\" or \"all\"").arg(layerCount));
-    }
+Error usage(const QString &message, int layerCount)
+{
+    return Error(Error::Code::Usage, message,
+        layerCount == 1 ? tr("the image has 1 layer; use 1 or \"all\"")
+                        : tr("the image has %1 layers; use e.g. \"1,3-%1\" or \"all\"").arg(layerCount));
+}
 
 } // namespace
 

@@ -17,41 +17,41 @@ namespace ll::extract {
 
 namespace {
 
-    constexpr int MaxNameLength = 255; // NAME_MAX on Linux file systems
+constexpr int MaxNameLength = 255; // NAME_MAX on Linux file systems
 
-    Error unsafe(QStringView path, const QString &why)
-    {
-        return Error(Error::Code::UnsafePath, QStringLiteral("Unsafe path: %1").arg(path.toString()), why);
-    }
+Error unsafe(QStringView path, const QString &why)
+{
+    return Error(Error::Code::UnsafePath, QStringLiteral("Unsafe path: %1").arg(path.toString()), why);
+}
 
-    Error ioError(const QString &what, QStringView path, int err)
-    {
-        return Error(Error::Code::Io,
-            QStringLiteral("%1 %2: %3").arg(what, path.toString(), QString::fromLocal8Bit(std::strerror(err))));
-    }
+Error ioError(const QString &what, QStringView path, int err)
+{
+    return Error(Error::Code::Io,
+        QStringLiteral("%1 %2: %3").arg(what, path.toString(), QString::fromLocal8Bit(std::strerror(err))));
+}
 
-    void closeFd(int &fd)
-    {
-        if (fd >= 0) {
-            ::close(fd);
-            fd = -1;
-        }
+void closeFd(int &fd)
+{
+    if (fd >= 0) {
+        ::close(fd);
+        fd = -1;
     }
+}
 
-    /** Sets mtime (atime: now) on dirFd/name without following a symlink, or on fd when name is null. */
-    int setMtime(int fd, const char *name, qint64 mtime)
-    {
-        if (mtime < 0)
-            return 0;
-        struct timespec ts[2];
-        ts[0].tv_sec = 0;
-        ts[0].tv_nsec = UTIME_NOW;
-        ts[1].tv_sec = time_t(mtime);
-        ts[1].tv_nsec = 0;
-        if (!name)
-            return ::futimens(fd, ts);
-        return ::utimensat(fd, name, ts, AT_SYMLINK_NOFOLLOW);
-    }
+/** Sets mtime (atime: now) on dirFd/name without following a symlink, or on fd when name is null. */
+int setMtime(int fd, const char *name, qint64 mtime)
+{
+    if (mtime < 0)
+        return 0;
+    struct timespec ts[2];
+    ts[0].tv_sec = 0;
+    ts[0].tv_nsec = UTIME_NOW;
+    ts[1].tv_sec = time_t(mtime);
+    ts[1].tv_nsec = 0;
+    if (!name)
+        return ::futimens(fd, ts);
+    return ::utimensat(fd, name, ts, AT_SYMLINK_NOFOLLOW);
+}
 
 } // namespace
 

@@ -15,7 +15,7 @@ namespace ll::extract {
 
 namespace {
 
-    constexpr qint64 HashChunk = 1 << 20;
+constexpr qint64 HashChunk = 1 << 20;
 
 } // namespace
 

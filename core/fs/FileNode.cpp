@@ -34,11 +34,11 @@ struct FileNode::ChildIndex {
 
 namespace {
 
-    quint32 nameHash(QStringView name)
-    {
-        static const size_t seed = QHashSeed::globalSeed();
-        return quint32(qHash(name, seed));
-    }
+quint32 nameHash(QStringView name)
+{
+    static const size_t seed = QHashSeed::globalSeed();
+    return quint32(qHash(name, seed));
+}
 
 } // namespace
 

@@ -9,23 +9,23 @@ namespace ll::fs {
 
 namespace {
 
-    /** Calls fn(component, isLast) for each component of a normal-form path; stops when fn returns false. */
-    template<typename Fn> void forEachComponent(QStringView path, Fn fn)
-    {
-        if (path.isEmpty() || path == QLatin1String("."))
+/** Calls fn(component, isLast) for each component of a normal-form path; stops when fn returns false. */
+template<typename Fn> void forEachComponent(QStringView path, Fn fn)
+{
+    if (path.isEmpty() || path == QLatin1String("."))
+        return;
+    qsizetype start = 0;
+    for (;;) {
+        const qsizetype end = path.indexOf(QLatin1Char('/'), start);
+        if (end < 0) {
+            fn(path.mid(start), true);
             return;
-        qsizetype start = 0;
-        for (;;) {
-            const qsizetype end = path.indexOf(QLatin1Char('/'), start);
-            if (end < 0) {
-                fn(path.mid(start), true);
-                return;
-            }
-            if (!fn(path.mid(start, end - start), false))
-                return;
-            start = end + 1;
         }
+        if (!fn(path.mid(start, end - start), false))
+            return;
+        start = end + 1;
     }
+}
 
 } // namespace
 

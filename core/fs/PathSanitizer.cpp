@@ -12,10 +12,10 @@ namespace ll::fs {
 
 namespace {
 
-    Error unsafe(QStringView path, const QString &why)
-    {
-        return Error(Error::Code::UnsafePath, QStringLiteral("Unsafe path: %1").arg(path.toString()), why);
-    }
+Error unsafe(QStringView path, const QString &why)
+{
+    return Error(Error::Code::UnsafePath, QStringLiteral("Unsafe path: %1").arg(path.toString()), why);
+}
 
 } // namespace
 

@@ -8,31 +8,31 @@ namespace ll::oci {
 
 namespace {
 
-    bool isLowerHex(QStringView s)
-    {
-        for (const QChar c : s) {
-            if (!((c >= QLatin1Char('0') && c <= QLatin1Char('9')) || (c >= QLatin1Char('a') && c <= QLatin1Char('f'))))
-                return false;
-        }
-        return true;
+bool isLowerHex(QStringView s)
+{
+    for (const QChar c : s) {
+        if (!((c >= QLatin1Char('0') && c <= QLatin1Char('9')) || (c >= QLatin1Char('a') && c <= QLatin1Char('f'))))
+            return false;
     }
+    return true;
+}
 
-    bool isAlgorithmChar(QChar c)
-    {
-        return (c >= QLatin1Char('a') && c <= QLatin1Char('z')) || (c >= QLatin1Char('0') && c <= QLatin1Char('9'));
-    }
+bool isAlgorithmChar(QChar c)
+{
+    return (c >= QLatin1Char('a') && c <= QLatin1Char('z')) || (c >= QLatin1Char('0') && c <= QLatin1Char('9'));
+}
 
-    bool isAlgorithmSeparator(QChar c)
-    {
-        return c == QLatin1Char('+') || c == QLatin1Char('.') || c == QLatin1Char('_') || c == QLatin1Char('-');
-    }
+bool isAlgorithmSeparator(QChar c)
+{
+    return c == QLatin1Char('+') || c == QLatin1Char('.') || c == QLatin1Char('_') || c == QLatin1Char('-');
+}
 
-    bool isEncodedChar(QChar c)
-    {
-        return (c >= QLatin1Char('a') && c <= QLatin1Char('z')) || (c >= QLatin1Char('A') && c <= QLatin1Char('Z'))
-            || (c >= QLatin1Char('0') && c <= QLatin1Char('9')) || c == QLatin1Char('=') || c == QLatin1Char('_')
-            || c == QLatin1Char('-');
-    }
+bool isEncodedChar(QChar c)
+{
+    return (c >= QLatin1Char('a') && c <= QLatin1Char('z')) || (c >= QLatin1Char('A') && c <= QLatin1Char('Z'))
+        || (c >= QLatin1Char('0') && c <= QLatin1Char('9')) || c == QLatin1Char('=') || c == QLatin1Char('_')
+        || c == QLatin1Char('-');
+}
 
 } // namespace
 

@@ -12,19 +12,19 @@ namespace ll::oci {
 
 namespace {
 
-    /** "8080/tcp" < "53/udp"? No: by port number, then protocol; non-numeric keys last, by text. */
-    bool portLessThan(const QString &a, const QString &b)
-    {
-        bool okA = false;
-        bool okB = false;
-        const int portA = a.section(QLatin1Char('/'), 0, 0).toInt(&okA);
-        const int portB = b.section(QLatin1Char('/'), 0, 0).toInt(&okB);
-        if (okA != okB)
-            return okA;
-        if (okA && portA != portB)
-            return portA < portB;
-        return a < b;
-    }
+/** "8080/tcp" < "53/udp"? No: by port number, then protocol; non-numeric keys last, by text. */
+bool portLessThan(const QString &a, const QString &b)
+{
+    bool okA = false;
+    bool okB = false;
+    const int portA = a.section(QLatin1Char('/'), 0, 0).toInt(&okA);
+    const int portB = b.section(QLatin1Char('/'), 0, 0).toInt(&okB);
+    if (okA != okB)
+        return okA;
+    if (okA && portA != portB)
+        return portA < portB;
+    return a < b;
+}
 
 } // namespace
 

@@ -11,16 +11,16 @@ namespace ll::oci {
 
 namespace {
 
-    ManifestKind kindOfMediaType(const QString &mediaType)
-    {
-        if (MediaType::isImageManifest(mediaType))
-            return ManifestKind::ImageManifest;
-        if (MediaType::isIndex(mediaType))
-            return ManifestKind::Index;
-        if (MediaType::isSchema1(mediaType))
-            return ManifestKind::Schema1;
-        return ManifestKind::Unknown;
-    }
+ManifestKind kindOfMediaType(const QString &mediaType)
+{
+    if (MediaType::isImageManifest(mediaType))
+        return ManifestKind::ImageManifest;
+    if (MediaType::isIndex(mediaType))
+        return ManifestKind::Index;
+    if (MediaType::isSchema1(mediaType))
+        return ManifestKind::Schema1;
+    return ManifestKind::Unknown;
+}
 
 } // namespace
 

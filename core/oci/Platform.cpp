@@ -8,51 +8,51 @@ namespace ll::oci {
 
 namespace {
 
-    struct ArchVariant {
-        QString architecture;
-        QString variant;
-        bool known = true;
-    };
+struct ArchVariant {
+    QString architecture;
+    QString variant;
+    bool known = true;
+};
 
-    /** Go architecture (+ variant when the alias implies one) for a Qt / uname / Debian / Go name. */
-    ArchVariant normalizeArchitecture(const QString &name)
-    {
-        const QString a = name.trimmed().toLower();
-        if (a == QLatin1String("x86_64") || a == QLatin1String("x86-64") || a == QLatin1String("amd64"))
-            return { QStringLiteral("amd64"), {} };
-        if (a == QLatin1String("i386") || a == QLatin1String("i486") || a == QLatin1String("i586")
-            || a == QLatin1String("i686") || a == QLatin1String("x86") || a == QLatin1String("386"))
-            return { QStringLiteral("386"), {} };
-        if (a == QLatin1String("arm64") || a == QLatin1String("aarch64"))
-            return { QStringLiteral("arm64"), {} };
-        if (a == QLatin1String("armhf") || a == QLatin1String("armv7l") || a == QLatin1String("armv7"))
-            return { QStringLiteral("arm"), QStringLiteral("v7") };
-        if (a == QLatin1String("armel") || a == QLatin1String("armv6l") || a == QLatin1String("armv6"))
-            return { QStringLiteral("arm"), QStringLiteral("v6") };
-        if (a == QLatin1String("armv5l") || a == QLatin1String("armv5tel") || a == QLatin1String("armv5"))
-            return { QStringLiteral("arm"), QStringLiteral("v5") };
-        if (a == QLatin1String("arm"))
-            return { QStringLiteral("arm"), {} };
-        if (a == QLatin1String("ppc64le") || a == QLatin1String("ppc64el") || a == QLatin1String("power64le"))
-            return { QStringLiteral("ppc64le"), {} };
-        if (a == QLatin1String("ppc64") || a == QLatin1String("power64") || a == QLatin1String("power64be"))
-            return { QStringLiteral("ppc64"), {} };
-        if (a == QLatin1String("s390x"))
-            return { QStringLiteral("s390x"), {} };
-        if (a == QLatin1String("riscv64"))
-            return { QStringLiteral("riscv64"), {} };
-        if (a == QLatin1String("mips64el") || a == QLatin1String("mips64le"))
-            return { QStringLiteral("mips64le"), {} };
-        if (a == QLatin1String("loongarch64") || a == QLatin1String("loong64"))
-            return { QStringLiteral("loong64"), {} };
-        return { a, {}, false };
-    }
+/** Go architecture (+ variant when the alias implies one) for a Qt / uname / Debian / Go name. */
+ArchVariant normalizeArchitecture(const QString &name)
+{
+    const QString a = name.trimmed().toLower();
+    if (a == QLatin1String("x86_64") || a == QLatin1String("x86-64") || a == QLatin1String("amd64"))
+        return { QStringLiteral("amd64"), {} };
+    if (a == QLatin1String("i386") || a == QLatin1String("i486") || a == QLatin1String("i586")
+        || a == QLatin1String("i686") || a == QLatin1String("x86") || a == QLatin1String("386"))
+        return { QStringLiteral("386"), {} };
+    if (a == QLatin1String("arm64") || a == QLatin1String("aarch64"))
+        return { QStringLiteral("arm64"), {} };
+    if (a == QLatin1String("armhf") || a == QLatin1String("armv7l") || a == QLatin1String("armv7"))
+        return { QStringLiteral("arm"), QStringLiteral("v7") };
+    if (a == QLatin1String("armel") || a == QLatin1String("armv6l") || a == QLatin1String("armv6"))
+        return { QStringLiteral("arm"), QStringLiteral("v6") };
+    if (a == QLatin1String("armv5l") || a == QLatin1String("armv5tel") || a == QLatin1String("armv5"))
+        return { QStringLiteral("arm"), QStringLiteral("v5") };
+    if (a == QLatin1String("arm"))
+        return { QStringLiteral("arm"), {} };
+    if (a == QLatin1String("ppc64le") || a == QLatin1String("ppc64el") || a == QLatin1String("power64le"))
+        return { QStringLiteral("ppc64le"), {} };
+    if (a == QLatin1String("ppc64") || a == QLatin1String("power64") || a == QLatin1String("power64be"))
+        return { QStringLiteral("ppc64"), {} };
+    if (a == QLatin1String("s390x"))
+        return { QStringLiteral("s390x"), {} };
+    if (a == QLatin1String("riscv64"))
+        return { QStringLiteral("riscv64"), {} };
+    if (a == QLatin1String("mips64el") || a == QLatin1String("mips64le"))
+        return { QStringLiteral("mips64le"), {} };
+    if (a == QLatin1String("loongarch64") || a == QLatin1String("loong64"))
+        return { QStringLiteral("loong64"), {} };
+    return { a, {}, false };
+}
 
-    bool isValidComponent(const QString &s)
-    {
-        static const QRegularExpression re(QStringLiteral("^[a-z0-9_.-]+$"));
-        return re.match(s).hasMatch();
-    }
+bool isValidComponent(const QString &s)
+{
+    static const QRegularExpression re(QStringLiteral("^[a-z0-9_.-]+$"));
+    return re.match(s).hasMatch();
+}
 
 } // namespace
 

@@ -15,71 +15,71 @@ namespace ll::registry {
 
 namespace {
 
-    const QString &dockerHubServerUrl()
-    {
-        static const QString url = QStringLiteral("https://index.docker.io/v1/");
-        return url;
-    }
+const QString &dockerHubServerUrl()
+{
+    static const QString url = QStringLiteral("https://index.docker.io/v1/");
+    return url;
+}
 
-    constexpr qint64 MaxConfigBytes = 4 * 1024 * 1024;
-    constexpr qint64 MaxTokenBytes = 64 * 1024;
+constexpr qint64 MaxConfigBytes = 4 * 1024 * 1024;
+constexpr qint64 MaxTokenBytes = 64 * 1024;
 
-    // Reads a JSON object file; an absent file is an empty object and not an error.
-    Result<QJsonObject> readJsonObject(const QString &path)
-    {
-        QFile file(path);
-        if (!file.exists())
-            return QJsonObject();
-        if (!file.open(QIODevice::ReadOnly))
-            return Error(Error::Code::Io, QStringLiteral("cannot read %1").arg(path), file.errorString());
-        if (file.size() > MaxConfigBytes)
-            return Error(Error::Code::Malformed, QStringLiteral("%1 is too large").arg(path));
-        QJsonParseError parseError;
-        const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &parseError);
-        if (parseError.error != QJsonParseError::NoError)
-            return Error(
-                Error::Code::Malformed, QStringLiteral("%1 is not valid JSON").arg(path), parseError.errorString());
-        if (!doc.isObject())
-            return Error(Error::Code::Malformed, QStringLiteral("%1 is not a JSON object").arg(path));
-        return doc.object();
-    }
+// Reads a JSON object file; an absent file is an empty object and not an error.
+Result<QJsonObject> readJsonObject(const QString &path)
+{
+    QFile file(path);
+    if (!file.exists())
+        return QJsonObject();
+    if (!file.open(QIODevice::ReadOnly))
+        return Error(Error::Code::Io, QStringLiteral("cannot read %1").arg(path), file.errorString());
+    if (file.size() > MaxConfigBytes)
+        return Error(Error::Code::Malformed, QStringLiteral("%1 is too large").arg(path));
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &parseError);
+    if (parseError.error != QJsonParseError::NoError)
+        return Error(
+            Error::Code::Malformed, QStringLiteral("%1 is not valid JSON").arg(path), parseError.errorString());
+    if (!doc.isObject())
+        return Error(Error::Code::Malformed, QStringLiteral("%1 is not a JSON object").arg(path));
+    return doc.object();
+}
 
-    // Finds the key of a JSON object that names the host; an exact key wins over a folded one.
-    QString findHostKey(const QJsonObject &object, const QString &host, bool allowPaths)
-    {
-        QString folded;
-        for (auto it = object.begin(); it != object.end(); ++it) {
-            const QString &key = it.key();
-            if (!allowPaths) {
-                // Podman allows per-namespace keys ("quay.io/ns"); lookups here are per host, so skip them.
-                QString rest = key;
-                if (rest.startsWith(QLatin1String("https://")))
-                    rest = rest.mid(8);
-                else if (rest.startsWith(QLatin1String("http://")))
-                    rest = rest.mid(7);
-                const qsizetype slash = rest.indexOf(QLatin1Char('/'));
-                if (slash >= 0) {
-                    const QStringView path = QStringView(rest).mid(slash);
-                    if (path != QLatin1String("/") && path != QLatin1String("/v1/") && path != QLatin1String("/v1")
-                        && path != QLatin1String("/v2/") && path != QLatin1String("/v2"))
-                        continue;
-                }
+// Finds the key of a JSON object that names the host; an exact key wins over a folded one.
+QString findHostKey(const QJsonObject &object, const QString &host, bool allowPaths)
+{
+    QString folded;
+    for (auto it = object.begin(); it != object.end(); ++it) {
+        const QString &key = it.key();
+        if (!allowPaths) {
+            // Podman allows per-namespace keys ("quay.io/ns"); lookups here are per host, so skip them.
+            QString rest = key;
+            if (rest.startsWith(QLatin1String("https://")))
+                rest = rest.mid(8);
+            else if (rest.startsWith(QLatin1String("http://")))
+                rest = rest.mid(7);
+            const qsizetype slash = rest.indexOf(QLatin1Char('/'));
+            if (slash >= 0) {
+                const QStringView path = QStringView(rest).mid(slash);
+                if (path != QLatin1String("/") && path != QLatin1String("/v1/") && path != QLatin1String("/v1")
+                    && path != QLatin1String("/v2/") && path != QLatin1String("/v2"))
+                    continue;
             }
-            if (CredentialStore::hostKey(key) != host)
-                continue;
-            if (key.compare(host, Qt::CaseInsensitive) == 0)
-                return key;
-            if (folded.isEmpty())
-                folded = key;
         }
-        return folded;
+        if (CredentialStore::hostKey(key) != host)
+            continue;
+        if (key.compare(host, Qt::CaseInsensitive) == 0)
+            return key;
+        if (folded.isEmpty())
+            folded = key;
     }
+    return folded;
+}
 
-    bool isValidHelperName(const QString &name)
-    {
-        static const QRegularExpression re(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9._-]*$"));
-        return re.match(name).hasMatch();
-    }
+bool isValidHelperName(const QString &name)
+{
+    static const QRegularExpression re(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9._-]*$"));
+    return re.match(name).hasMatch();
+}
 
 } // namespace
 

@@ -7,85 +7,84 @@ namespace ll::registry {
 
 namespace {
 
-    // The grammar of distribution/reference (reference/regexp.go), anchored.
-    const QRegularExpression &domainRegexp()
-    {
-        // host := domain-name | [ IPv6address ];  domain := host [':' port]
-        static const QRegularExpression re(QStringLiteral("^(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:"
-                                                          "\\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*"
-                                                          "|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?$"));
-        return re;
-    }
+// The grammar of distribution/reference (reference/regexp.go), anchored.
+const QRegularExpression &domainRegexp()
+{
+    // host := domain-name | [ IPv6address ];  domain := host [':' port]
+    static const QRegularExpression re(QStringLiteral("^(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:"
+                                                      "\\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*"
+                                                      "|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?$"));
+    return re;
+}
 
-    const QRegularExpression &pathComponentRegexp()
-    {
-        // alpha-numeric [separator alpha-numeric]*, separator := [_.] | __ | [-]+
-        static const QRegularExpression re(QStringLiteral("^[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*$"));
-        return re;
-    }
+const QRegularExpression &pathComponentRegexp()
+{
+    // alpha-numeric [separator alpha-numeric]*, separator := [_.] | __ | [-]+
+    static const QRegularExpression re(QStringLiteral("^[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*$"));
+    return re;
+}
 
-    const QRegularExpression &tagRegexp()
-    {
-        static const QRegularExpression re(QStringLiteral("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"));
-        return re;
-    }
+const QRegularExpression &tagRegexp()
+{
+    static const QRegularExpression re(QStringLiteral("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"));
+    return re;
+}
 
-    const QRegularExpression &digestRegexp()
-    {
-        // algorithm ":" hex; algorithm components joined by [+._-]; hex at least 128 bits.
-        static const QRegularExpression re(
-            QStringLiteral("^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$"));
-        return re;
-    }
+const QRegularExpression &digestRegexp()
+{
+    // algorithm ":" hex; algorithm components joined by [+._-]; hex at least 128 bits.
+    static const QRegularExpression re(
+        QStringLiteral("^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$"));
+    return re;
+}
 
-    const QRegularExpression &identifierRegexp()
-    {
-        static const QRegularExpression re(QStringLiteral("^[a-f0-9]{64}$"));
-        return re;
-    }
+const QRegularExpression &identifierRegexp()
+{
+    static const QRegularExpression re(QStringLiteral("^[a-f0-9]{64}$"));
+    return re;
+}
 
-    constexpr int NameTotalLengthMax = 255;
+constexpr int NameTotalLengthMax = 255;
 
-    Error invalid(const QString &text, const QString &reason)
-    {
-        return Error(
-            Error::Code::InvalidReference, QStringLiteral("invalid image reference \"%1\": %2").arg(text, reason));
-    }
+Error invalid(const QString &text, const QString &reason)
+{
+    return Error(Error::Code::InvalidReference, QStringLiteral("invalid image reference \"%1\": %2").arg(text, reason));
+}
 
-    bool isDockerHubDomain(const QString &domain)
-    {
-        return domain == QLatin1String("docker.io") || domain == QLatin1String("index.docker.io")
-            || domain == QLatin1String("registry-1.docker.io");
-    }
+bool isDockerHubDomain(const QString &domain)
+{
+    return domain == QLatin1String("docker.io") || domain == QLatin1String("index.docker.io")
+        || domain == QLatin1String("registry-1.docker.io");
+}
 
-    // go-digest: only registered algorithms, lower-case hex of the algorithm's exact length.
-    QString validateDigest(const QString &digest)
-    {
-        if (!digestRegexp().match(digest).hasMatch())
-            return QStringLiteral("malformed digest \"%1\" (expected algorithm:hex)").arg(digest);
-        const qsizetype colon = digest.indexOf(QLatin1Char(':'));
-        const QStringView algorithm = QStringView(digest).left(colon);
-        const QStringView hex = QStringView(digest).mid(colon + 1);
-        int expected = 0;
-        if (algorithm == QLatin1String("sha256"))
-            expected = 64;
-        else if (algorithm == QLatin1String("sha384"))
-            expected = 96;
-        else if (algorithm == QLatin1String("sha512"))
-            expected = 128;
-        else
-            return QStringLiteral("unsupported digest algorithm \"%1\"").arg(algorithm);
-        if (hex.size() != expected)
-            return QStringLiteral("%1 digest must have %2 hex characters, not %3")
-                .arg(algorithm)
-                .arg(expected)
-                .arg(hex.size());
-        for (const QChar c : hex) {
-            if (c.isUpper())
-                return QStringLiteral("digest hex must be lower-case");
-        }
-        return {};
+// go-digest: only registered algorithms, lower-case hex of the algorithm's exact length.
+QString validateDigest(const QString &digest)
+{
+    if (!digestRegexp().match(digest).hasMatch())
+        return QStringLiteral("malformed digest \"%1\" (expected algorithm:hex)").arg(digest);
+    const qsizetype colon = digest.indexOf(QLatin1Char(':'));
+    const QStringView algorithm = QStringView(digest).left(colon);
+    const QStringView hex = QStringView(digest).mid(colon + 1);
+    int expected = 0;
+    if (algorithm == QLatin1String("sha256"))
+        expected = 64;
+    else if (algorithm == QLatin1String("sha384"))
+        expected = 96;
+    else if (algorithm == QLatin1String("sha512"))
+        expected = 128;
+    else
+        return QStringLiteral("unsupported digest algorithm \"%1\"").arg(algorithm);
+    if (hex.size() != expected)
+        return QStringLiteral("%1 digest must have %2 hex characters, not %3")
+            .arg(algorithm)
+            .arg(expected)
+            .arg(hex.size());
+    for (const QChar c : hex) {
+        if (c.isUpper())
+            return QStringLiteral("digest hex must be lower-case");
     }
+    return {};
+}
 
 } // namespace
 

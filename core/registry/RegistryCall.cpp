@@ -14,40 +14,40 @@ namespace ll::registry {
 
 namespace {
 
-    constexpr int MaxRedirects = 10;
-    constexpr int MaxErrorBody = 64 * 1024;
+constexpr int MaxRedirects = 10;
+constexpr int MaxErrorBody = 64 * 1024;
 
-    QString hostPort(const QUrl &url)
-    {
-        const QString host
-            = url.host().contains(QLatin1Char(':')) ? QLatin1Char('[') + url.host() + QLatin1Char(']') : url.host();
-        return url.port() > 0 ? host + QLatin1Char(':') + QString::number(url.port()) : host;
-    }
+QString hostPort(const QUrl &url)
+{
+    const QString host
+        = url.host().contains(QLatin1Char(':')) ? QLatin1Char('[') + url.host() + QLatin1Char(']') : url.host();
+    return url.port() > 0 ? host + QLatin1Char(':') + QString::number(url.port()) : host;
+}
 
-    QString seconds(qint64 ms)
-    {
-        if (ms % 1000 == 0)
-            return QString::number(ms / 1000);
-        return QString::number(double(ms) / 1000.0, 'f', 1);
-    }
+QString seconds(qint64 ms)
+{
+    if (ms % 1000 == 0)
+        return QString::number(ms / 1000);
+    return QString::number(double(ms) / 1000.0, 'f', 1);
+}
 
-    bool isRetriableNetworkError(QNetworkReply::NetworkError e)
-    {
-        switch (e) {
-        case QNetworkReply::RemoteHostClosedError:
-        case QNetworkReply::TimeoutError:
-        case QNetworkReply::OperationCanceledError: // transfer timeout (our own aborts are disconnected first)
-        case QNetworkReply::TemporaryNetworkFailureError:
-        case QNetworkReply::NetworkSessionFailedError:
-        case QNetworkReply::UnknownNetworkError:
-        case QNetworkReply::ProxyConnectionClosedError:
-        case QNetworkReply::ProxyTimeoutError:
-        case QNetworkReply::ProtocolFailure:
-            return true;
-        default:
-            return false;
-        }
+bool isRetriableNetworkError(QNetworkReply::NetworkError e)
+{
+    switch (e) {
+    case QNetworkReply::RemoteHostClosedError:
+    case QNetworkReply::TimeoutError:
+    case QNetworkReply::OperationCanceledError: // transfer timeout (our own aborts are disconnected first)
+    case QNetworkReply::TemporaryNetworkFailureError:
+    case QNetworkReply::NetworkSessionFailedError:
+    case QNetworkReply::UnknownNetworkError:
+    case QNetworkReply::ProxyConnectionClosedError:
+    case QNetworkReply::ProxyTimeoutError:
+    case QNetworkReply::ProtocolFailure:
+        return true;
+    default:
+        return false;
     }
+}
 
 } // namespace
 

@@ -11,7 +11,7 @@
 namespace ll::registry {
 
 namespace {
-    constexpr int MaxPages = 100000;
+constexpr int MaxPages = 100000;
 }
 
 TagListJob::TagListJob(RegistryClient *client, Mode mode, const QString &registry, const QString &repository,

@@ -15,10 +15,10 @@ namespace ll::registry {
 
 namespace {
 
-    QString hostOf(const QUrl &url)
-    {
-        return url.port() > 0 ? url.host() + QLatin1Char(':') + QString::number(url.port()) : url.host();
-    }
+QString hostOf(const QUrl &url)
+{
+    return url.port() > 0 ? url.host() + QLatin1Char(':') + QString::number(url.port()) : url.host();
+}
 
 } // namespace
 

@@ -11,29 +11,29 @@ namespace ll::stream {
 
 namespace {
 
-    // isal_inflate takes 32-bit lengths.
-    constexpr qint64 MaxInputPerCall = qint64(1) << 30;
+// isal_inflate takes 32-bit lengths.
+constexpr qint64 MaxInputPerCall = qint64(1) << 30;
 
-    QString isalErrorName(int code)
-    {
-        switch (code) {
-        case ISAL_INVALID_BLOCK:
-            return QStringLiteral("invalid deflate block");
-        case ISAL_INVALID_SYMBOL:
-            return QStringLiteral("invalid deflate symbol");
-        case ISAL_INVALID_LOOKBACK:
-            return QStringLiteral("invalid lookback distance");
-        case ISAL_INVALID_WRAPPER:
-            return QStringLiteral("invalid gzip header");
-        case ISAL_UNSUPPORTED_METHOD:
-            return QStringLiteral("unsupported compression method");
-        case ISAL_INCORRECT_CHECKSUM:
-            return QStringLiteral("CRC32 or size mismatch");
-        case ISAL_NEED_DICT:
-            return QStringLiteral("dictionary required");
-        }
-        return QStringLiteral("isal_inflate error %1").arg(code);
+QString isalErrorName(int code)
+{
+    switch (code) {
+    case ISAL_INVALID_BLOCK:
+        return QStringLiteral("invalid deflate block");
+    case ISAL_INVALID_SYMBOL:
+        return QStringLiteral("invalid deflate symbol");
+    case ISAL_INVALID_LOOKBACK:
+        return QStringLiteral("invalid lookback distance");
+    case ISAL_INVALID_WRAPPER:
+        return QStringLiteral("invalid gzip header");
+    case ISAL_UNSUPPORTED_METHOD:
+        return QStringLiteral("unsupported compression method");
+    case ISAL_INCORRECT_CHECKSUM:
+        return QStringLiteral("CRC32 or size mismatch");
+    case ISAL_NEED_DICT:
+        return QStringLiteral("dictionary required");
     }
+    return QStringLiteral("isal_inflate error %1").arg(code);
+}
 
 } // namespace
 
@@ -52,38 +52,38 @@ Status GzipIsalDecompressor::fail(const QString &what, const QString &detail, qi
 
 namespace {
 
-    constexpr qint64 HeaderIncomplete = -1;
-    constexpr qint64 HeaderNotGzip = -2;
-    constexpr qint64 MaxBufferedHeader = qint64(1) << 20;
+constexpr qint64 HeaderIncomplete = -1;
+constexpr qint64 HeaderNotGzip = -2;
+constexpr qint64 MaxBufferedHeader = qint64(1) << 20;
 
-    /** Length of the gzip member header at p (RFC 1952: FEXTRA, FNAME, FCOMMENT, FHCRC), or HeaderIncomplete. */
-    qint64 gzipHeaderLength(const unsigned char *p, qint64 n)
-    {
-        if ((n >= 1 && p[0] != 0x1f) || (n >= 2 && p[1] != 0x8b) || (n >= 3 && p[2] != 8))
-            return HeaderNotGzip;
-        if (n < 10)
+/** Length of the gzip member header at p (RFC 1952: FEXTRA, FNAME, FCOMMENT, FHCRC), or HeaderIncomplete. */
+qint64 gzipHeaderLength(const unsigned char *p, qint64 n)
+{
+    if ((n >= 1 && p[0] != 0x1f) || (n >= 2 && p[1] != 0x8b) || (n >= 3 && p[2] != 8))
+        return HeaderNotGzip;
+    if (n < 10)
+        return HeaderIncomplete;
+    const unsigned char flags = p[3];
+    qint64 pos = 10;
+    if (flags & 0x04) {
+        if (n < pos + 2)
             return HeaderIncomplete;
-        const unsigned char flags = p[3];
-        qint64 pos = 10;
-        if (flags & 0x04) {
-            if (n < pos + 2)
-                return HeaderIncomplete;
-            pos += 2 + (qint64(p[pos]) | (qint64(p[pos + 1]) << 8));
-        }
-        for (const unsigned char bit : { 0x08, 0x10 }) { // zero-terminated name, comment
-            if (!(flags & bit))
-                continue;
-            if (pos >= n)
-                return HeaderIncomplete;
-            const void *nul = std::memchr(p + pos, 0, size_t(n - pos));
-            if (!nul)
-                return HeaderIncomplete;
-            pos = static_cast<const unsigned char *>(nul) - p + 1;
-        }
-        if (flags & 0x02)
-            pos += 2;
-        return pos <= n ? pos : HeaderIncomplete;
+        pos += 2 + (qint64(p[pos]) | (qint64(p[pos + 1]) << 8));
     }
+    for (const unsigned char bit : { 0x08, 0x10 }) { // zero-terminated name, comment
+        if (!(flags & bit))
+            continue;
+        if (pos >= n)
+            return HeaderIncomplete;
+        const void *nul = std::memchr(p + pos, 0, size_t(n - pos));
+        if (!nul)
+            return HeaderIncomplete;
+        pos = static_cast<const unsigned char *>(nul) - p + 1;
+    }
+    if (flags & 0x02)
+        pos += 2;
+    return pos <= n ? pos : HeaderIncomplete;
+}
 
 } // namespace
 

@@ -9,7 +9,7 @@
 namespace ll::stream {
 
 namespace {
-    constexpr qint64 MaxInputPerCall = qint64(1) << 30; // zlib's uInt lengths
+constexpr qint64 MaxInputPerCall = qint64(1) << 30; // zlib's uInt lengths
 }
 
 GzipZlibDecompressor::GzipZlibDecompressor()

@@ -12,18 +12,18 @@ namespace ll::stream {
 
 namespace {
 
-    constexpr qint64 QueueCapacity = 8 * 1024 * 1024; // QT-NOTES: ~8 MB keeps the GUI responsive
-    constexpr qint64 ReadChunk = 256 * 1024;
-    constexpr qint64 StreamSlice = 64 * 1024; // inflater input slice for whole-blob passes
-    constexpr qint64 WindowedSlice = 8 * 1024; // finer slices make the carve's stop point (and bound) precise
-    constexpr qint64 MinWindowStep = 16 * 1024;
+constexpr qint64 QueueCapacity = 8 * 1024 * 1024; // QT-NOTES: ~8 MB keeps the GUI responsive
+constexpr qint64 ReadChunk = 256 * 1024;
+constexpr qint64 StreamSlice = 64 * 1024; // inflater input slice for whole-blob passes
+constexpr qint64 WindowedSlice = 8 * 1024; // finer slices make the carve's stop point (and bound) precise
+constexpr qint64 MinWindowStep = 16 * 1024;
 
-    Error withContext(const LayerSource &source, const Error &e)
-    {
-        Error out = e;
-        out.message = source.label() + QStringLiteral(": ") + e.message;
-        return out;
-    }
+Error withContext(const LayerSource &source, const Error &e)
+{
+    Error out = e;
+    out.message = source.label() + QStringLiteral(": ") + e.message;
+    return out;
+}
 
 } // namespace
 
@@ -371,30 +371,30 @@ void LayerPipeline::onWorkerDone(const Error &error, bool stoppedEarly)
 
 namespace {
 
-    /** Feeds decompressed bytes to the tar reader; remembers why it stopped. */
-    struct TarStage {
-        TarReader *tar = nullptr;
-        Error error;
-        bool stopped = false;
-        std::atomic<qint64> *produced = nullptr;
+/** Feeds decompressed bytes to the tar reader; remembers why it stopped. */
+struct TarStage {
+    TarReader *tar = nullptr;
+    Error error;
+    bool stopped = false;
+    std::atomic<qint64> *produced = nullptr;
 
-        bool operator()(const char *data, qint64 size)
-        {
-            *produced += size;
-            if (tar->isDone())
-                return true; // zero padding after the end-of-archive blocks
-            const Status s = tar->feed(data, size);
-            if (!s) {
-                error = s.error();
-                return false;
-            }
-            if (tar->isStopped()) {
-                stopped = true;
-                return false;
-            }
-            return true;
+    bool operator()(const char *data, qint64 size)
+    {
+        *produced += size;
+        if (tar->isDone())
+            return true; // zero padding after the end-of-archive blocks
+        const Status s = tar->feed(data, size);
+        if (!s) {
+            error = s.error();
+            return false;
         }
-    };
+        if (tar->isStopped()) {
+            stopped = true;
+            return false;
+        }
+        return true;
+    }
+};
 
 } // namespace
 

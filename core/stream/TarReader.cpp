@@ -10,116 +10,116 @@ namespace ll::stream {
 
 namespace {
 
-    // ustar header layout (POSIX.1-1988 + GNU); offsets and lengths in bytes.
-    constexpr int NameOff = 0, NameLen = 100;
-    constexpr int ModeOff = 100, ModeLen = 8;
-    constexpr int UidOff = 108, UidLen = 8;
-    constexpr int GidOff = 116, GidLen = 8;
-    constexpr int SizeOff = 124, SizeLen = 12;
-    constexpr int MtimeOff = 136, MtimeLen = 12;
-    constexpr int ChksumOff = 148, ChksumLen = 8;
-    constexpr int TypeOff = 156;
-    constexpr int LinkOff = 157, LinkLen = 100;
-    constexpr int MagicOff = 257;
-    constexpr int UnameOff = 265, UnameLen = 32;
-    constexpr int GnameOff = 297, GnameLen = 32;
-    constexpr int DevMajorOff = 329, DevMinorOff = 337, DevLen = 8;
-    constexpr int PrefixOff = 345, PrefixLen = 155;
+// ustar header layout (POSIX.1-1988 + GNU); offsets and lengths in bytes.
+constexpr int NameOff = 0, NameLen = 100;
+constexpr int ModeOff = 100, ModeLen = 8;
+constexpr int UidOff = 108, UidLen = 8;
+constexpr int GidOff = 116, GidLen = 8;
+constexpr int SizeOff = 124, SizeLen = 12;
+constexpr int MtimeOff = 136, MtimeLen = 12;
+constexpr int ChksumOff = 148, ChksumLen = 8;
+constexpr int TypeOff = 156;
+constexpr int LinkOff = 157, LinkLen = 100;
+constexpr int MagicOff = 257;
+constexpr int UnameOff = 265, UnameLen = 32;
+constexpr int GnameOff = 297, GnameLen = 32;
+constexpr int DevMajorOff = 329, DevMinorOff = 337, DevLen = 8;
+constexpr int PrefixOff = 345, PrefixLen = 155;
 
-    qint64 paddingFor(qint64 size)
-    {
-        return (512 - (size % 512)) % 512;
+qint64 paddingFor(qint64 size)
+{
+    return (512 - (size % 512)) % 512;
+}
+
+bool isZeroBlock(const char *block)
+{
+    quint64 acc = 0;
+    for (int i = 0; i < 512; i += 8) {
+        quint64 w;
+        std::memcpy(&w, block + i, 8);
+        acc |= w;
     }
+    return acc == 0;
+}
 
-    bool isZeroBlock(const char *block)
-    {
-        quint64 acc = 0;
-        for (int i = 0; i < 512; i += 8) {
-            quint64 w;
-            std::memcpy(&w, block + i, 8);
-            acc |= w;
-        }
-        return acc == 0;
-    }
+QString fieldString(const char *field, int len)
+{
+    return QString::fromUtf8(field, qsizetype(strnlen(field, size_t(len))));
+}
 
-    QString fieldString(const char *field, int len)
-    {
-        return QString::fromUtf8(field, qsizetype(strnlen(field, size_t(len))));
-    }
-
-    /** Octal (leading spaces, trailing spaces/NULs) or GNU base-256 (high bit of the first byte). */
-    bool parseNumeric(const char *field, int len, qint64 *out)
-    {
-        const auto *f = reinterpret_cast<const unsigned char *>(field);
-        if (f[0] & 0x80) {
-            const bool negative = f[0] & 0x40;
-            quint64 acc = negative ? ~quint64(0) : 0;
-            for (int i = 0; i < len; ++i) {
-                const unsigned char b = i == 0 ? (negative ? f[0] : (f[0] & 0x7f)) : f[i];
-                if ((acc >> 56) != (negative ? 0xffu : 0u))
-                    return false; // does not fit in 64 bits
-                acc = (acc << 8) | b;
-            }
-            if (!negative && acc > quint64(std::numeric_limits<qint64>::max()))
-                return false;
-            *out = qint64(acc);
-            return true;
+/** Octal (leading spaces, trailing spaces/NULs) or GNU base-256 (high bit of the first byte). */
+bool parseNumeric(const char *field, int len, qint64 *out)
+{
+    const auto *f = reinterpret_cast<const unsigned char *>(field);
+    if (f[0] & 0x80) {
+        const bool negative = f[0] & 0x40;
+        quint64 acc = negative ? ~quint64(0) : 0;
+        for (int i = 0; i < len; ++i) {
+            const unsigned char b = i == 0 ? (negative ? f[0] : (f[0] & 0x7f)) : f[i];
+            if ((acc >> 56) != (negative ? 0xffu : 0u))
+                return false; // does not fit in 64 bits
+            acc = (acc << 8) | b;
         }
-        int i = 0;
-        while (i < len && f[i] == ' ')
-            ++i;
-        quint64 value = 0;
-        for (; i < len && f[i] >= '0' && f[i] <= '7'; ++i) {
-            if (value > (quint64(1) << 60))
-                return false;
-            value = value * 8 + (f[i] - '0');
-        }
-        for (; i < len; ++i) {
-            if (f[i] != ' ' && f[i] != 0)
-                return false;
-        }
-        *out = qint64(value);
+        if (!negative && acc > quint64(std::numeric_limits<qint64>::max()))
+            return false;
+        *out = qint64(acc);
         return true;
     }
-
-    bool parseDecimal(QByteArrayView s, qint64 *out)
-    {
-        if (s.isEmpty() || s.size() > 18)
+    int i = 0;
+    while (i < len && f[i] == ' ')
+        ++i;
+    quint64 value = 0;
+    for (; i < len && f[i] >= '0' && f[i] <= '7'; ++i) {
+        if (value > (quint64(1) << 60))
             return false;
-        qint64 v = 0;
-        for (char c : s) {
+        value = value * 8 + (f[i] - '0');
+    }
+    for (; i < len; ++i) {
+        if (f[i] != ' ' && f[i] != 0)
+            return false;
+    }
+    *out = qint64(value);
+    return true;
+}
+
+bool parseDecimal(QByteArrayView s, qint64 *out)
+{
+    if (s.isEmpty() || s.size() > 18)
+        return false;
+    qint64 v = 0;
+    for (char c : s) {
+        if (c < '0' || c > '9')
+            return false;
+        v = v * 10 + (c - '0');
+    }
+    *out = v;
+    return true;
+}
+
+/** PAX mtime: [-]seconds[.fraction]; fractions dropped (floor for negative times). */
+bool parsePaxTime(QByteArrayView s, qint64 *out)
+{
+    bool negative = false;
+    if (s.startsWith('-')) {
+        negative = true;
+        s = s.sliced(1);
+    }
+    const qsizetype dot = s.indexOf('.');
+    QByteArrayView whole = dot < 0 ? s : s.first(dot);
+    bool fraction = false;
+    if (dot >= 0) {
+        for (char c : s.sliced(dot + 1)) {
             if (c < '0' || c > '9')
                 return false;
-            v = v * 10 + (c - '0');
+            fraction = fraction || c != '0';
         }
-        *out = v;
-        return true;
     }
-
-    /** PAX mtime: [-]seconds[.fraction]; fractions dropped (floor for negative times). */
-    bool parsePaxTime(QByteArrayView s, qint64 *out)
-    {
-        bool negative = false;
-        if (s.startsWith('-')) {
-            negative = true;
-            s = s.sliced(1);
-        }
-        const qsizetype dot = s.indexOf('.');
-        QByteArrayView whole = dot < 0 ? s : s.first(dot);
-        bool fraction = false;
-        if (dot >= 0) {
-            for (char c : s.sliced(dot + 1)) {
-                if (c < '0' || c > '9')
-                    return false;
-                fraction = fraction || c != '0';
-            }
-        }
-        qint64 v = 0;
-        if (!parseDecimal(whole, &v))
-            return false;
-        *out = negative ? -v - (fraction ? 1 : 0) : v;
-        return true;
-    }
+    qint64 v = 0;
+    if (!parseDecimal(whole, &v))
+        return false;
+    *out = negative ? -v - (fraction ? 1 : 0) : v;
+    return true;
+}
 
 } // namespace
 

@@ -12,21 +12,21 @@ namespace ll::test {
 
 namespace {
 
-    QJsonObject readJsonFile(const QString &path, QString *error)
-    {
-        QFile f(path);
-        if (!f.open(QIODevice::ReadOnly)) {
-            *error = QStringLiteral("cannot read %1: %2").arg(path, f.errorString());
-            return {};
-        }
-        QJsonParseError pe;
-        const QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &pe);
-        if (!doc.isObject()) {
-            *error = QStringLiteral("%1 is not a JSON object: %2").arg(path, pe.errorString());
-            return {};
-        }
-        return doc.object();
+QJsonObject readJsonFile(const QString &path, QString *error)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("cannot read %1: %2").arg(path, f.errorString());
+        return {};
     }
+    QJsonParseError pe;
+    const QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &pe);
+    if (!doc.isObject()) {
+        *error = QStringLiteral("%1 is not a JSON object: %2").arg(path, pe.errorString());
+        return {};
+    }
+    return doc.object();
+}
 
 } // namespace
 
@@ -204,13 +204,13 @@ HttpAnswer Harness::request(const QByteArray &verb, const QUrl &url,
 
 namespace {
 
-    QJsonObject postJson(const QUrl &url, const QJsonObject &command)
-    {
-        const HttpAnswer a = Harness::request(QByteArrayLiteral("POST"), url,
-            { { QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json") } },
-            QJsonDocument(command).toJson(QJsonDocument::Compact));
-        return a.status == 200 ? a.json() : QJsonObject();
-    }
+QJsonObject postJson(const QUrl &url, const QJsonObject &command)
+{
+    const HttpAnswer a = Harness::request(QByteArrayLiteral("POST"), url,
+        { { QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json") } },
+        QJsonDocument(command).toJson(QJsonDocument::Compact));
+    return a.status == 200 ? a.json() : QJsonObject();
+}
 
 } // namespace
 
