@@ -1,0 +1,194 @@
+// Batch export against the registry harness: exactly the checked files are written (merged view and one
+// layer), the window's selection pre-checks the tree, a hostile image writes nothing outside the destination,
+// and an export can be cancelled.
+#include "MainWindow.h"
+#include "UiTestEnv.h"
+
+#include "controllers/ImageController.h"
+#include "dialogs/BatchExportDialog.h"
+#include "fs/MergedTree.h"
+#include "widgets/FileBrowser.h"
+
+#include <QPushButton>
+
+#include <QJsonArray>
+#include <QTest>
+
+using namespace ll;
+using namespace ll::ui;
+using ll::test::Harness;
+
+class TestBatchExportDialog : public QObject
+{
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void exportsExactlyChecked_data();
+    void exportsExactlyChecked();
+    void selectionPrechecks();
+    void hostileStaysInside();
+    void cancelExport();
+
+private:
+    bool openAndWait(MainWindow &w, const QString &name, const QString &host = {})
+    {
+        if (!w.openReference(Harness::instance().reference(name, host)))
+            return false;
+        return QTest::qWaitFor([&w] { return w.imageController()->allListed(); }, 60000);
+    }
+};
+
+void TestBatchExportDialog::initTestCase()
+{
+    ll::test::isolateSettings("TestBatchExportDialog");
+    if (!Harness::instance().available())
+        QSKIP(qPrintable(Harness::instance().unavailableReason()));
+}
+
+void TestBatchExportDialog::exportsExactlyChecked_data()
+{
+    QTest::addColumn<int>("layer");
+    QTest::addColumn<QStringList>("checked");
+    QTest::addColumn<QStringList>("files"); // expected files below the destination
+    QTest::newRow("merged files and a dir")
+        << -1 << QStringList { QStringLiteral("etc/passwd"), QStringLiteral("opt/app") }
+        << QStringList { QStringLiteral("etc/passwd"), QStringLiteral("opt/app/config.yaml") };
+    QTest::newRow("merged opaque dir") << -1 << QStringList { QStringLiteral("var/cache/apt") }
+                                       << QStringList { QStringLiteral("var/cache/apt/fresh.bin") };
+    QTest::newRow("layer 0's own copies")
+        << 0 << QStringList { QStringLiteral("etc/motd"), QStringLiteral("etc/passwd") }
+        << QStringList { QStringLiteral("etc/motd"), QStringLiteral("etc/passwd") };
+}
+
+void TestBatchExportDialog::exportsExactlyChecked()
+{
+    QFETCH(int, layer);
+    QFETCH(QStringList, checked);
+    QFETCH(QStringList, files);
+    auto &h = Harness::instance();
+    const QJsonObject fx = h.fixture(QStringLiteral("lab/app:1.0"));
+    ll::test::UiClientEnv env;
+    MainWindow w(env.client.get());
+    w.show();
+    QVERIFY(openAndWait(w, QStringLiteral("lab/app:1.0")));
+    BatchExportDialog *d = w.openBatchExport();
+    QVERIFY(d);
+    d->setLayer(layer);
+    d->setCheckedPaths(checked);
+    QCOMPARE(d->checkedPaths(), checked);
+    QTemporaryDir out;
+    d->setDestination(out.filePath(QStringLiteral("export")));
+    Job *job = d->startExport();
+    QVERIFY(job);
+    QTRY_VERIFY_WITH_TIMEOUT(!d->isRunning(), 30000);
+    QVERIFY2(d->summaryText().contains(QStringLiteral("%1 written").arg(d->resultCount()))
+            || d->summaryText().contains(QStringLiteral("written")),
+        qPrintable(d->summaryText()));
+    QVERIFY(d->summaryText().contains(QStringLiteral("0 failed")));
+    QVERIFY(d->resultCount() >= files.size());
+
+    const QString dest = out.filePath(QStringLiteral("export"));
+    QCOMPARE(ll::test::filesBelow(dest), files);
+    for (const QString &f : files) {
+        QString expected;
+        if (layer < 0) {
+            expected = ll::test::mergedEntry(fx, f).value(QStringLiteral("sha256")).toString();
+        } else {
+            const auto entries = fx.value(QStringLiteral("layers"))
+                                     .toArray()[layer]
+                                     .toObject()
+                                     .value(QStringLiteral("entries"))
+                                     .toArray();
+            for (const auto &e : entries) {
+                if (e.toObject().value(QStringLiteral("path")).toString() == f)
+                    expected = e.toObject().value(QStringLiteral("sha256")).toString();
+            }
+        }
+        QVERIFY(!expected.isEmpty());
+        QCOMPARE(ll::test::fileSha256(dest + QLatin1Char('/') + f), expected);
+    }
+}
+
+void TestBatchExportDialog::selectionPrechecks()
+{
+    ll::test::UiClientEnv env;
+    MainWindow w(env.client.get());
+    w.show();
+    QVERIFY(openAndWait(w, QStringLiteral("lab/app:1.0")));
+    QVERIFY(w.fileBrowser()->selectPath(QStringLiteral("usr/local/bin/app")));
+    BatchExportDialog *d = w.openBatchExport();
+    QVERIFY(d);
+    QCOMPARE(d->layer(), -1);
+    QCOMPARE(d->checkedPaths(), QStringList { QStringLiteral("usr/local/bin/app") });
+    // Checking a parent dir takes over its checked child.
+    d->setCheckedPaths({ QStringLiteral("usr/local"), QStringLiteral("usr/local/bin/app") });
+    QCOMPARE(d->checkedPaths(), QStringList { QStringLiteral("usr/local") });
+    // Closing the image closes the dialog.
+    QPointer<BatchExportDialog> guard(d);
+    w.imageController()->close();
+    QTRY_VERIFY(!guard || !guard->isVisible());
+}
+
+void TestBatchExportDialog::hostileStaysInside()
+{
+    ll::test::UiClientEnv env;
+    MainWindow w(env.client.get());
+    w.show();
+    QVERIFY(openAndWait(w, QStringLiteral("lab/hostile:1.0")));
+    BatchExportDialog *d = w.openBatchExport();
+    QVERIFY(d);
+    QTemporaryDir outer;
+    const QString dest = outer.filePath(QStringLiteral("inside"));
+    d->setCheckedPaths({});
+    QVERIFY(d->checkedPaths().isEmpty());
+    QVERIFY(!d->startExport()); // nothing checked
+    // Check every top-level entry of the merged tree.
+    QStringList top;
+    const fs::MergedTree *merged = w.imageController()->mergedTree();
+    for (const fs::FileNode *child : merged->root()->children)
+        top << child->path();
+    d->setCheckedPaths(top);
+    QVERIFY(!d->checkedPaths().isEmpty());
+    d->setDestination(dest);
+    QVERIFY(d->startExport());
+    QTRY_VERIFY_WITH_TIMEOUT(!d->isRunning(), 30000);
+    // Nothing but the destination exists in the outer directory, and /tmp/evil-like escapes did not happen.
+    QCOMPARE(QDir(outer.path()).entryList(QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot),
+        QStringList { QStringLiteral("inside") });
+    QVERIFY(!QFile::exists(outer.filePath(QStringLiteral("evil"))));
+    QVERIFY2(d->summaryText().contains(QStringLiteral("skipped")), qPrintable(d->summaryText()));
+}
+
+void TestBatchExportDialog::cancelExport()
+{
+    auto &h = Harness::instance();
+    ll::test::UiClientEnv env;
+    MainWindow w(env.client.get());
+    w.show();
+    QVERIFY(openAndWait(w, QStringLiteral("lab/big:1.0"), h.proxy()));
+    h.proxyReset();
+    h.proxyControl(QJsonObject { { QStringLiteral("faults"),
+        QJsonArray {
+            QJsonObject { { QStringLiteral("type"), QStringLiteral("slow") }, { QStringLiteral("rate"), 200000 },
+                { QStringLiteral("path"), QStringLiteral("/blobs/") }, { QStringLiteral("count"), 0 } } } } });
+    BatchExportDialog *d = w.openBatchExport();
+    QVERIFY(d);
+    d->setCheckedPaths({ QStringLiteral("data") });
+    QTemporaryDir out;
+    d->setDestination(out.path());
+    Job *job = d->startExport();
+    QVERIFY(job);
+    QTRY_VERIFY_WITH_TIMEOUT(job->progressDone() > 0, 30000);
+    auto *cancel = d->findChild<QPushButton *>(QStringLiteral("cancelExport"));
+    QVERIFY(cancel && cancel->isEnabled());
+    cancel->click();
+    QTRY_VERIFY_WITH_TIMEOUT(!d->isRunning(), 10000);
+    QVERIFY2(d->summaryText().startsWith(QStringLiteral("Cancelled")), qPrintable(d->summaryText()));
+    h.proxyReset();
+    // No half-written file under a final name.
+    for (const QString &f : ll::test::filesBelow(out.path()))
+        QVERIFY2(!f.endsWith(QStringLiteral(".part")), qPrintable(f));
+}
+
+QTEST_MAIN(TestBatchExportDialog)
+#include "TestBatchExportDialog.moc"
