@@ -22,6 +22,7 @@
 #include <QComboBox>
 #include <QCompleter>
 #include <QDockWidget>
+#include <QGuiApplication>
 #include <QHeaderView>
 #include <QItemSelectionModel>
 #include <QKeySequence>
@@ -30,6 +31,7 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QPushButton>
+#include <QScreen>
 #include <QSettings>
 #include <QStandardItemModel>
 #include <QStatusBar>
@@ -46,8 +48,8 @@ static void initUiResources()
 namespace ll::ui {
 
 namespace {
-    constexpr int MaxHistory = 25;
-    const QString HistoryKey = QStringLiteral("references/history");
+constexpr int MaxHistory = 25;
+const QString HistoryKey = QStringLiteral("references/history");
 } // namespace
 
 MainWindow::MainWindow(registry::RegistryClient *client, QWidget *parent) : QMainWindow(parent), m_client(client)
@@ -102,7 +104,9 @@ MainWindow::MainWindow(registry::RegistryClient *client, QWidget *parent) : QMai
         return m_extract->stage(paths, m_browser->currentLayer());
     });
 
-    resize(1280, 800);
+    const QRect screen = QGuiApplication::primaryScreen() ? QGuiApplication::primaryScreen()->availableGeometry()
+                                                          : QRect(0, 0, 1280, 800);
+    resize(qMin(1440, screen.width()), qMin(900, screen.height()));
     restoreSettings();
     updateActions();
 }
@@ -272,11 +276,15 @@ void MainWindow::buildDocks()
     m_layersView->setContextMenuPolicy(Qt::ActionsContextMenu);
     m_layersView->addAction(m_saveLayerAction);
     m_layersView->addAction(m_showMergedAction);
-    m_layersView->header()->resizeSection(LayerListModel::IndexColumn, 36);
-    m_layersView->header()->resizeSection(LayerListModel::DigestColumn, 110);
-    m_layersView->header()->resizeSection(LayerListModel::SizeColumn, 110);
-    m_layersView->header()->resizeSection(LayerListModel::MediaTypeColumn, 100);
-    m_layersView->header()->resizeSection(LayerListModel::StepColumn, 220);
+    QHeaderView *layerHeader = m_layersView->header();
+    layerHeader->resizeSection(LayerListModel::IndexColumn, 30);
+    layerHeader->resizeSection(LayerListModel::DigestColumn, 100);
+    layerHeader->resizeSection(LayerListModel::SizeColumn, 90);
+    layerHeader->resizeSection(LayerListModel::StateColumn, 130);
+    layerHeader->resizeSection(LayerListModel::MediaTypeColumn, 100);
+    layerHeader->resizeSection(LayerListModel::StepColumn, 260);
+    // What matters first: size, listing state, then the step and the media type.
+    layerHeader->moveSection(layerHeader->visualIndex(LayerListModel::StateColumn), LayerListModel::SizeColumn + 1);
     connect(m_layersView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
         &MainWindow::syncFromLayerSelection);
     connect(m_layersView->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MainWindow::updateActions);
