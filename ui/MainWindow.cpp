@@ -210,7 +210,7 @@ void MainWindow::buildReferenceBar()
     m_reference->setObjectName(QStringLiteral("reference"));
     m_reference->setEditable(true);
     m_reference->setInsertPolicy(QComboBox::NoInsert);
-    m_reference->setMinimumWidth(420);
+    m_reference->setMinimumWidth(300);
     m_reference->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
     m_reference->lineEdit()->setPlaceholderText(tr("registry/repository:tag, e.g. 127.0.0.1:5000/lab/app:1.0"));
     m_reference->lineEdit()->setClearButtonEnabled(true);
@@ -469,6 +469,11 @@ void MainWindow::onPlatformActivated(int index)
     if (text.isEmpty() || !platform || *platform == m_image->image().platform)
         return;
     m_image->open(m_image->reference(), *platform);
+}
+
+bool MainWindow::isPlatformPickerShown() const
+{
+    return m_platformAction->isVisible();
 }
 
 QStringList MainWindow::history() const

@@ -62,6 +62,8 @@ public:
     ImageConfigView *configView() const { return m_config; }
     QComboBox *referenceCombo() const { return m_reference; }
     QComboBox *platformCombo() const { return m_platform; }
+    /** Whether the platform picker is offered (multi-arch image; it may sit in the toolbar's overflow). */
+    bool isPlatformPickerShown() const;
     QString errorText() const;
 
     QAction *saveAction() const { return m_saveAction; }

@@ -109,7 +109,7 @@ void TestMainWindow::openImagePopulatesPanels()
             layers[i].toObject().value(QStringLiteral("digest")).toString());
     }
     QCOMPARE(w.stepModel()->rowCount(), int(fx.value(QStringLiteral("history")).toArray().size()));
-    QVERIFY(!w.platformCombo()->isVisibleTo(&w)); // single-platform image
+    QVERIFY(!w.isPlatformPickerShown()); // single-platform image
 
     // The merged view: top-level dirs shown, whiteouts applied.
     FileBrowser *b = w.fileBrowser();
@@ -178,7 +178,7 @@ void TestMainWindow::platformPickerSwitches()
     QCOMPARE(w.imageController()->image().platform.architecture, QStringLiteral("amd64"));
 
     QComboBox *picker = w.platformCombo();
-    QVERIFY(picker->isVisibleTo(&w));
+    QVERIFY(w.isPlatformPickerShown());
     const QJsonArray manifests = fx.value(QStringLiteral("manifests")).toArray();
     QCOMPARE(picker->count(), int(manifests.size()));
     auto *model = qobject_cast<QStandardItemModel *>(picker->model());
