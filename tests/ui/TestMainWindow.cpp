@@ -22,6 +22,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLineEdit>
+#include <QMimeData>
 #include <QStandardItemModel>
 #include <QTest>
 #include <QTreeView>
@@ -42,6 +43,7 @@ private slots:
     void filterNarrowsTree();
     void saveActionCarvesFile();
     void previewShowsText();
+    void dragStagesFiles();
     void cancelStopsJob();
     void badReferenceShowsError();
 
@@ -324,6 +326,49 @@ void TestMainWindow::previewShowsText()
     QTRY_VERIFY((dialog = w.findChild<PreviewDialog *>()) != nullptr);
     QTRY_VERIFY_WITH_TIMEOUT(!dialog->hexText().isEmpty(), 30000);
     QVERIFY(!dialog->isText());
+}
+
+void TestMainWindow::dragStagesFiles()
+{
+    auto &h = Harness::instance();
+    const QJsonObject fx = h.fixture(QStringLiteral("lab/app:1.0"));
+    ll::test::UiClientEnv env;
+    MainWindow w(env.client.get());
+    w.show();
+    QVERIFY(openAndWait(w, QStringLiteral("lab/app:1.0")));
+    FileBrowser *b = w.fileBrowser();
+    FileTreeModel *model = b->model();
+    const QModelIndexList indexes { model->indexForPath(QStringLiteral("etc/passwd")),
+        model->indexForPath(QStringLiteral("opt/app")) };
+    QVERIFY(indexes[0].isValid() && indexes[1].isValid());
+    std::unique_ptr<QMimeData> mime(model->mimeData(indexes));
+    QVERIFY(mime);
+    QVERIFY(mime->hasUrls());
+    const QList<QUrl> urls = mime->urls(); // stages now: an ExtractJob into the staging directory
+    QCOMPARE(urls.size(), 2);
+    QVERIFY(urls[0].isLocalFile());
+    QVERIFY(urls[0].toLocalFile().endsWith(QStringLiteral("/etc/passwd")));
+    QCOMPARE(ll::test::fileSha256(urls[0].toLocalFile()),
+        ll::test::mergedEntry(fx, QStringLiteral("etc/passwd")).value(QStringLiteral("sha256")).toString());
+    QVERIFY(QFileInfo(urls[1].toLocalFile()).isDir());
+    QCOMPARE(ll::test::fileSha256(urls[1].toLocalFile() + QStringLiteral("/config.yaml")),
+        ll::test::mergedEntry(fx, QStringLiteral("opt/app/config.yaml")).value(QStringLiteral("sha256")).toString());
+
+    // In a layer's view the layer's own copy is staged (layer 0 still has the original passwd).
+    b->showLayer(0);
+    const QModelIndex layer0 = model->indexForPath(QStringLiteral("etc/passwd"));
+    QVERIFY(layer0.isValid());
+    std::unique_ptr<QMimeData> mime0(model->mimeData({ layer0 }));
+    const QList<QUrl> urls0 = mime0->urls();
+    QCOMPARE(urls0.size(), 1);
+    QString expected;
+    for (const auto &e :
+        fx.value(QStringLiteral("layers")).toArray()[0].toObject().value(QStringLiteral("entries")).toArray()) {
+        if (e.toObject().value(QStringLiteral("path")).toString() == QLatin1String("etc/passwd"))
+            expected = e.toObject().value(QStringLiteral("sha256")).toString();
+    }
+    QVERIFY(!expected.isEmpty());
+    QCOMPARE(ll::test::fileSha256(urls0[0].toLocalFile()), expected);
 }
 
 void TestMainWindow::cancelStopsJob()
