@@ -13,8 +13,39 @@
 #include <cstdio>
 #include <optional>
 
+namespace {
+
+/**
+ * Qt takes "--platform NAME" as its own QPA plugin option (like -platform). Ours is the image platform, so it
+ * is taken out of argv before QApplication sees it (Qt's single-dash -platform still works) and handed back to
+ * the command line parser.
+ */
+QStringList takeImagePlatform(int &argc, char **argv)
+{
+    QStringList taken;
+    int out = 1;
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray arg(argv[i]);
+        if (arg == "--platform" && i + 1 < argc) {
+            taken << QStringLiteral("--platform") << QString::fromLocal8Bit(argv[++i]);
+            continue;
+        }
+        if (arg.startsWith("--platform=")) {
+            taken << QString::fromLocal8Bit(arg);
+            continue;
+        }
+        argv[out++] = argv[i];
+    }
+    argc = out;
+    argv[argc] = nullptr;
+    return taken;
+}
+
+} // namespace
+
 int main(int argc, char *argv[])
 {
+    const QStringList imagePlatform = takeImagePlatform(argc, argv);
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("layerslayer"));
     QApplication::setOrganizationName(QStringLiteral("layerslayer"));
@@ -41,7 +72,7 @@ int main(int argc, char *argv[])
     parser.addOption(plainHttp);
     parser.addPositionalArgument(
         QStringLiteral("reference"), QStringLiteral("Image reference (same as -t)."), QStringLiteral("[REF]"));
-    parser.process(app);
+    parser.process(QApplication::arguments() + imagePlatform);
 
     std::optional<ll::oci::Platform> wanted;
     if (parser.isSet(platform)) {
