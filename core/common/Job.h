@@ -18,6 +18,8 @@ class Job : public QObject
 public:
     enum class State { Idle, Running, Succeeded, Failed, Cancelled };
     Q_ENUM(State)
+    /** What progress() counts: bytes (downloads, most jobs) or steps/items (resolve, listings). */
+    enum class ProgressUnit { Bytes, Items };
 
     explicit Job(QObject *parent = nullptr);
     ~Job() override;
@@ -35,6 +37,7 @@ public:
     QString title() const { return m_title; }
     void setTitle(const QString &title) { m_title = title; }
 
+    ProgressUnit progressUnit() const { return m_unit; }
     qint64 progressDone() const { return m_done; }
     qint64 progressTotal() const { return m_total; }
 
@@ -51,6 +54,7 @@ protected:
     virtual void doCancel() { }
 
     void setProgress(qint64 done, qint64 total);
+    void setProgressUnit(ProgressUnit unit) { m_unit = unit; }
     void setStatus(const QString &status);
     void succeed();
     void fail(const Error &error);
@@ -67,6 +71,7 @@ private:
     QString m_title;
     qint64 m_done = 0;
     qint64 m_total = -1;
+    ProgressUnit m_unit = ProgressUnit::Bytes;
     bool m_cancelIsAsync = false;
 };
 

@@ -12,6 +12,7 @@ ImageResolveJob::ImageResolveJob(RegistryClient *client, const ImageReference &r
     : Job(parent), m_client(client), m_reference(reference), m_platform(platform)
 {
     setTitle(tr("Resolve %1").arg(reference.displayName()));
+    setProgressUnit(ProgressUnit::Items); // manifest(s) and config fetched
 }
 
 ImageResolveJob::~ImageResolveJob()

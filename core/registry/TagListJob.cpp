@@ -19,6 +19,7 @@ TagListJob::TagListJob(RegistryClient *client, Mode mode, const QString &registr
     : Job(parent), m_client(client), m_mode(mode), m_registry(registry), m_repository(repository), m_pageSize(pageSize)
 {
     setTitle(mode == Mode::Catalog ? tr("Catalog of %1").arg(registry) : tr("Tags of %1").arg(repository));
+    setProgressUnit(ProgressUnit::Items); // names listed
 }
 
 TagListJob::~TagListJob()

@@ -20,6 +20,7 @@ public:
     using Job::Job;
     void report(qint64 done, qint64 total) { setProgress(done, total); }
     void succeedNow() { succeed(); }
+    void countItems() { setProgressUnit(ProgressUnit::Items); }
     void failNow(const Error &e) { fail(e); }
     int cancelCalls = 0;
 
@@ -40,6 +41,7 @@ class TestJobsPanel : public QObject
 private slots:
     void initTestCase() { ll::test::isolateSettings("TestJobsPanel"); }
     void progressText();
+    void itemProgressIsNotBytes();
     void cancelButton();
     void errorsInline_data();
     void errorsInline();
@@ -73,6 +75,22 @@ void TestJobsPanel::progressText()
     QCOMPARE(panel.state(0), Job::State::Succeeded);
     QVERIFY(panel.statusText(0).startsWith(QStringLiteral("Done")));
     QVERIFY(!panel.canRetry(0));
+}
+
+void TestJobsPanel::itemProgressIsNotBytes()
+{
+    // A resolve job counts fetched documents, not bytes: no "3 B", no rate or ETA.
+    JobsPanel panel;
+    ScriptedJob job;
+    job.countItems();
+    panel.addJob(&job);
+    job.start();
+    job.report(1, 3);
+    QCOMPARE(panel.statusText(0), QStringLiteral("1 of 3"));
+    job.report(3, 3);
+    job.succeedNow();
+    QVERIFY2(panel.statusText(0).startsWith(QStringLiteral("Done in ")), qPrintable(panel.statusText(0)));
+    QVERIFY(!panel.statusText(0).contains(QStringLiteral(" B")));
 }
 
 void TestJobsPanel::cancelButton()

@@ -182,12 +182,13 @@ void JobsPanel::update(Row *row)
     } else if (job->isRunning()) {
         row->bar->setRange(0, 0); // busy
     }
+    const bool bytes = job->progressUnit() == Job::ProgressUnit::Bytes;
     QStringList parts;
     if (total > 0)
-        parts << tr("%1 of %2").arg(humanSize(done), humanSize(total));
+        parts << tr("%1 of %2").arg(amountText(job, done), amountText(job, total));
     else if (done > 0)
-        parts << humanSize(done);
-    if (row->rate > 0 && job->isRunning()) {
+        parts << amountText(job, done);
+    if (bytes && row->rate > 0 && job->isRunning()) {
         parts << rateText(row->rate);
         if (total > 0 && done < total)
             parts << etaText(qint64(double(total - done) / row->rate));
@@ -211,8 +212,10 @@ void JobsPanel::onFinished(Row *row)
     case Job::State::Succeeded: {
         row->bar->setValue(1000);
         QString text = tr("Done");
-        if (done > 0)
+        if (done > 0 && job->progressUnit() == Job::ProgressUnit::Bytes)
             text = tr("Done · %1 in %2 s").arg(humanSize(done)).arg(double(elapsed) / 1000.0, 0, 'f', 1);
+        else if (done > 0)
+            text = tr("Done in %1 s").arg(double(elapsed) / 1000.0, 0, 'f', 1);
         row->status->setText(text);
         break;
     }
@@ -336,6 +339,11 @@ void JobsPanel::clearFinished()
         }
     }
     m_empty->setVisible(m_rows.empty());
+}
+
+QString JobsPanel::amountText(const Job *job, qint64 amount)
+{
+    return job->progressUnit() == Job::ProgressUnit::Bytes ? humanSize(amount) : QString::number(amount);
 }
 
 QString JobsPanel::rateText(double bytesPerSecond)

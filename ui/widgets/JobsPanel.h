@@ -53,6 +53,8 @@ public:
     void clearFinished();
 
     /** "1.5 MB/s", "12 s left" helpers (tested). */
+    /** "12.3 MB" for byte counts, "2" for steps/items. */
+    static QString amountText(const Job *job, qint64 amount);
     static QString rateText(double bytesPerSecond);
     static QString etaText(qint64 seconds);
 
