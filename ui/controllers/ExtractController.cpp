@@ -27,12 +27,12 @@ namespace ll::ui {
 
 namespace {
 
-    QString itemsTitle(const QStringList &paths)
-    {
-        if (paths.size() == 1)
-            return paths.first();
-        return ExtractController::tr("%n item(s)", nullptr, int(paths.size()));
-    }
+QString itemsTitle(const QStringList &paths)
+{
+    if (paths.size() == 1)
+        return paths.first();
+    return ExtractController::tr("%n item(s)", nullptr, int(paths.size()));
+}
 
 } // namespace
 

@@ -16,22 +16,22 @@ struct ImageController::Layer {
 
 namespace {
 
-    /** Cancels a job we no longer listen to and deletes it once it has ended. */
-    void abandon(Job *job, QObject *listener)
-    {
-        if (!job)
-            return;
-        QObject::disconnect(job, nullptr, listener, nullptr);
-        if (job->isFinished()) {
-            job->deleteLater();
-            return;
-        }
-        QObject::connect(job, &Job::finished, job, &QObject::deleteLater);
-        if (job->isRunning())
-            job->cancel();
-        else
-            job->deleteLater();
+/** Cancels a job we no longer listen to and deletes it once it has ended. */
+void abandon(Job *job, QObject *listener)
+{
+    if (!job)
+        return;
+    QObject::disconnect(job, nullptr, listener, nullptr);
+    if (job->isFinished()) {
+        job->deleteLater();
+        return;
     }
+    QObject::connect(job, &Job::finished, job, &QObject::deleteLater);
+    if (job->isRunning())
+        job->cancel();
+    else
+        job->deleteLater();
+}
 
 } // namespace
 

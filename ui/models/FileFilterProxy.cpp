@@ -14,68 +14,68 @@ using fs::FileNode;
 
 namespace {
 
-    inline char16_t fold(char16_t u)
-    {
-        if (u < 128)
-            return (u >= 'A' && u <= 'Z') ? char16_t(u + 32) : u;
-        return QChar::toCaseFolded(u);
-    }
+inline char16_t fold(char16_t u)
+{
+    if (u < 128)
+        return (u >= 'A' && u <= 'Z') ? char16_t(u + 32) : u;
+    return QChar::toCaseFolded(u);
+}
 
-    QString foldedCopy(QStringView s)
-    {
-        QString out(s.size(), Qt::Uninitialized);
-        for (qsizetype i = 0; i < s.size(); ++i)
-            out[i] = QChar(fold(s[i].unicode()));
-        return out;
-    }
+QString foldedCopy(QStringView s)
+{
+    QString out(s.size(), Qt::Uninitialized);
+    for (qsizetype i = 0; i < s.size(); ++i)
+        out[i] = QChar(fold(s[i].unicode()));
+    return out;
+}
 
-    /** Case-insensitive substring test against an already folded needle (ASCII fast path). */
-    bool containsFolded(QStringView hay, QStringView needle)
-    {
-        const qsizetype n = needle.size();
-        const qsizetype h = hay.size();
-        if (n == 0)
-            return true;
-        if (n > h)
-            return false;
-        const char16_t *hs = reinterpret_cast<const char16_t *>(hay.data());
-        const char16_t *ns = reinterpret_cast<const char16_t *>(needle.data());
-        const char16_t first = ns[0];
-        for (qsizetype i = 0; i + n <= h; ++i) {
-            if (fold(hs[i]) != first)
-                continue;
-            qsizetype j = 1;
-            while (j < n && fold(hs[i + j]) == ns[j])
-                ++j;
-            if (j == n)
-                return true;
-        }
+/** Case-insensitive substring test against an already folded needle (ASCII fast path). */
+bool containsFolded(QStringView hay, QStringView needle)
+{
+    const qsizetype n = needle.size();
+    const qsizetype h = hay.size();
+    if (n == 0)
+        return true;
+    if (n > h)
         return false;
+    const char16_t *hs = reinterpret_cast<const char16_t *>(hay.data());
+    const char16_t *ns = reinterpret_cast<const char16_t *>(needle.data());
+    const char16_t first = ns[0];
+    for (qsizetype i = 0; i + n <= h; ++i) {
+        if (fold(hs[i]) != first)
+            continue;
+        qsizetype j = 1;
+        while (j < n && fold(hs[i + j]) == ns[j])
+            ++j;
+        if (j == n)
+            return true;
     }
+    return false;
+}
 
-    /** The longest run of literal characters of a glob (outside [...] and without * ?). */
-    QString longestLiteral(QStringView glob)
-    {
-        QStringView best;
-        qsizetype start = 0;
-        bool inClass = false;
-        for (qsizetype i = 0; i <= glob.size(); ++i) {
-            const bool end = i == glob.size();
-            const QChar c = end ? QChar() : glob[i];
-            const bool special = end || inClass || c == QLatin1Char('*') || c == QLatin1Char('?')
-                || c == QLatin1Char('[') || c == QLatin1Char(']');
-            if (!end && !inClass && c == QLatin1Char('['))
-                inClass = true;
-            else if (!end && inClass && c == QLatin1Char(']'))
-                inClass = false;
-            if (special) {
-                if (i - start > best.size())
-                    best = glob.mid(start, i - start);
-                start = i + 1;
-            }
+/** The longest run of literal characters of a glob (outside [...] and without * ?). */
+QString longestLiteral(QStringView glob)
+{
+    QStringView best;
+    qsizetype start = 0;
+    bool inClass = false;
+    for (qsizetype i = 0; i <= glob.size(); ++i) {
+        const bool end = i == glob.size();
+        const QChar c = end ? QChar() : glob[i];
+        const bool special = end || inClass || c == QLatin1Char('*') || c == QLatin1Char('?') || c == QLatin1Char('[')
+            || c == QLatin1Char(']');
+        if (!end && !inClass && c == QLatin1Char('['))
+            inClass = true;
+        else if (!end && inClass && c == QLatin1Char(']'))
+            inClass = false;
+        if (special) {
+            if (i - start > best.size())
+                best = glob.mid(start, i - start);
+            start = i + 1;
         }
-        return best.toString();
     }
+    return best.toString();
+}
 
 } // namespace
 

@@ -13,17 +13,17 @@ namespace ll::ui {
 
 namespace {
 
-    const QString &uriListType()
-    {
-        static const QString s = QStringLiteral("text/uri-list");
-        return s;
-    }
+const QString &uriListType()
+{
+    static const QString s = QStringLiteral("text/uri-list");
+    return s;
+}
 
-    const QString &plainTextType()
-    {
-        static const QString s = QStringLiteral("text/plain");
-        return s;
-    }
+const QString &plainTextType()
+{
+    static const QString s = QStringLiteral("text/plain");
+    return s;
+}
 
 } // namespace
 

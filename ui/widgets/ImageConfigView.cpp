@@ -9,16 +9,16 @@ namespace ll::ui {
 
 namespace {
 
-    /** ["sh", "-c", "echo hi"] -> `["sh", "-c", "echo hi"]` like docker inspect, empty -> "". */
-    QString execForm(const QStringList &args)
-    {
-        if (args.isEmpty())
-            return {};
-        QStringList quoted;
-        for (const QString &a : args)
-            quoted << QLatin1Char('"') + QString(a).replace(QLatin1Char('"'), QLatin1String("\\\"")) + QLatin1Char('"');
-        return QLatin1Char('[') + quoted.join(QLatin1String(", ")) + QLatin1Char(']');
-    }
+/** ["sh", "-c", "echo hi"] -> `["sh", "-c", "echo hi"]` like docker inspect, empty -> "". */
+QString execForm(const QStringList &args)
+{
+    if (args.isEmpty())
+        return {};
+    QStringList quoted;
+    for (const QString &a : args)
+        quoted << QLatin1Char('"') + QString(a).replace(QLatin1Char('"'), QLatin1String("\\\"")) + QLatin1Char('"');
+    return QLatin1Char('[') + quoted.join(QLatin1String(", ")) + QLatin1Char(']');
+}
 
 } // namespace
 
