@@ -4,7 +4,12 @@
 // (the reference figures), peak RSS.
 
 #include "common/Job.h"
+#include "oci/Image.h"
+#include "registry/ImageReference.h"
+#include "registry/ImageResolveJob.h"
+#include "registry/RegistryClient.h"
 
+#include <QCommandLineParser>
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QList>
@@ -12,6 +17,7 @@
 #include <QTextStream>
 
 #include <algorithm>
+#include <cstdio>
 #include <sys/resource.h>
 
 namespace llbench {
@@ -65,6 +71,72 @@ inline qint64 peakRssKiB()
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     return ru.ru_maxrss;
+}
+
+/**
+ * The layer a bench works on, from --blob URL (size by HEAD; a one-layer image is made up) or
+ * --image REF --layer N (resolved). Returns 0, or the exit code after printing why.
+ */
+inline int resolveLayerTarget(
+    ll::registry::RegistryClient &client, const QCommandLineParser &parser, ll::oci::Image *image, int *index)
+{
+    using namespace ll;
+    *index = 0;
+    if (parser.isSet(QStringLiteral("blob"))) {
+        const QUrl url(parser.value(QStringLiteral("blob")));
+        const QString path = url.path();
+        const int at = path.indexOf(QLatin1String("/blobs/"));
+        if (!path.startsWith(QLatin1String("/v2/")) || at < 0) {
+            std::fprintf(stderr, "not a blob URL: %s\n", qPrintable(url.toString()));
+            return 2;
+        }
+        image->registry = url.authority();
+        image->repository = path.mid(4, at - 4);
+        image->tag = QStringLiteral("bench");
+        oci::Descriptor d;
+        d.digest = path.mid(at + 7);
+        d.mediaType = QStringLiteral("application/vnd.docker.image.rootfs.diff.tar.gzip");
+        registry::RegistryRequest head;
+        head.registry = image->registry;
+        head.repository = image->repository;
+        head.path = path;
+        head.method = "HEAD";
+        registry::RegistryCall *call = client.send(head);
+        QEventLoop loop;
+        QObject::connect(call, &registry::RegistryCall::finished, &loop, &QEventLoop::quit);
+        loop.exec();
+        if (call->hasError()) {
+            std::fprintf(stderr, "HEAD %s: %s\n", qPrintable(url.toString()), qPrintable(call->error().toString()));
+            delete call;
+            return 1;
+        }
+        d.size = call->rawHeader("Content-Length").toLongLong();
+        delete call;
+        image->manifest.layers.append(d);
+        return 0;
+    }
+    if (!parser.isSet(QStringLiteral("image"))) {
+        std::fprintf(stderr, "give --blob URL or --image REF [--layer N]\n");
+        return 2;
+    }
+    const auto ref = registry::ImageReference::parse(parser.value(QStringLiteral("image")));
+    if (!ref) {
+        std::fprintf(stderr, "%s\n", qPrintable(ref.error().toString()));
+        return 2;
+    }
+    registry::ImageResolveJob resolve(&client, *ref);
+    runToEnd(resolve);
+    if (resolve.state() != Job::State::Succeeded) {
+        std::fprintf(stderr, "%s\n", qPrintable(resolve.error().toString()));
+        return 1;
+    }
+    *image = resolve.image();
+    *index = parser.value(QStringLiteral("layer")).toInt();
+    if (*index < 0 || *index >= image->manifest.layers.size()) {
+        std::fprintf(stderr, "no layer %d\n", *index);
+        return 2;
+    }
+    return 0;
 }
 
 } // namespace llbench

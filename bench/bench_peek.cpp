@@ -34,8 +34,6 @@
 using namespace ll;
 using namespace llbench;
 
-namespace { } // namespace
-
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
@@ -62,59 +60,11 @@ int main(int argc, char **argv)
     credentials.setAuthJsonPath(configDir.filePath(QStringLiteral("none.json")));
     registry::RegistryClient client(&nam, &credentials);
 
-    stream::LayerSource source;
-    if (parser.isSet(QStringLiteral("blob"))) {
-        const QUrl url(parser.value(QStringLiteral("blob")));
-        const QString path = url.path();
-        const int at = path.indexOf(QLatin1String("/blobs/"));
-        if (!path.startsWith(QLatin1String("/v2/")) || at < 0) {
-            std::fprintf(stderr, "not a blob URL: %s\n", qPrintable(url.toString()));
-            return 2;
-        }
-        source.registry = url.authority();
-        source.repository = path.mid(4, at - 4);
-        source.layer.digest = path.mid(at + 7);
-        // The size from a HEAD request.
-        registry::RegistryRequest head;
-        head.registry = source.registry;
-        head.repository = source.repository;
-        head.path = path;
-        head.method = "HEAD";
-        registry::RegistryCall *call = client.send(head);
-        QEventLoop loop;
-        QObject::connect(call, &registry::RegistryCall::finished, &loop, &QEventLoop::quit);
-        loop.exec();
-        if (call->hasError()) {
-            std::fprintf(stderr, "HEAD %s: %s\n", qPrintable(url.toString()), qPrintable(call->error().toString()));
-            return 1;
-        }
-        source.layer.size = call->rawHeader("Content-Length").toLongLong();
-        delete call;
-        source.index = 0;
-    } else if (parser.isSet(QStringLiteral("image"))) {
-        const auto ref = registry::ImageReference::parse(parser.value(QStringLiteral("image")));
-        if (!ref) {
-            std::fprintf(stderr, "%s\n", qPrintable(ref.error().toString()));
-            return 2;
-        }
-        registry::ImageResolveJob resolve(&client, *ref);
-        runToEnd(resolve);
-        if (resolve.state() != Job::State::Succeeded) {
-            std::fprintf(stderr, "%s\n", qPrintable(resolve.error().toString()));
-            return 1;
-        }
-        const int index = parser.value(QStringLiteral("layer")).toInt();
-        if (index < 0 || index >= resolve.image().manifest.layers.size()) {
-            std::fprintf(stderr, "no layer %d\n", index);
-            return 2;
-        }
-        source.registry = resolve.image().registry;
-        source.repository = resolve.image().repository;
-        source.layer = resolve.image().manifest.layers.at(index);
-        source.index = index;
-    } else {
-        parser.showHelp(2);
-    }
+    oci::Image image;
+    int index = 0;
+    if (const int rc = resolveLayerTarget(client, parser, &image, &index); rc != 0)
+        return rc;
+    const stream::LayerSource source = stream::LayerSource::fromImage(image, index);
     const QString url = client.baseUrl(source.registry).toString()
         + QStringLiteral("/v2/%1/blobs/%2").arg(source.repository, source.layer.digest);
 

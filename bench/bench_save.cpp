@@ -33,8 +33,6 @@
 using namespace ll;
 using namespace llbench;
 
-namespace { } // namespace
-
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
@@ -64,57 +62,8 @@ int main(int argc, char **argv)
 
     oci::Image image;
     int index = 0;
-    if (parser.isSet(QStringLiteral("blob"))) {
-        const QUrl url(parser.value(QStringLiteral("blob")));
-        const QString path = url.path();
-        const int at = path.indexOf(QLatin1String("/blobs/"));
-        if (!path.startsWith(QLatin1String("/v2/")) || at < 0) {
-            std::fprintf(stderr, "not a blob URL: %s\n", qPrintable(url.toString()));
-            return 2;
-        }
-        image.registry = url.authority();
-        image.repository = path.mid(4, at - 4);
-        image.tag = QStringLiteral("bench");
-        oci::Descriptor d;
-        d.digest = path.mid(at + 7);
-        d.mediaType = QStringLiteral("application/vnd.docker.image.rootfs.diff.tar.gzip");
-        registry::RegistryRequest head;
-        head.registry = image.registry;
-        head.repository = image.repository;
-        head.path = path;
-        head.method = "HEAD";
-        registry::RegistryCall *call = client.send(head);
-        QEventLoop loop;
-        QObject::connect(call, &registry::RegistryCall::finished, &loop, &QEventLoop::quit);
-        loop.exec();
-        if (call->hasError()) {
-            std::fprintf(stderr, "HEAD: %s\n", qPrintable(call->error().toString()));
-            return 1;
-        }
-        d.size = call->rawHeader("Content-Length").toLongLong();
-        delete call;
-        image.manifest.layers.append(d);
-    } else if (parser.isSet(QStringLiteral("image"))) {
-        const auto ref = registry::ImageReference::parse(parser.value(QStringLiteral("image")));
-        if (!ref) {
-            std::fprintf(stderr, "%s\n", qPrintable(ref.error().toString()));
-            return 2;
-        }
-        registry::ImageResolveJob resolve(&client, *ref);
-        runToEnd(resolve);
-        if (resolve.state() != Job::State::Succeeded) {
-            std::fprintf(stderr, "%s\n", qPrintable(resolve.error().toString()));
-            return 1;
-        }
-        image = resolve.image();
-        index = parser.value(QStringLiteral("layer")).toInt();
-        if (index < 0 || index >= image.manifest.layers.size()) {
-            std::fprintf(stderr, "no layer %d\n", index);
-            return 2;
-        }
-    } else {
-        parser.showHelp(2);
-    }
+    if (const int rc = resolveLayerTarget(client, parser, &image, &index); rc != 0)
+        return rc;
     const oci::Descriptor layer = image.manifest.layers.at(index);
     const QString url = client.baseUrl(image.registry).toString()
         + QStringLiteral("/v2/%1/blobs/%2").arg(image.repository, layer.digest);
