@@ -68,6 +68,8 @@ protected:
     void doCancel() override;
     /** Worker thread, after the last byte was handled and before finished() is posted (flush batches). */
     virtual void workerFinishing() { }
+    /** Worker thread: the job is being cancelled, failed or destroyed (stop waiting on anything). */
+    bool cancelRequested() const { return m_cancelFlag.load(); }
     /** Stops the network and joins the worker; derived classes call it first in their destructor. */
     void shutdown();
 

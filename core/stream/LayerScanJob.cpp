@@ -24,6 +24,10 @@ public:
     {
         if (m_batch.isEmpty())
             return;
+        while (!m_job->m_batchSlots.tryAcquire(1, 20)) {
+            if (m_job->cancelRequested())
+                return;
+        }
         QVector<TarEntry> batch;
         batch.swap(m_batch);
         m_timer.restart();
@@ -59,6 +63,7 @@ void LayerScanJob::workerFinishing()
 void LayerScanJob::deliver(QVector<TarEntry> batch)
 {
     m_count += batch.size();
+    m_batchSlots.release();
     emit entriesReady(batch);
 }
 

@@ -3,6 +3,7 @@
 #include "stream/LayerPipeline.h"
 #include "stream/TarEntry.h"
 
+#include <QSemaphore>
 #include <QVector>
 
 namespace ll::stream {
@@ -32,6 +33,9 @@ private:
     void deliver(QVector<TarEntry> batch);
 
     std::unique_ptr<Visitor> m_visitorImpl;
+    // Batches handed to the job's thread and not yet delivered: the worker waits when all are taken, so a
+    // slow consumer (a terminal, a busy UI) holds back the download instead of piling up entries.
+    QSemaphore m_batchSlots { 8 };
     int m_count = 0;
 };
 
