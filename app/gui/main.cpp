@@ -51,7 +51,7 @@ int main(int argc, char *argv[])
     QApplication::setOrganizationName(QStringLiteral("layerslayer"));
     QApplication::setApplicationDisplayName(QStringLiteral("Layerslayer"));
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/layerslayer.svg")));
-    QApplication::setDesktopFileName(QStringLiteral("layerslayer"));
+    QApplication::setDesktopFileName(QStringLiteral("io.github.layerslayer.Layerslayer")); // the installed .desktop id
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
