@@ -117,24 +117,6 @@ QString blobPath(const ll::oci::Image &image, int layer)
     return QStringLiteral("/v2/%1/blobs/%2").arg(image.repository, image.manifest.layers.at(layer).digest);
 }
 
-/** Pushes bytes as a blob of repository to the anonymous registry; returns its digest (empty on failure). */
-QString pushBlob(const QString &repository, const QByteArray &data)
-{
-    auto &h = Harness::instance();
-    const QUrl base = Harness::httpUrl(h.anonRegistry(), QStringLiteral("/v2/%1/blobs/uploads/").arg(repository));
-    const ll::test::HttpAnswer started = Harness::request(QByteArrayLiteral("POST"), base);
-    if (started.status != 202)
-        return {};
-    QUrl put = base.resolved(QUrl(QString::fromLatin1(started.header("Location"))));
-    const QString digest = ll::Sha256::digestOf(data);
-    QString query = put.query();
-    query += (query.isEmpty() ? QString() : QStringLiteral("&")) + QStringLiteral("digest=") + digest;
-    put.setQuery(query);
-    const ll::test::HttpAnswer done = Harness::request(QByteArrayLiteral("PUT"), put,
-        { { QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/octet-stream") } }, data);
-    return done.status == 201 ? digest : QString();
-}
-
 } // namespace
 
 class TestCarve : public QObject
@@ -513,7 +495,7 @@ void TestCarve::corruptBlobNamesLayer()
     for (int i = 100000; i < 120000; ++i)
         blob[i] = char(i * 7);
     const QString repository = m_app.value(QLatin1String("repository")).toString();
-    const QString digest = pushBlob(repository, blob);
+    const QString digest = Harness::instance().pushBlob(repository, blob);
     QVERIFY(!digest.isEmpty());
     ll::oci::Image image = imageOf(m_app);
     image.manifest.layers = { image.manifest.layers.at(0) };
@@ -586,7 +568,7 @@ void TestCarve::symlinkedParentsAndLoops()
         const QByteArray blob = readFile(work.filePath(name));
         QVERIFY(!blob.isEmpty());
         ll::oci::Descriptor d;
-        d.digest = pushBlob(repository, blob);
+        d.digest = Harness::instance().pushBlob(repository, blob);
         QVERIFY(!d.digest.isEmpty());
         d.size = blob.size();
         d.mediaType = QStringLiteral("application/vnd.oci.image.layer.v1.tar+gzip");

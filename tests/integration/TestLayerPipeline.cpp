@@ -183,24 +183,6 @@ QByteArray readFile(const QString &path)
     return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
 }
 
-/** Pushes bytes as a blob of repository (monolithic upload) to the anonymous registry; returns its digest. */
-QString pushBlob(const QString &repository, const QByteArray &data)
-{
-    auto &h = Harness::instance();
-    const QUrl base = Harness::httpUrl(h.anonRegistry(), QStringLiteral("/v2/%1/blobs/uploads/").arg(repository));
-    const ll::test::HttpAnswer started = Harness::request(QByteArrayLiteral("POST"), base);
-    if (started.status != 202)
-        return {};
-    QUrl put = base.resolved(QUrl(QString::fromLatin1(started.header("Location"))));
-    const QString digest = ll::Sha256::digestOf(data);
-    QString query = put.query();
-    query += (query.isEmpty() ? QString() : QStringLiteral("&")) + QStringLiteral("digest=") + digest;
-    put.setQuery(query);
-    const ll::test::HttpAnswer done = Harness::request(QByteArrayLiteral("PUT"), put,
-        { { QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/octet-stream") } }, data);
-    return done.status == 201 ? digest : QString();
-}
-
 } // namespace
 
 class TestLayerPipeline : public QObject
@@ -466,7 +448,7 @@ void TestLayerPipeline::truncatedGzipIsCorrupt()
     const QByteArray whole = readFile(layerFixture(fx, 0).value(QLatin1String("path")).toString());
     QVERIFY(whole.size() > 100000);
     const QByteArray cut = whole.left(whole.size() / 2);
-    const QString digest = pushBlob(QStringLiteral("lab/app"), cut);
+    const QString digest = Harness::instance().pushBlob(QStringLiteral("lab/app"), cut);
     QVERIFY(!digest.isEmpty());
     LayerSource source = sourceFor(fx, 0);
     source.layer.digest = digest;
@@ -489,7 +471,7 @@ void TestLayerPipeline::badTarChecksumIsCorrupt()
     QVERIFY(entries.size() >= 3);
     const qint64 header = entries.at(2).toObject().value(QLatin1String("header_offset")).toInteger();
     tar[int(header) + 3] = char(tar.at(int(header) + 3) ^ 0x20); // a name byte: the header checksum breaks
-    const QString digest = pushBlob(QStringLiteral("lab/oci"), tar);
+    const QString digest = Harness::instance().pushBlob(QStringLiteral("lab/oci"), tar);
     QVERIFY(!digest.isEmpty());
     LayerSource source = sourceFor(fx, 1);
     source.layer.digest = digest;

@@ -1,5 +1,7 @@
 #include "Harness.h"
 
+#include "common/Sha256.h"
+
 #include <QCoreApplication>
 #include <QEventLoop>
 #include <QFile>
@@ -241,6 +243,22 @@ QJsonObject Harness::tokenStats()
     url.setPath(QStringLiteral("/control/stats"));
     const HttpAnswer a = get(url);
     return a.status == 200 ? a.json() : QJsonObject();
+}
+
+QString Harness::pushBlob(const QString &repository, const QByteArray &data)
+{
+    const QUrl base = httpUrl(anonRegistry(), QStringLiteral("/v2/%1/blobs/uploads/").arg(repository));
+    const HttpAnswer started = request(QByteArrayLiteral("POST"), base);
+    if (started.status != 202)
+        return {};
+    QUrl put = base.resolved(QUrl(QString::fromLatin1(started.header("Location"))));
+    const QString digest = ll::Sha256::digestOf(data);
+    QString query = put.query();
+    query += (query.isEmpty() ? QString() : QStringLiteral("&")) + QStringLiteral("digest=") + digest;
+    put.setQuery(query);
+    const HttpAnswer done = request(QByteArrayLiteral("PUT"), put,
+        { { QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/octet-stream") } }, data);
+    return done.status == 201 ? digest : QString();
 }
 
 } // namespace ll::test

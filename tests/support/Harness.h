@@ -92,6 +92,8 @@ public:
     }
     /** "http://" + hostPort + path */
     static QUrl httpUrl(const QString &hostPort, const QString &path);
+    /** Pushes bytes as a blob of repository (monolithic upload) to the anonymous registry; its digest, or empty. */
+    QString pushBlob(const QString &repository, const QByteArray &data);
 
 private:
     Harness();
