@@ -329,14 +329,17 @@ void TestFaults::resetAfterBodyHandedOutFails()
     const qint64 size = layer.value(QLatin1String("size")).toInteger();
     QVERIFY(size > 300000);
     addFaults({ rule(QStringLiteral("reset"),
-        QJsonObject { { QStringLiteral("after_bytes"), 200000 },
+        QJsonObject { { QStringLiteral("after_bytes"), 200000 }, { QStringLiteral("graceful"), true },
             { QStringLiteral("path"), QString(QStringLiteral("/blobs/") + digestOf(layer)) } }) });
     ClientEnv env;
     RegistryRequest r = ll::test::blobRequest(h.proxy(), QStringLiteral("lab/big"), digestOf(layer));
     r.readBufferSize = 16384;
     const auto res = ll::test::runCall(*env.client, r);
     QCOMPARE(res.error.code, Error::Code::Network);
-    QVERIFY(res.body.size() > 0 && res.body.size() <= 200000);
+    // A clean close (FIN) after 200,000 bytes, so some of the body reaches even a slow client (an RST lets the
+    // kernel drop what the client had not read yet: under ASan on one core it could see no body at all). Qt
+    // itself drops what its bounded read buffer had not taken in when the close came, hence "at most".
+    QVERIFY2(res.body.size() > 0 && res.body.size() <= 200000, qPrintable(QString::number(res.body.size())));
     QCOMPARE(res.retries, 0);
     QVERIFY2(res.error.message.contains(QLatin1String("closed the connection")), qPrintable(res.error.message));
 }

@@ -343,8 +343,14 @@ void TestSaveLayer::failureKeepsPart()
     QCOMPARE(bad.error.code, Error::Code::Network);
     const QString final = out.filePath(SaveLayerJob::fileName(image, 0));
     QVERIFY(!QFile::exists(final));
-    const qint64 kept = QFileInfo(final + QStringLiteral(".part")).size();
-    QVERIFY2(kept >= 1000000, qPrintable(QString::number(kept)));
+    // A TCP reset discards whatever the kernel had received but the client had not read yet, so how much
+    // of each connection's first 1,000,000 bytes arrives depends on timing (under ASan on one core, about
+    // 100 KiB per connection): what must hold is that every byte that did arrive is kept, and is right.
+    const QByteArray part = readFile(final + QStringLiteral(".part"));
+    const qint64 kept = part.size();
+    QVERIFY2(kept > 0, "nothing kept in the .part");
+    QVERIFY(kept < image.manifest.layers.at(0).size);
+    QVERIFY2(part == blobOf(m_big, 0).left(kept), "the .part is not a prefix of the blob");
 
     Harness::instance().proxyReset();
     const Save good = save(image, { 0 }, out.path());
