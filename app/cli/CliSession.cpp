@@ -95,25 +95,27 @@ void CliSession::run(Job *job)
         loop.exec();
 }
 
-Result<oci::Image> CliSession::resolveTarget()
+Result<oci::Image> CliSession::resolveTarget(Resolve what)
 {
     auto ref = reference();
     if (!ref)
         return ref.error();
-    return resolve(*ref);
+    return resolve(*ref, what);
 }
 
-Result<oci::Image> CliSession::resolve(const registry::ImageReference &reference)
+Result<oci::Image> CliSession::resolve(const registry::ImageReference &reference, Resolve what)
 {
-    return resolveFor(reference, m_platform.value_or(oci::Platform {}));
+    return resolveFor(reference, m_platform.value_or(oci::Platform {}), what);
 }
 
-Result<oci::Image> CliSession::resolveFor(const registry::ImageReference &reference, const oci::Platform &platform)
+Result<oci::Image> CliSession::resolveFor(
+    const registry::ImageReference &reference, const oci::Platform &platform, Resolve what)
 {
     std::optional<oci::Platform> wanted;
     if (!platform.isEmpty())
         wanted = platform;
     registry::ImageResolveJob job(m_client.get(), reference, wanted);
+    job.setFetchConfig(what == Resolve::WithConfig);
     QObject::connect(
         &job, &Job::statusChanged, &job, [](const QString &status) { Console::instance().progress(status); });
     run(&job);

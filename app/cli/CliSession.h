@@ -39,12 +39,15 @@ public:
     Result<registry::ImageReference> reference() const;
     /** Runs a job to completion in a local event loop (Ctrl+C cancels it). */
     void run(Job *job);
+    /** What a command needs resolved: carve, save and extract only read the manifest's layers. */
+    enum class Resolve { WithConfig, ManifestOnly };
     /** Reference -> resolved image (manifest, platform, config); progress on stderr. */
-    Result<oci::Image> resolve(const registry::ImageReference &reference);
+    Result<oci::Image> resolve(const registry::ImageReference &reference, Resolve what = Resolve::WithConfig);
     /** -t's reference, resolved (the first step of most commands). */
-    Result<oci::Image> resolveTarget();
+    Result<oci::Image> resolveTarget(Resolve what = Resolve::WithConfig);
     /** Same for an explicit platform (the interactive platform choice). */
-    Result<oci::Image> resolveFor(const registry::ImageReference &reference, const oci::Platform &platform);
+    Result<oci::Image> resolveFor(
+        const registry::ImageReference &reference, const oci::Platform &platform, Resolve what = Resolve::WithConfig);
 
     /** Prints an error line ("layerslayer-cli: <message>") and returns its exit code. */
     int fail(const Error &error) const;

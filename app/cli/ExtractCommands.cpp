@@ -43,7 +43,7 @@ void printJson(const QJsonObject &o)
 int runCarve(CliSession &session)
 {
     const CliOptions &o = session.options();
-    auto image = session.resolveTarget();
+    auto image = session.resolveTarget(CliSession::Resolve::ManifestOnly);
     if (!image)
         return session.fail(image.error());
     Console &c = Console::instance();
@@ -159,7 +159,7 @@ int saveLayers(CliSession &session, const oci::Image &image, const QList<int> &l
 int runSave(CliSession &session)
 {
     const CliOptions &o = session.options();
-    auto image = session.resolveTarget();
+    auto image = session.resolveTarget(CliSession::Resolve::ManifestOnly);
     if (!image)
         return session.fail(image.error());
     const int count = image->manifest.layers.size();
@@ -179,7 +179,7 @@ int runSave(CliSession &session)
 int runExtract(CliSession &session)
 {
     const CliOptions &o = session.options();
-    auto image = session.resolveTarget();
+    auto image = session.resolveTarget(CliSession::Resolve::ManifestOnly);
     if (!image)
         return session.fail(image.error());
     if (o.layer >= image->manifest.layers.size())

@@ -174,6 +174,12 @@ void ImageResolveJob::onManifest(const QString &reference, bool fromIndex)
     m_image.manifestDigest = digest;
     m_image.manifestMediaType = manifest->mediaType;
     m_image.manifest = *manifest;
+    if (!m_fetchConfig) {
+        setProgress(3, 3);
+        setStatus(tr("Resolved %1").arg(m_reference.displayName()));
+        succeed();
+        return;
+    }
     fetchConfig();
 }
 

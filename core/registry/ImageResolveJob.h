@@ -32,6 +32,13 @@ public:
     /** The platform asked for: the given one or the host's. */
     oci::Platform wantedPlatform() const;
 
+    /**
+     * Whether the config blob is fetched (default true). Carve, save and extract need only the manifest's
+     * layers: without the config one round trip less, and image().config stays empty.
+     */
+    void setFetchConfig(bool fetch) { m_fetchConfig = fetch; }
+    bool fetchesConfig() const { return m_fetchConfig; }
+
     /** Checks a manifest body against the reference's digest and Docker-Content-Digest (empty: not checked). */
     static Status verifyManifestDigest(const QByteArray &body, const QString &expected, const QByteArray &header);
 
@@ -53,6 +60,7 @@ private:
     oci::Image m_image;
     RegistryCall *m_call = nullptr;
     int m_steps = 0;
+    bool m_fetchConfig = true;
 };
 
 } // namespace ll::registry

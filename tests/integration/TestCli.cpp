@@ -40,6 +40,7 @@ private slots:
     void carveJson_data();
     void carveJson();
     void carveRefusesEscapingPath();
+    void carveSkipsConfigBlob();
     void saveAllVerifiesDigests();
     void saveLayersSelection();
     void extractMergedSubtree();
@@ -477,6 +478,36 @@ void TestCli::carveJson()
             qPrintable(QStringLiteral("%1 bytes for a bound of %2").arg(downloaded).arg(bound)));
         QVERIFY(downloaded < o.value(QStringLiteral("layer_size")).toInteger());
     }
+}
+
+void TestCli::carveSkipsConfigBlob()
+{
+    // A carve needs the manifest's layers, not the config: one round trip less on a slow link. Inspect (which
+    // shows the config) fetches it, through the same proxy, so the check below can see a config request.
+    const QJsonObject fx = h->fixture(QStringLiteral("lab/app:1.0"));
+    const QString ref = h->proxy() + QStringLiteral("/lab/app:1.0");
+    const QString configPath = QStringLiteral("/v2/lab/app/blobs/")
+        + fx.value(QStringLiteral("config")).toObject().value(QStringLiteral("digest")).toString();
+    const auto configRequests = [&] {
+        return h->proxyStats()
+            .value(QStringLiteral("paths"))
+            .toObject()
+            .value(configPath)
+            .toObject()
+            .value(QStringLiteral("requests"))
+            .toInt();
+    };
+    h->proxyReset();
+    QTemporaryDir out;
+    const auto carved = CliRunner::run({ QStringLiteral("-t"), ref, QStringLiteral("-f"),
+        QStringLiteral("etc/os-release"), QStringLiteral("-o"), out.path(), QStringLiteral("--json") });
+    QVERIFY2(carved.exitCode == 0, carved.err.constData());
+    QCOMPARE(jsonLines(carved.out).value(0).value(QStringLiteral("status")).toString(), QStringLiteral("found"));
+    QCOMPARE(configRequests(), 0);
+    const auto inspected
+        = CliRunner::run({ QStringLiteral("-t"), ref, QStringLiteral("--inspect"), QStringLiteral("--json") });
+    QVERIFY2(inspected.exitCode == 0, inspected.err.constData());
+    QCOMPARE(configRequests(), 1);
 }
 
 void TestCli::carveRefusesEscapingPath()
