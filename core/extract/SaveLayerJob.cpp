@@ -3,6 +3,7 @@
 #include "common/Logging.h"
 #include "common/Sha256.h"
 #include "extract/AtomicFileWriter.h"
+#include "extract/OverlappedWriter.h"
 #include "oci/MediaTypes.h"
 #include "stream/LayerPipeline.h"
 
@@ -249,11 +250,14 @@ void SaveLayerJob::startDownload(qint64 offset)
     pipeline->setPolicy(policy);
     pipeline->setVerifyDigest(false); // hashed here, including the resumed part
     m_sinkError = Error();
-    AtomicFileWriter *writer = m_writer.get();
+    AtomicFileWriter *file = m_writer.get();
+    m_overlapped
+        = std::make_unique<OverlappedWriter>([file](const char *data, qint64 size) { return file->write(data, size); });
+    OverlappedWriter *writer = m_overlapped.get();
     Sha256 *sha = m_sha.get();
     pipeline->setRawSink([writer, sha](qint64, const char *data, qint64 size) -> Status {
-        sha->addData(data, size);
-        return writer->write(data, size);
+        // The file write runs on the writer's thread while this (the pipeline's worker) hashes the same bytes.
+        return writer->write(data, size, [sha, data, size] { sha->addData(data, size); });
     });
     m_pipeline = pipeline;
     connect(pipeline, &Job::finished, this, &SaveLayerJob::onPipelineFinished);
@@ -281,6 +285,7 @@ void SaveLayerJob::onPipelineFinished()
     p->disconnect(this);
     p->deleteLater();
     m_pipeline = nullptr;
+    m_overlapped.reset(); // the worker calls the sink no more once the pipeline finished
 
     if (state != Job::State::Succeeded) {
         const Status closed = m_writer->close(); // the .part stays: a later run resumes it

@@ -26,6 +26,7 @@ class LayerPipeline;
 namespace ll::extract {
 
 class AtomicFileWriter;
+class OverlappedWriter;
 
 /** One saved layer (SaveLayerJob::layerSaved()). */
 struct SavedLayer {
@@ -93,6 +94,7 @@ private:
     SavedLayer m_current;
     std::unique_ptr<Sha256> m_sha;
     std::unique_ptr<AtomicFileWriter> m_writer;
+    std::unique_ptr<OverlappedWriter> m_overlapped; // used by the pipeline's worker; reset before m_writer
     QPointer<stream::LayerPipeline> m_pipeline;
     QThread *m_hashThread = nullptr;
     bool m_hashingFinal = false;
