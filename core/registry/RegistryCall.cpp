@@ -89,9 +89,13 @@ qint64 RegistryCall::read(char *data, qint64 maxSize)
 
 QByteArray RegistryCall::read(qint64 maxSize)
 {
-    QByteArray out(int(qMin(maxSize, bytesAvailable())), Qt::Uninitialized);
-    const qint64 n = read(out.data(), out.size());
-    out.resize(int(n));
+    if (!m_finalResponse || !m_reply)
+        return {};
+    // Never more than is there: QIODevice allocates maxSize up front (and a queue of over-allocated chunks
+    // costs memory); and when that is exactly its buffered chunk, it hands the chunk out without a copy.
+    QByteArray out = m_reply->read(qMin(maxSize, m_reply->bytesAvailable()));
+    if (!out.isEmpty())
+        m_bodyHandedOut = true;
     return out;
 }
 

@@ -2,13 +2,24 @@
 
 namespace ll::stream {
 
+namespace {
+
+// What a queued chunk costs in memory: a chunk handed over without a copy (QIODevice's own buffer) may sit
+// in a bigger allocation than the bytes it holds, and the bound is about memory.
+qint64 footprint(const QByteArray &chunk)
+{
+    return qMax<qint64>(chunk.size(), chunk.capacity());
+}
+
+} // namespace
+
 bool ChunkQueue::push(QByteArray chunk)
 {
     {
         std::lock_guard<std::mutex> lock(m_mutex);
         if (m_aborted)
             return false;
-        m_bytes += chunk.size();
+        m_bytes += footprint(chunk);
         m_chunks.push_back(std::move(chunk));
     }
     m_cond.notify_one();
@@ -45,7 +56,7 @@ ChunkQueue::Pop ChunkQueue::pop(QByteArray *chunk)
         return Pop::End;
     *chunk = std::move(m_chunks.front());
     m_chunks.pop_front();
-    m_bytes -= chunk->size();
+    m_bytes -= footprint(*chunk);
     return Pop::Chunk;
 }
 

@@ -31,6 +31,7 @@ public:
     Pop pop(QByteArray *chunk);
 
     bool hasRoom() const;
+    /** Memory held by the queued chunks (their allocations, which may exceed their sizes). */
     qint64 queuedBytes() const;
     bool isAborted() const;
 
