@@ -1,5 +1,8 @@
 #include "cli/Console.h"
 
+#include <QDir>
+#include <QFileInfo>
+
 #include <cstdio>
 #include <unistd.h>
 
@@ -84,6 +87,14 @@ bool Console::stderrIsTerminal() const
 bool Console::stdinIsTerminal() const
 {
     return isatty(fileno(stdin));
+}
+
+QString Console::displayPath(const QString &path)
+{
+    const QString absolute = QFileInfo(path).absoluteFilePath();
+    const QString relative = QDir::current().relativeFilePath(absolute);
+    // "../../dev/shm/x" says less than "/dev/shm/x"
+    return relative.startsWith(QLatin1String("..")) ? QDir::cleanPath(absolute) : relative;
 }
 
 } // namespace ll::cli

@@ -31,6 +31,9 @@ public:
     void progress(const QString &text);
     void endProgress();
 
+    /** A path as shown to the user: relative to the working directory when below it, else absolute. */
+    static QString displayPath(const QString &path);
+
     bool stderrIsTerminal() const;
     bool stdinIsTerminal() const;
 

@@ -96,7 +96,7 @@ int runCarve(CliSession &session)
                               .arg(groupedNumber(r.size))
                               .arg(r.layerIndex)
                               .arg(r.layerDigest.left(19)));
-                c.outLine(QStringLiteral("Done! File saved to: %1").arg(QDir::current().relativeFilePath(r.savedTo)));
+                c.outLine(QStringLiteral("Done! File saved to: %1").arg(Console::displayPath(r.savedTo)));
             }
             break;
         case extract::CarveResult::Status::Deleted:
@@ -143,7 +143,7 @@ int saveLayers(CliSession &session, const oci::Image &image, const QList<int> &l
             note = QStringLiteral(" (resumed from %1)").arg(humanSize(l.resumedFrom));
         c.outLine(QStringLiteral("Saved layer %1: %2 (%3, sha256 verified)%4")
                       .arg(l.index + 1)
-                      .arg(QDir::current().relativeFilePath(l.path), humanSize(l.size), note));
+                      .arg(Console::displayPath(l.path), humanSize(l.size), note));
     });
     session.run(&job);
     c.endProgress();

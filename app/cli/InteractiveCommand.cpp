@@ -178,7 +178,7 @@ int runInteractive(CliSession &session)
         if (r.status == extract::CarveResult::Status::Found && !r.savedTo.isEmpty())
             c.outLine(QStringLiteral("FOUND in layer %1: saved to %2 (%3 downloaded)")
                           .arg(r.layerIndex)
-                          .arg(QDir::current().relativeFilePath(r.savedTo), humanSize(r.bytesDownloaded)));
+                          .arg(Console::displayPath(r.savedTo), humanSize(r.bytesDownloaded)));
         else if (r.status == extract::CarveResult::Status::Found)
             c.outLine(QStringLiteral("FOUND: a symlink to %1 in layer %2").arg(r.linkTarget).arg(r.layerIndex));
         else if (r.status == extract::CarveResult::Status::Deleted)
