@@ -41,6 +41,7 @@ private slots:
     void carveJson();
     void carveRefusesEscapingPath();
     void carveSkipsConfigBlob();
+    void savedPathShownFromWorkingDirectory();
     void saveAllVerifiesDigests();
     void saveLayersSelection();
     void extractMergedSubtree();
@@ -508,6 +509,25 @@ void TestCli::carveSkipsConfigBlob()
         = CliRunner::run({ QStringLiteral("-t"), ref, QStringLiteral("--inspect"), QStringLiteral("--json") });
     QVERIFY2(inspected.exitCode == 0, inspected.err.constData());
     QCOMPARE(configRequests(), 1);
+}
+
+void TestCli::savedPathShownFromWorkingDirectory()
+{
+    // Below the working directory: relative ("out/etc/os-release"); elsewhere: absolute, never "../../x".
+    const QString ref = h->fixture(QStringLiteral("lab/app:1.0")).value(QStringLiteral("reference")).toString();
+    QTemporaryDir cwd;
+    QTemporaryDir elsewhere;
+    const QStringList carve { QStringLiteral("-t"), ref, QStringLiteral("-f"), QStringLiteral("etc/os-release"),
+        QStringLiteral("-o") };
+    const auto inside = CliRunner::run(carve + QStringList { QStringLiteral("out") }, {}, 120000,
+        QProcessEnvironment::systemEnvironment(), cwd.path());
+    QVERIFY2(inside.exitCode == 0, inside.err.constData());
+    QVERIFY2(inside.out.contains("File saved to: out/etc/os-release\n"), inside.out.constData());
+    const auto outside = CliRunner::run(
+        carve + QStringList { elsewhere.path() }, {}, 120000, QProcessEnvironment::systemEnvironment(), cwd.path());
+    QVERIFY2(outside.exitCode == 0, outside.err.constData());
+    QVERIFY2(outside.out.contains(QStringLiteral("File saved to: %1/etc/os-release\n").arg(elsewhere.path()).toUtf8()),
+        outside.out.constData());
 }
 
 void TestCli::carveRefusesEscapingPath()
