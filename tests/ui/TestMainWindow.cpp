@@ -37,6 +37,7 @@ class TestMainWindow : public QObject
 private slots:
     void initTestCase();
     void openImagePopulatesPanels();
+    void mergedViewStreamsBaseLayer();
     void stepSelectsLayer();
     void platformPickerSwitches();
     void filterNarrowsTree_data();
@@ -135,6 +136,41 @@ void TestMainWindow::openImagePopulatesPanels()
     QCOMPARE(w.jobsPanel()->rowCount(), int(layers.size()) + 1);
     for (int r = 0; r < w.jobsPanel()->rowCount(); ++r)
         QCOMPARE(w.jobsPanel()->state(r), Job::State::Succeeded);
+}
+
+void TestMainWindow::mergedViewStreamsBaseLayer()
+{
+    // The merged view (the default) shows layer 0 while it streams, then the merged tree: never an empty
+    // tree for as long as the base layer takes.
+    auto &h = Harness::instance();
+    const QJsonObject fx = h.fixture(QStringLiteral("lab/app:1.0"));
+    const QJsonObject base = fx.value(QStringLiteral("layers")).toArray().at(0).toObject();
+    const qint64 baseSize = base.value(QStringLiteral("size")).toInteger();
+    h.proxyReset();
+    // Layer 0 at ~4 s: its first entries arrive at once, the rest later.
+    h.proxyControl(QJsonObject { { QStringLiteral("faults"),
+        QJsonArray { QJsonObject { { QStringLiteral("type"), QStringLiteral("slow") },
+            { QStringLiteral("rate"), qMax<qint64>(10000, baseSize / 4) },
+            { QStringLiteral("path"), base.value(QStringLiteral("digest")).toString() },
+            { QStringLiteral("count"), 0 } } } } });
+    ll::test::UiClientEnv env;
+    MainWindow w(env.client.get());
+    w.show();
+    QVERIFY(w.openReference(h.reference(QStringLiteral("lab/app:1.0"), h.proxy())));
+    FileBrowser *b = w.fileBrowser();
+    QCOMPARE(b->currentLayer(), -1);
+    QTRY_VERIFY_WITH_TIMEOUT(b->proxy()->rowCount() > 0, 20000);
+    QCOMPARE(w.imageController()->layerState(0), ImageController::LayerState::Listing);
+    QVERIFY(b->isProvisionalMerged());
+    QCOMPARE(b->model()->mode(), FileTreeModel::Mode::Layer);
+    QCOMPARE(w.imageController()->mergedLayerCount(), 0);
+
+    QTRY_VERIFY_WITH_TIMEOUT(w.imageController()->allListed(), 60000);
+    h.proxyReset();
+    QTRY_VERIFY(!b->isProvisionalMerged());
+    QCOMPARE(b->model()->mode(), FileTreeModel::Mode::Merged);
+    QVERIFY(b->selectPath(QStringLiteral("etc/passwd")));
+    QVERIFY(!b->selectPath(QStringLiteral("etc/motd"))); // deleted by layer 2: the merged tree now
 }
 
 void TestMainWindow::stepSelectsLayer()

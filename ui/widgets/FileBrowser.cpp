@@ -142,10 +142,18 @@ void FileBrowser::showLayer(int layer)
 
 void FileBrowser::applyView()
 {
+    m_provisional = false;
     if (!m_controller->hasImage()) {
         m_model->clear();
     } else if (m_layer < 0) {
-        m_model->setMergedTree(m_controller->mergedTree());
+        if (m_controller->mergedLayerCount() == 0 && m_controller->layerTree(0)) {
+            // Nothing merged yet: show the base layer as it streams rather than an empty tree.
+            m_provisional = true;
+            m_model->setLayerTree(m_controller->layerTree(0));
+            m_model->setLayerStack({});
+        } else {
+            m_model->setMergedTree(m_controller->mergedTree());
+        }
     } else {
         m_model->setLayerTree(m_controller->layerTree(m_layer));
         m_model->setLayerStack(m_controller->listedStack());
@@ -157,14 +165,20 @@ void FileBrowser::applyView()
 
 void FileBrowser::onTreesGrew()
 {
-    if (m_layer >= 0)
+    if (m_layer >= 0 || m_provisional)
         m_model->refresh();
     updateInfo();
 }
 
 void FileBrowser::onMergedChanged()
 {
-    if (m_layer < 0)
+    if (m_layer >= 0) {
+        updateInfo();
+        return;
+    }
+    if (m_provisional && m_controller->mergedLayerCount() > 0)
+        applyView(); // layer 0 is complete: the real merged tree (expansions are kept by path)
+    else
         m_model->refresh();
     updateInfo();
 }
@@ -178,6 +192,11 @@ void FileBrowser::onLayerStateChanged(int layer)
 
 void FileBrowser::onTreeReplaced(int layer)
 {
+    if (m_provisional) {
+        if (layer == 0)
+            applyView();
+        return;
+    }
     if (layer == m_layer) {
         m_model->setLayerTree(m_controller->layerTree(layer));
         m_model->setLayerStack(m_controller->listedStack());
@@ -190,7 +209,11 @@ void FileBrowser::updateInfo()
 {
     QString text;
     if (m_controller->hasImage()) {
-        if (m_layer < 0) {
+        if (m_provisional) {
+            const auto *base = m_controller->layerTree(0);
+            text = tr("%1 entries").arg(groupedNumber(base ? base->entryCount() : 0))
+                + tr(" · layer 0 listing… (layers apply once it is complete)");
+        } else if (m_layer < 0) {
             const auto *merged = m_controller->mergedTree();
             text = tr("%1 entries").arg(groupedNumber(merged ? merged->entryCount() : 0));
             if (m_controller->mergedLayerCount() < m_controller->layerCount())

@@ -34,6 +34,11 @@ public:
 
     /** -1: merged view, else the layer shown. */
     int currentLayer() const { return m_layer; }
+    /**
+     * The merged view before any layer is complete shows layer 0 as it streams in (the base layer is what a
+     * container sees until upper layers apply), then switches to the merged tree once layer 0 is listed.
+     */
+    bool isProvisionalMerged() const { return m_provisional; }
     void showMerged();
     void showLayer(int layer);
 
@@ -83,6 +88,7 @@ private:
     QLabel *m_info = nullptr;
     int m_layer = -1;
     bool m_rebuilding = false;
+    bool m_provisional = false; // merged view showing layer 0 while it streams
 };
 
 } // namespace ll::ui
