@@ -212,7 +212,7 @@ void FileBrowser::updateInfo()
         if (m_provisional) {
             const auto *base = m_controller->layerTree(0);
             text = tr("%1 entries").arg(groupedNumber(base ? base->entryCount() : 0))
-                + tr(" · layer 0 listing… (layers apply once it is complete)");
+                + tr(" · layer 0 listing…"); // upper layers apply once it is complete
         } else if (m_layer < 0) {
             const auto *merged = m_controller->mergedTree();
             text = tr("%1 entries").arg(groupedNumber(merged ? merged->entryCount() : 0));
