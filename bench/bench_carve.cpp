@@ -29,6 +29,7 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "BenchUtil.h"
@@ -57,6 +58,14 @@ bool proxyLatency(QNetworkAccessManager &nam, const QString &proxy, int latencyM
         std::fprintf(stderr, "proxy control failed: %s\n", qPrintable(reply->errorString()));
     reply->deleteLater();
     return ok;
+}
+
+double medianOf(QList<double> v)
+{
+    if (v.isEmpty())
+        return 0;
+    std::sort(v.begin(), v.end());
+    return v.at(v.size() / 2);
 }
 
 QString mb(qint64 bytes)
@@ -137,22 +146,32 @@ int main(int argc, char **argv)
     out() << "path      " << positional.at(1) << "   first chunk " << chunkKb << " KiB\n";
     out().flush();
 
-    extract::CarveResult last;
-    for (int run = 0; doCarve && run < runs; ++run) {
+    // One carve of the path out of img; false (and a message) when it fails.
+    auto carveOnce = [&](const oci::Image &img, extract::CarveResult *result) {
         QTemporaryDir dir;
         extract::CarveOptions o;
         o.outputDir = dir.path();
         o.firstChunk = chunkKb * 1024;
         o.follow = follow;
-        extract::CarveJob job(&client, image, positional.at(1), o);
+        extract::CarveJob job(&client, img, positional.at(1), o);
         runToEnd(job);
         if (job.state() != Job::State::Succeeded) {
             std::fprintf(stderr, "carve: %s\n", qPrintable(job.error().toString()));
-            return 1;
+            return false;
         }
-        const extract::CarveResult &r = job.result();
+        *result = job.result();
+        return true;
+    };
+
+    extract::CarveResult last;
+    QList<double> elapsedMain;
+    for (int run = 0; doCarve && run < runs; ++run) {
+        extract::CarveResult r;
+        if (!carveOnce(image, &r))
+            return 1;
         last = r;
-        const qint64 target = qint64(1.25 * double(r.physicalBound)) + o.firstChunk;
+        elapsedMain << r.elapsedMs / 1000.0;
+        const qint64 target = qint64(1.25 * double(r.physicalBound)) + chunkKb * 1024;
         out() << "\nrun " << run + 1 << ": " << extract::CarveResult::statusName(r.status) << " in layer "
               << r.layerIndex << " (" << mb(r.layerSize) << "), file " << r.size << " bytes\n";
         out() << "  bytes downloaded   " << r.bytesDownloaded << "  (" << mb(r.bytesDownloaded) << ")\n";
@@ -168,6 +187,42 @@ int main(int argc, char **argv)
         out().flush();
     }
     out() << "peak RSS  " << peakRssKiB() / 1024 << " MiB\n";
+
+    if (doCarve && !proxy.isEmpty() && latencyMs > 0) {
+        // The fault proxy (Python) costs something per request by itself: time the same carve through it
+        // without the delay, and straight from the registry, so the delay's own share is visible.
+        QList<double> elapsedDirect;
+        QList<double> elapsedProxy0;
+        oci::Image direct = image;
+        direct.registry = ref->registry();
+        proxyLatency(nam, proxy, 0);
+        for (int run = 0; run < runs; ++run) {
+            extract::CarveResult r;
+            if (!carveOnce(direct, &r))
+                return 1;
+            elapsedDirect << r.elapsedMs / 1000.0;
+            if (!carveOnce(image, &r))
+                return 1;
+            elapsedProxy0 << r.elapsedMs / 1000.0;
+        }
+        const double d = medianOf(elapsedDirect);
+        const double p0 = medianOf(elapsedProxy0);
+        const double pl = medianOf(elapsedMain);
+        const double estimate = d + qMax(0.0, pl - p0);
+        auto s3 = [](double v) -> QString { return QString::number(v, 'f', 3) + QStringLiteral(" s"); };
+        out() << "\n== " << latencyMs << " ms RTT estimate (median of " << runs << ", " << last.requests
+              << " requests) ==\n";
+        out() << "direct registry              " << s3(d) << "\n";
+        out() << "via proxy, +0 ms             " << s3(p0) << "   (the proxy's own cost per request: "
+              << QString::number((p0 - d) * 1000.0 / qMax(1, last.requests), 'f', 1) << " ms)\n";
+        out() << "via proxy, +" << latencyMs << " ms            " << s3(pl) << "\n";
+        out() << "on a real " << latencyMs << " ms link ~ direct + (proxy+" << latencyMs
+              << " - proxy+0) = " << s3(estimate) << "   floor " << last.requests << " x " << latencyMs
+              << " ms = " << s3(last.requests * latencyMs / 1000.0) << "\n";
+        out() << "target    under 1 s: " << (estimate < 1.0 ? "MET" : "MISSED")
+              << " (through the proxy: " << (pl < 1.0 ? "MET" : "MISSED") << ")\n";
+        out().flush();
+    }
 
     const int layer = last.layerIndex >= 0 ? last.layerIndex : int(image.manifest.layers.size()) - 1;
     const oci::Descriptor &blob = image.manifest.layers.at(layer);
