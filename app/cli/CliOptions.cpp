@@ -98,9 +98,13 @@ bool parseCliOptions(const QStringList &arguments, CliOptions *o, int *exitCode)
         QStringLiteral("interactive"), QStringLiteral("Interactive mode even when stdin is not a terminal."));
     const QCommandLineOption preserve(
         QStringLiteral("preserve-permissions"), QStringLiteral("Extract: keep setuid/setgid bits."));
-    p.addOptions({ help, version, target, platform, inspect, listTags, catalog, pageSize, username, passwordStdin,
-        tokenFile, plainHttp, insecure, json, quiet, verbose, logFile, peekAll, bulkPeek, saveAll, saveLayers, carve,
-        extract, layer, outputDir, chunkSize, follow, partial, peekBytes, simpleOutput, preserve, interactive });
+    const QCommandLineOption noCache(QStringLiteral("no-cache"),
+        QStringLiteral("Neither use nor keep layer indexes (~/.cache/layerslayer/index; LL_INDEX_DIR=off does "
+                       "the same)."));
+    p.addOptions(
+        { help, version, target, platform, inspect, listTags, catalog, pageSize, username, passwordStdin, tokenFile,
+            plainHttp, insecure, json, quiet, verbose, logFile, peekAll, bulkPeek, saveAll, saveLayers, carve, extract,
+            layer, outputDir, chunkSize, follow, partial, peekBytes, simpleOutput, preserve, interactive, noCache });
 
     Console &console = Console::instance();
     if (!p.parse(arguments)) {
@@ -159,6 +163,7 @@ bool parseCliOptions(const QStringList &arguments, CliOptions *o, int *exitCode)
     o->layerSelection = p.value(saveLayers);
     o->extractPaths = p.values(extract);
     o->preservePermissions = p.isSet(preserve);
+    o->noCache = p.isSet(noCache);
     if (p.isSet(chunkSize) && !number(chunkSize, &o->chunkSizeKb, 1))
         return false;
     if (p.isSet(peekBytes) && !number(peekBytes, &o->peekBytes, 1))

@@ -35,6 +35,7 @@ struct CliOptions {
     QStringList extractPaths;
     int layer = -1; // --layer N
     bool preservePermissions = false;
+    bool noCache = false; // --no-cache: no layer indexes
     int pageSize = 100; // --page-size for --list-tags / --catalog
 };
 

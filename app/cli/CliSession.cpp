@@ -35,6 +35,8 @@ CliSession::CliSession(const CliOptions &options)
     m_client->setInsecure(options.insecure);
     if (!options.tokenFile.isEmpty())
         m_credentials.setTokenFile(options.tokenFile);
+    if (!options.noCache)
+        m_indexStore = index::IndexStore::fromEnvironment();
 }
 
 CliSession::~CliSession() = default;

@@ -2,6 +2,7 @@
 
 #include "cli/CliOptions.h"
 #include "common/Result.h"
+#include "index/IndexStore.h"
 #include "oci/Image.h"
 #include "oci/Platform.h"
 #include "registry/CredentialStore.h"
@@ -33,6 +34,8 @@ public:
 
     const CliOptions &options() const { return m_options; }
     registry::RegistryClient *client() const { return m_client.get(); }
+    /** Layer indexes: a listed layer is listed again without a download, a carve from it takes one request. */
+    const index::IndexStore &indexStore() const { return m_indexStore; }
     registry::CredentialStore &credentials() { return m_credentials; }
     const std::optional<oci::Platform> &platform() const { return m_platform; }
 
@@ -57,6 +60,7 @@ private:
     QNetworkAccessManager m_nam;
     registry::CredentialStore m_credentials;
     std::unique_ptr<registry::RegistryClient> m_client;
+    index::IndexStore m_indexStore;
     std::optional<oci::Platform> m_platform;
 };
 

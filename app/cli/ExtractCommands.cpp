@@ -57,6 +57,7 @@ int runCarve(CliSession &session)
     if (o.chunkSizeKb > 0)
         options.firstChunk = o.chunkSizeKb * 1024;
     extract::CarveJob job(session.client(), *image, o.carvePath, options);
+    job.setIndexStore(session.indexStore());
     showProgress(&job, QStringLiteral("carving"));
     session.run(&job);
     c.endProgress();
@@ -82,6 +83,7 @@ int runCarve(CliSession &session)
         if (r.resolvedPath != r.path)
             out.insert(QStringLiteral("resolved_path"), r.resolvedPath);
         out.insert(QStringLiteral("physical_bound"), r.physicalBound);
+        out.insert(QStringLiteral("layers_from_index"), r.layersFromIndex);
         printJson(out);
     } else {
         switch (r.status) {
@@ -117,7 +119,10 @@ int runCarve(CliSession &session)
                    .arg(groupedNumber(r.bytesDownloaded), groupedNumber(image->totalLayerSize()))
                    .arg(pct, 0, 'f', 1)
                    .arg(r.requests)
-                   .arg(double(r.elapsedMs) / 1000.0, 0, 'f', 2));
+                   .arg(double(r.elapsedMs) / 1000.0, 0, 'f', 2)
+            + (r.layersFromIndex > 0
+                    ? QStringLiteral("; %1 layer(s) searched in their kept index").arg(r.layersFromIndex)
+                    : QString()));
     }
     return r.status == extract::CarveResult::Status::Found ? ExitOk : ExitNotFound;
 }

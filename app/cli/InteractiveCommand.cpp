@@ -54,6 +54,7 @@ int peekLayer(CliSession &session, const oci::Image &image, int index)
     EntryPrinter printer(
         session.options().simpleOutput ? EntryPrinter::Style::Simple : EntryPrinter::Style::Long, false);
     stream::LayerScanJob job(session.client(), stream::LayerSource::fromImage(image, index));
+    job.setIndexStore(session.indexStore());
     QObject::connect(
         &job, &stream::LayerScanJob::entriesReady, &job, [&printer, index](const QVector<stream::TarEntry> &entries) {
             for (const auto &e : entries)
@@ -169,6 +170,7 @@ int runInteractive(CliSession &session)
         extract::CarveOptions options;
         options.outputDir = carveDir;
         extract::CarveJob job(session.client(), *image, *path, options);
+        job.setIndexStore(session.indexStore());
         session.run(&job);
         if (job.state() != Job::State::Succeeded) {
             session.fail(job.error());

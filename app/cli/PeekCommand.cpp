@@ -71,6 +71,7 @@ int runPeekAll(CliSession &session)
                               .arg(image->config.history.at(step).displayText().left(160)));
         }
         stream::LayerScanJob job(session.client(), source);
+        job.setIndexStore(session.indexStore());
         stream::FetchPolicy policy;
         if (o.partial || o.peekBytes > 0)
             policy.byteLimit = o.peekBytes > 0 ? o.peekBytes : DefaultPeekBytes;
@@ -116,6 +117,7 @@ int runBulkPeek(CliSession &session)
         trees.emplace_back(i);
         fs::LayerTree &tree = trees.back();
         stream::LayerScanJob job(session.client(), stream::LayerSource::fromImage(*image, i));
+        job.setIndexStore(session.indexStore());
         QObject::connect(
             &job, &stream::LayerScanJob::entriesReady, &job, [&tree](const QVector<stream::TarEntry> &entries) {
                 for (const auto &e : entries)

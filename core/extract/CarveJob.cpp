@@ -227,6 +227,7 @@ void CarveJob::doStart()
     m_trees.clear();
     m_trees.resize(size_t(n));
     m_complete.assign(size_t(n), nullptr);
+    m_indexes.assign(size_t(n), nullptr);
     m_totalSize = m_image.totalLayerSize();
     step();
 }
@@ -245,6 +246,10 @@ void CarveJob::step()
     const fs::Lookup r = fs::MergedTree::lookupTopDown(m_complete, m_path);
     switch (r.status) {
     case fs::Lookup::Status::Unknown:
+        if (loadIndexed(r.layer)) {
+            step();
+            return;
+        }
         startPass(r.layer, PassKind::Search, m_path);
         return;
     case fs::Lookup::Status::NotFound:
@@ -351,6 +356,26 @@ bool CarveJob::redirectThroughParent(int layer)
     return false;
 }
 
+bool CarveJob::loadIndexed(int layer)
+{
+    if (!m_store.isEnabled() || m_trees[size_t(layer)])
+        return false;
+    std::optional<index::LayerIndex> kept = m_store.load(m_image.manifest.layers.at(layer).digest);
+    if (!kept)
+        return false;
+    auto tree = std::make_unique<fs::LayerTree>(layer);
+    for (const stream::TarEntry &e : kept->entries) {
+        if (!tree->addEntry(e))
+            qCWarning(llExtract) << "layer" << layer << "index: skipping unsafe entry" << e.path;
+    }
+    m_indexes[size_t(layer)] = std::make_shared<const index::LayerIndex>(std::move(*kept));
+    m_complete[size_t(layer)] = tree.get();
+    m_trees[size_t(layer)] = std::move(tree);
+    ++m_result.layersFromIndex;
+    qCDebug(llExtract) << "carve: layer" << layer << "searched in its index";
+    return true;
+}
+
 void CarveJob::startPass(int layer, PassKind kind, const QString &entryPath)
 {
     if (kind == PassKind::Extract && ++m_passes > MaxHardlinkPasses) {
@@ -374,6 +399,15 @@ void CarveJob::startPass(int layer, PassKind kind, const QString &entryPath)
     policy.growth = m_options.growth;
     policy.consumedBefore = m_consumedBefore;
     policy.requestedBefore = m_requestedBefore;
+    if (kind == PassKind::Extract && m_indexes[size_t(layer)]) {
+        // The index knows where the member's data is out: one request up to there (its own budget).
+        const stream::TarEntry *e = m_indexes[size_t(layer)]->find(entryPath);
+        if (e && e->compressedEnd > 0) {
+            policy.firstChunk = e->compressedEnd;
+            policy.consumedBefore = 0;
+            policy.requestedBefore = 0;
+        }
+    }
 
     auto *pipeline = new stream::LayerPipeline(m_client, source, this);
     pipeline->setPolicy(policy);

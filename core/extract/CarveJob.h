@@ -1,6 +1,7 @@
 #pragma once
 
 #include "common/Job.h"
+#include "index/IndexStore.h"
 #include "oci/Image.h"
 #include "stream/TarEntry.h"
 
@@ -54,6 +55,7 @@ struct CarveResult {
     qint64 physicalBound = 0;
     int requests = 0;
     int layersRead = 0; // layer passes made (a hard link or a re-read after a symlink adds one)
+    int layersFromIndex = 0; // layers searched in their kept index instead of a download
     qint64 elapsedMs = 0;
 
     static QString statusName(Status status); // "found", "deleted", "not_found"
@@ -92,6 +94,12 @@ public:
     /** Complete when finished (the counters also while running). */
     const CarveResult &result() const { return m_result; }
 
+    /**
+     * Layer indexes to use (disabled by default; before start()): a layer with a kept index is searched
+     * without a download, and the file is fetched with one Range request up to its compressedEnd.
+     */
+    void setIndexStore(const index::IndexStore &store) { m_store = store; }
+
 protected:
     void doStart() override;
     void doCancel() override;
@@ -102,6 +110,7 @@ private:
 
     void step();
     void startPass(int layer, PassKind kind, const QString &entryPath);
+    bool loadIndexed(int layer);
     void onPassFinished();
     void onPassProgress();
     bool followLink(const QString &linkPath, const QString &target, const QString &rest);
@@ -120,6 +129,8 @@ private:
 
     std::vector<std::unique_ptr<fs::LayerTree>> m_trees;
     std::vector<const fs::LayerTree *> m_complete; // index = layer; nullptr: not (completely) read yet
+    index::IndexStore m_store;
+    std::vector<std::shared_ptr<const index::LayerIndex>> m_indexes; // index = layer; from m_store
     std::unique_ptr<Visitor> m_visitor;
     QPointer<stream::LayerPipeline> m_pipeline;
     int m_passLayer = -1;

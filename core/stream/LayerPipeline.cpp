@@ -284,8 +284,8 @@ void LayerPipeline::maybeIssueNext()
         return;
     qint64 end = qMax(windowAllowance(), m_position + MinWindowStep);
     if (m_source.layer.size >= 0) {
-        if (m_source.layer.size - end < m_policy.firstChunk / 2)
-            end = m_source.layer.size; // no tiny tail request
+        if (m_source.layer.size - end < qMin<qint64>(m_policy.firstChunk, 64 * 1024) / 2)
+            end = m_source.layer.size; // no tiny tail request (a big first chunk must not swallow a big tail)
         end = qMin(end, m_source.layer.size);
     }
     if (m_call) {
@@ -425,10 +425,15 @@ void LayerPipeline::workerRun()
     bool stopped = false;
     QByteArray head; // the first bytes, until the format is known
     auto feedDecoder = [&](const char *data, qint64 size) -> bool {
-        for (qint64 done = 0; done < size; done += slice) {
+        for (qint64 done = 0, n = 0; done < size; done += n) {
             if (m_cancelFlag.load())
                 return false;
-            const qint64 n = qMin(slice, size - done);
+            // Slices end on multiples of the slice size in the blob, however the network cut the chunks, and
+            // what a visitor sees during a slice is said to come out of below the slice's end: the stop
+            // points (an index's compressedEnd) are the same on every run.
+            n = qMin(slice - consumedBase % slice, size - done);
+            const qint64 sliceEnd = m_policy.startOffset + (consumedBase / slice + 1) * slice;
+            m_feedEnd = m_source.layer.size >= 0 ? qMin(sliceEnd, m_source.layer.size) : sliceEnd;
             const Status s = decompressor->feed(data + done, n);
             consumedBase += n;
             m_consumed = consumedBase;

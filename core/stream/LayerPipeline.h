@@ -46,6 +46,7 @@ public:
     void setRawSink(RawSink sink) { m_rawSink = std::move(sink); }
     /** Verify the sha256 of the whole blob (only when read from offset 0 to the end). Default on. */
     void setVerifyDigest(bool verify) { m_verifyDigest = verify; }
+    bool verifiesDigest() const { return m_verifyDigest; }
 
     const LayerSource &source() const { return m_source; }
     const FetchPolicy &policy() const { return m_policy; }
@@ -68,6 +69,11 @@ protected:
     void doCancel() override;
     /** Worker thread, after the last byte was handled and before finished() is posted (flush batches). */
     virtual void workerFinishing() { }
+    /**
+     * Worker thread, from a visitor callback: the blob offset just past the compressed slice being
+     * decompressed, so an upper bound of the input the output seen so far needed.
+     */
+    qint64 feedEnd() const { return m_feedEnd.load(); }
     /** Worker thread: the job is being cancelled, failed or destroyed (stop waiting on anything). */
     bool cancelRequested() const { return m_cancelFlag.load(); }
     /** Stops the network and joins the worker; derived classes call it first in their destructor. */
@@ -125,6 +131,7 @@ private:
     Decompressor::Format m_format = Decompressor::Format::Plain;
 
     std::atomic<qint64> m_consumed { 0 };
+    std::atomic<qint64> m_feedEnd { 0 };
     std::atomic<qint64> m_produced { 0 };
     std::atomic<qint64> m_processed { 0 }; // raw bytes the worker has fully handled
     std::atomic<bool> m_progressPosted { false };

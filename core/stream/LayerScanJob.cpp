@@ -1,5 +1,6 @@
 #include "stream/LayerScanJob.h"
 
+#include "common/Logging.h"
 #include "stream/TarReader.h"
 
 #include <QElapsedTimer>
@@ -14,10 +15,23 @@ public:
 
     Action onEntry(const TarEntry &entry) override
     {
-        m_batch.append(entry);
+        // An entry's data is all out once the next header shows: hold each entry back until then, so its
+        // compressedEnd is known.
+        if (m_hasPending)
+            release(m_job->feedEnd());
+        m_pending = entry;
+        m_hasPending = true;
         if (m_batch.size() >= 1024 || m_timer.elapsed() >= 100)
             flush();
         return Action::Skip;
+    }
+
+    /** The pass is over: the last entry ends where the input did. */
+    void finish()
+    {
+        if (m_hasPending)
+            release(m_job->feedEnd());
+        flush();
     }
 
     void flush()
@@ -37,7 +51,19 @@ public:
     }
 
 private:
+    void release(qint64 compressedEnd)
+    {
+        m_pending.compressedEnd = compressedEnd;
+        if (m_job->m_indexWriter)
+            m_job->m_indexWriter->add(m_pending);
+        m_batch.append(std::move(m_pending));
+        m_pending = TarEntry();
+        m_hasPending = false;
+    }
+
     LayerScanJob *m_job;
+    TarEntry m_pending;
+    bool m_hasPending = false;
     QVector<TarEntry> m_batch;
     QElapsedTimer m_timer;
 };
@@ -48,6 +74,7 @@ LayerScanJob::LayerScanJob(registry::RegistryClient *client, const LayerSource &
     qRegisterMetaType<QVector<ll::stream::TarEntry>>();
     setVisitor(m_visitorImpl.get());
     setTitle(tr("List %1").arg(source.label()));
+    connect(this, &Job::finished, this, &LayerScanJob::onFinished);
 }
 
 LayerScanJob::~LayerScanJob()
@@ -55,9 +82,70 @@ LayerScanJob::~LayerScanJob()
     shutdown();
 }
 
+void LayerScanJob::doStart()
+{
+    const bool whole = policy().byteLimit < 0 && policy().startOffset == 0 && verifiesDigest();
+    if (m_store.isEnabled() && whole) {
+        if (std::optional<index::LayerIndex> kept = m_store.load(source().layer.digest)) {
+            m_fromIndex = true;
+            setStatus(tr("Listed from the layer index"));
+            auto shared = std::make_shared<const index::LayerIndex>(std::move(*kept));
+            QMetaObject::invokeMethod(
+                this, [this, shared] { serveFromIndex(shared, 0); }, Qt::QueuedConnection);
+            return;
+        }
+        m_indexWriter = m_store.writer(source().layer.digest, source().layer.size);
+    }
+    LayerPipeline::doStart();
+}
+
+void LayerScanJob::doCancel()
+{
+    if (m_fromIndex) {
+        cancelled(); // no download, no worker to wait for
+        return;
+    }
+    LayerPipeline::doCancel();
+}
+
+void LayerScanJob::serveFromIndex(std::shared_ptr<const index::LayerIndex> index, int from)
+{
+    if (!isRunning())
+        return;
+    // A batch per event-loop turn, like a download would bring them: a view stays responsive.
+    const int n = qMin(1024, int(index->entries.size()) - from);
+    if (n > 0) {
+        QVector<TarEntry> batch(index->entries.cbegin() + from, index->entries.cbegin() + from + n);
+        m_count += batch.size();
+        emit entriesReady(batch);
+    }
+    if (from + n < index->entries.size()) {
+        QMetaObject::invokeMethod(
+            this, [this, index, next = from + n] { serveFromIndex(index, next); }, Qt::QueuedConnection);
+        return;
+    }
+    const qint64 size = qMax<qint64>(0, source().layer.size);
+    setProgress(size, size);
+    succeed();
+}
+
 void LayerScanJob::workerFinishing()
 {
-    m_visitorImpl->flush();
+    m_visitorImpl->finish();
+}
+
+void LayerScanJob::onFinished()
+{
+    if (!m_indexWriter)
+        return;
+    std::unique_ptr<index::IndexWriter> writer = std::move(m_indexWriter);
+    if (state() == State::Succeeded && !isIncomplete() && !stoppedEarly()) {
+        const Status s = writer->commit(Decompressor::formatName(format()));
+        if (!s)
+            qCWarning(llStream).noquote() << s.error().toString();
+    } else {
+        writer->discard();
+    }
 }
 
 void LayerScanJob::deliver(QVector<TarEntry> batch)

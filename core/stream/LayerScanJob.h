@@ -1,5 +1,6 @@
 #pragma once
 
+#include "index/IndexStore.h"
 #include "stream/LayerPipeline.h"
 #include "stream/TarEntry.h"
 
@@ -12,6 +13,10 @@ namespace ll::stream {
  * Lists one layer's tar members as the blob streams in (--peek-all, the GUI's per-layer tree).
  * entriesReady() brings them in archive order, in batches, on the job's thread, all before finished().
  * With FetchPolicy::byteLimit the listing stops there and isIncomplete() says so (--partial).
+ *
+ * With an index store (setIndexStore()), a layer listed completely before comes from its index, with no
+ * request at all (isFromIndex()); a complete pass whose digest matched keeps its index for next time. Each
+ * entry carries TarEntry::compressedEnd either way.
  */
 class LayerScanJob : public LayerPipeline
 {
@@ -22,21 +27,33 @@ public:
 
     int entryCount() const { return m_count; }
 
+    /** Where layer indexes are looked up and kept (disabled by default). Before start(). */
+    void setIndexStore(const index::IndexStore &store) { m_store = store; }
+    /** The listing came from a kept index (no download). */
+    bool isFromIndex() const { return m_fromIndex; }
+
 signals:
     void entriesReady(const QVector<ll::stream::TarEntry> &entries);
 
 protected:
+    void doStart() override;
+    void doCancel() override;
     void workerFinishing() override;
 
 private:
     class Visitor;
     void deliver(QVector<TarEntry> batch);
+    void serveFromIndex(std::shared_ptr<const index::LayerIndex> index, int from);
+    void onFinished();
 
     std::unique_ptr<Visitor> m_visitorImpl;
     // Batches handed to the job's thread and not yet delivered: the worker waits when all are taken, so a
     // slow consumer (a terminal, a busy UI) holds back the download instead of piling up entries.
     QSemaphore m_batchSlots { 8 };
     int m_count = 0;
+    index::IndexStore m_store;
+    std::unique_ptr<index::IndexWriter> m_indexWriter; // fed by the worker, committed on success
+    bool m_fromIndex = false;
 };
 
 } // namespace ll::stream

@@ -23,6 +23,12 @@ struct TarEntry {
     quint32 devMinor = 0;
     qint64 headerOffset = 0; // uncompressed offset of this member's first header block (incl. extension headers)
     qint64 dataOffset = 0; // uncompressed offset of the data
+    /**
+     * Compressed blob offset by which this member's data had come out of the decompressor: an upper bound
+     * (to the decompressor's input slice) of what a carve must download to get it. -1: not known. Set by
+     * LayerScanJob (and kept in the layer index), not by the tar reader.
+     */
+    qint64 compressedEnd = -1;
 
     static QString typeName(Type type); // "file", "dir", "symlink", "hardlink", "char", "block", "fifo", "other"
     QString typeName() const { return typeName(type); }

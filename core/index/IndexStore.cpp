@@ -1,0 +1,210 @@
+#include "index/IndexStore.h"
+
+#include "common/Logging.h"
+#include "common/Sha256.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QStandardPaths>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace ll::index {
+
+namespace {
+
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("ll::index::IndexStore", text);
+}
+
+constexpr qint64 MaxIndexFile = qint64(1) << 30;
+
+} // namespace
+
+IndexStore IndexStore::fromEnvironment()
+{
+    const QByteArray env = qgetenv("LL_INDEX_DIR");
+    if (env == "off")
+        return IndexStore();
+    if (!env.isEmpty())
+        return IndexStore(QString::fromLocal8Bit(env));
+    const QString cache = QStandardPaths::writableLocation(QStandardPaths::GenericCacheLocation);
+    if (cache.isEmpty())
+        return IndexStore();
+    return IndexStore(cache + QStringLiteral("/layerslayer/index"));
+}
+
+bool IndexStore::isSafeDigest(const QString &digest)
+{
+    // Only well-formed sha256 digests name files: nothing else ever reaches the file system.
+    return Sha256::isValidDigest(digest);
+}
+
+QString IndexStore::pathFor(const QString &digest) const
+{
+    if (!isEnabled() || !isSafeDigest(digest))
+        return {};
+    return m_dir + QLatin1Char('/') + QString(digest).replace(QLatin1Char(':'), QLatin1Char('-'))
+        + QStringLiteral(".idx");
+}
+
+std::optional<LayerIndex> IndexStore::load(const QString &digest) const
+{
+    const QString path = pathFor(digest);
+    if (path.isEmpty())
+        return std::nullopt;
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return std::nullopt; // not kept (the usual case)
+    if (f.size() > MaxIndexFile) {
+        qCWarning(llIndex) << "ignoring oversized index" << path;
+        return std::nullopt;
+    }
+    Result<LayerIndex> index = LayerIndex::fromBytes(f.readAll(), digest);
+    f.close();
+    if (!index) {
+        qCWarning(llIndex).noquote() << path << ":" << index.error().message << "; removed";
+        QFile::remove(path);
+        return std::nullopt;
+    }
+    qCDebug(llIndex) << "index hit" << digest << index->entries.size() << "entries";
+    return std::move(*index);
+}
+
+Status IndexStore::save(const LayerIndex &index) const
+{
+    std::unique_ptr<IndexWriter> w = writer(index.digest, index.blobSize);
+    if (!w)
+        return Error(Error::Code::Io, tr("no index directory"));
+    for (const stream::TarEntry &e : index.entries)
+        w->add(e);
+    return w->commit(index.compression);
+}
+
+std::unique_ptr<IndexWriter> IndexStore::writer(const QString &digest, qint64 blobSize) const
+{
+    const QString path = pathFor(digest);
+    if (path.isEmpty())
+        return nullptr;
+    if (!QDir().mkpath(m_dir)) {
+        qCWarning(llIndex) << "cannot create" << m_dir;
+        return nullptr;
+    }
+    ::chmod(QFile::encodeName(m_dir).constData(), 0700);
+    LayerIndex header;
+    header.digest = digest;
+    header.blobSize = blobSize;
+    auto w = std::make_unique<IndexWriter>(path, header);
+    if (!w->isOpen())
+        return nullptr;
+    return w;
+}
+
+class IndexWriter::Private
+{
+public:
+    QString finalPath;
+    QString tempPath;
+    int fd = -1;
+    Sha256 sha;
+    QByteArray buffer;
+    bool failed = false;
+
+    void append(const QByteArray &bytes)
+    {
+        sha.addData(bytes);
+        buffer += bytes;
+        if (buffer.size() >= (1 << 20))
+            flush();
+    }
+
+    void flush()
+    {
+        const char *p = buffer.constData();
+        qint64 left = buffer.size();
+        while (left > 0 && !failed) {
+            const ssize_t n = ::write(fd, p, size_t(left));
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0) {
+                failed = true;
+                break;
+            }
+            p += n;
+            left -= n;
+        }
+        buffer.resize(0);
+    }
+
+    void closeAndRemove()
+    {
+        if (fd >= 0) {
+            ::close(fd);
+            fd = -1;
+            ::unlink(QFile::encodeName(tempPath).constData());
+        }
+    }
+};
+
+IndexWriter::IndexWriter(const QString &finalPath, const LayerIndex &header) : d(std::make_unique<Private>())
+{
+    d->finalPath = finalPath;
+    QByteArray templ = QFile::encodeName(finalPath) + ".tmp-XXXXXX";
+    d->fd = ::mkstemp(templ.data()); // 0600
+    if (d->fd < 0) {
+        qCWarning(llIndex) << "cannot write an index next to" << finalPath << ":" << std::strerror(errno);
+        return;
+    }
+    d->tempPath = QFile::decodeName(templ);
+    d->append(header.headerBytes());
+}
+
+IndexWriter::~IndexWriter()
+{
+    discard();
+}
+
+bool IndexWriter::isOpen() const
+{
+    return d->fd >= 0;
+}
+
+void IndexWriter::add(const stream::TarEntry &entry)
+{
+    if (d->fd >= 0)
+        d->append(LayerIndex::entryBytes(entry));
+}
+
+Status IndexWriter::commit(const QString &compression)
+{
+    if (d->fd < 0)
+        return Error(Error::Code::Io, tr("index file not open"));
+    d->append(LayerIndex::endBytes(compression));
+    const QByteArray trailer = QByteArray::fromHex(d->sha.hexResult());
+    d->buffer += trailer;
+    d->flush();
+    const bool closed = ::close(d->fd) == 0;
+    d->fd = -1;
+    const QByteArray temp = QFile::encodeName(d->tempPath);
+    if (d->failed || !closed || ::rename(temp.constData(), QFile::encodeName(d->finalPath).constData()) != 0) {
+        const int err = errno;
+        ::unlink(temp.constData());
+        return Error(Error::Code::Io, tr("cannot write the layer index %1").arg(d->finalPath),
+            QString::fromLocal8Bit(std::strerror(err)));
+    }
+    qCDebug(llIndex) << "index kept" << d->finalPath;
+    return {};
+}
+
+void IndexWriter::discard()
+{
+    d->closeAndRemove();
+}
+
+} // namespace ll::index

@@ -1,0 +1,72 @@
+#pragma once
+
+#include "common/Result.h"
+#include "index/LayerIndex.h"
+
+#include <QString>
+
+#include <memory>
+#include <optional>
+
+namespace ll::index {
+
+class IndexWriter;
+
+/**
+ * Where layer indexes live: one file per layer digest ("sha256-<hex>.idx") in a private directory (0700,
+ * files 0600), written whole or not at all (a temporary file renamed into place). A store without a
+ * directory is disabled: it finds nothing and keeps nothing.
+ *
+ * fromEnvironment(): $LL_INDEX_DIR when set ("off" disables), else <cache dir>/index, i.e.
+ * ~/.cache/layerslayer/index for the "layerslayer" application name.
+ */
+class IndexStore
+{
+public:
+    IndexStore() = default; // disabled
+    explicit IndexStore(const QString &directory) : m_dir(directory) { }
+
+    static IndexStore fromEnvironment();
+
+    bool isEnabled() const { return !m_dir.isEmpty(); }
+    const QString &directory() const { return m_dir; }
+    QString pathFor(const QString &digest) const;
+
+    /** The index of digest, if one was kept and is intact (a damaged file is removed and ignored). */
+    std::optional<LayerIndex> load(const QString &digest) const;
+    /** Keeps index (replacing any older file). */
+    Status save(const LayerIndex &index) const;
+    /** Starts writing the index of digest entry by entry (for a pass that streams); nullptr when disabled. */
+    std::unique_ptr<IndexWriter> writer(const QString &digest, qint64 blobSize) const;
+
+private:
+    static bool isSafeDigest(const QString &digest);
+
+    QString m_dir;
+};
+
+/**
+ * Writes one layer index as a pass over the layer goes (bounded memory whatever the entry count): add()
+ * from any single thread, then commit() when the pass completed and the digest matched, else discard() (or
+ * destroy it): nothing appears under the final name unless committed.
+ */
+class IndexWriter
+{
+public:
+    IndexWriter(const QString &finalPath, const LayerIndex &header);
+    ~IndexWriter();
+    IndexWriter(const IndexWriter &) = delete;
+    IndexWriter &operator=(const IndexWriter &) = delete;
+
+    bool isOpen() const;
+    void add(const stream::TarEntry &entry);
+    /** compression: "gzip", "zstd" or "tar" (known once the pass has begun; kept in the header). */
+    Status commit(const QString &compression);
+    void discard();
+
+private:
+    class Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace ll::index

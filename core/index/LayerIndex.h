@@ -1,0 +1,46 @@
+#pragma once
+
+#include "common/Result.h"
+#include "stream/TarEntry.h"
+
+#include <QByteArray>
+#include <QString>
+#include <QVector>
+
+namespace ll::index {
+
+/**
+ * What a complete, digest-verified pass over one layer blob learnt: every tar member in archive order, each
+ * with the compressed offset by which its data had come out (TarEntry::compressedEnd). A layer digest names
+ * immutable content, so this stays true forever: a second look at the layer needs no download to list it,
+ * and a carve from it needs one Range request up to the member's compressedEnd instead of a growing series.
+ *
+ * On disk (IndexStore): "LLIX", a format version, the digest, the blob size, the entries, the compression
+ * format, an end mark, then the SHA-256 of everything before it (a torn or edited file is refused, never
+ * half-read).
+ */
+struct LayerIndex {
+    static constexpr quint32 FormatVersion = 1;
+
+    QString digest; // "sha256:..."
+    qint64 blobSize = -1;
+    QString compression; // "gzip", "zstd", "tar"
+    QVector<stream::TarEntry> entries;
+
+    /** Serialised header (everything before the entries). */
+    QByteArray headerBytes() const;
+    /** One serialised entry (the file is the header, the entries, the end records, then the trailer). */
+    static QByteArray entryBytes(const stream::TarEntry &entry);
+    /** The records after the entries: the compression format, then the end mark. */
+    static QByteArray endBytes(const QString &compression);
+
+    /** The whole file: header, entries, SHA-256 trailer. */
+    QByteArray toBytes() const;
+    /** Parses and checks a whole file (magic, version, trailer, that it describes expectedDigest). */
+    static Result<LayerIndex> fromBytes(const QByteArray &bytes, const QString &expectedDigest);
+
+    /** The last member at path (a later copy in the same archive wins), or nullptr. */
+    const stream::TarEntry *find(const QString &path) const;
+};
+
+} // namespace ll::index

@@ -1,0 +1,173 @@
+#include "index/IndexStore.h"
+#include "index/LayerIndex.h"
+
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using ll::index::IndexStore;
+using ll::index::LayerIndex;
+using ll::stream::TarEntry;
+
+namespace {
+
+const QString Digest = QStringLiteral("sha256:") + QString(64, QLatin1Char('a'));
+
+LayerIndex sample()
+{
+    LayerIndex index;
+    index.digest = Digest;
+    index.blobSize = 123456;
+    index.compression = QStringLiteral("gzip");
+    TarEntry dir;
+    dir.path = QStringLiteral("etc");
+    dir.type = TarEntry::Type::Directory;
+    dir.mode = 0755;
+    dir.compressedEnd = 65536;
+    TarEntry file;
+    file.path = QStringLiteral("etc/päss wd"); // any Unicode name survives
+    file.size = 1234;
+    file.mode = 04755;
+    file.uid = 1000;
+    file.gid = qint64(1) << 40; // base-256 sized ids
+    file.uname = QStringLiteral("app");
+    file.gname = QStringLiteral("app");
+    file.mtime = 1700000000;
+    file.headerOffset = 512;
+    file.dataOffset = 1024;
+    file.compressedEnd = 123456;
+    TarEntry link;
+    link.path = QStringLiteral("etc/link");
+    link.type = TarEntry::Type::Symlink;
+    link.linkTarget = QStringLiteral("../usr/lib/x");
+    TarEntry again = file; // a later copy in the same archive
+    again.size = 99;
+    index.entries = { dir, file, link, again };
+    return index;
+}
+
+} // namespace
+
+class TestLayerIndex : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void roundTrip();
+    void findTakesTheLastCopy();
+    void refusesDamage_data();
+    void refusesDamage();
+    void storeNamesOnlyValidDigests();
+    void writerDiscardLeavesNothing();
+    void disabledStore();
+};
+
+void TestLayerIndex::roundTrip()
+{
+    const LayerIndex in = sample();
+    const auto out = LayerIndex::fromBytes(in.toBytes(), Digest);
+    QVERIFY(out);
+    QCOMPARE(out->digest, in.digest);
+    QCOMPARE(out->blobSize, in.blobSize);
+    QCOMPARE(out->compression, in.compression);
+    QCOMPARE(out->entries.size(), in.entries.size());
+    for (int i = 0; i < in.entries.size(); ++i) {
+        const TarEntry &a = in.entries.at(i);
+        const TarEntry &b = out->entries.at(i);
+        QCOMPARE(b.path, a.path);
+        QCOMPARE(b.type, a.type);
+        QCOMPARE(b.size, a.size);
+        QCOMPARE(b.mode, a.mode);
+        QCOMPARE(b.uid, a.uid);
+        QCOMPARE(b.gid, a.gid);
+        QCOMPARE(b.uname, a.uname);
+        QCOMPARE(b.gname, a.gname);
+        QCOMPARE(b.mtime, a.mtime);
+        QCOMPARE(b.linkTarget, a.linkTarget);
+        QCOMPARE(b.headerOffset, a.headerOffset);
+        QCOMPARE(b.dataOffset, a.dataOffset);
+        QCOMPARE(b.compressedEnd, a.compressedEnd);
+    }
+}
+
+void TestLayerIndex::findTakesTheLastCopy()
+{
+    const LayerIndex index = sample();
+    QCOMPARE(index.find(QStringLiteral("etc/päss wd"))->size, qint64(99));
+    QVERIFY(!index.find(QStringLiteral("nope")));
+}
+
+void TestLayerIndex::refusesDamage_data()
+{
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::addColumn<QString>("digest");
+    const QByteArray good = sample().toBytes();
+    QTest::newRow("empty") << QByteArray() << Digest;
+    QTest::newRow("not an index") << QByteArray(100, 'x') << Digest;
+    QByteArray flipped = good;
+    flipped[good.size() / 2] = char(flipped[good.size() / 2] ^ 1);
+    QTest::newRow("flipped byte") << flipped << Digest;
+    QTest::newRow("truncated") << good.left(good.size() - 10) << Digest;
+    QTest::newRow("trailer only cut") << good.left(good.size() - 1) << Digest;
+    QTest::newRow("another layer's") << good << (QStringLiteral("sha256:") + QString(64, QLatin1Char('b')));
+    LayerIndex future = sample();
+    QByteArray v2 = future.toBytes();
+    v2[4] = 2; // format version (little endian) right after the magic: its checksum is then wrong too
+    QTest::newRow("other version") << v2 << Digest;
+}
+
+void TestLayerIndex::refusesDamage()
+{
+    QFETCH(QByteArray, bytes);
+    QFETCH(QString, digest);
+    const auto r = LayerIndex::fromBytes(bytes, digest);
+    QVERIFY(!r);
+    QCOMPARE(r.error().code, ll::Error::Code::Corrupt);
+}
+
+void TestLayerIndex::storeNamesOnlyValidDigests()
+{
+    QTemporaryDir dir;
+    const IndexStore store(dir.path());
+    QCOMPARE(store.pathFor(Digest),
+        dir.path() + QStringLiteral("/sha256-") + QString(64, QLatin1Char('a')) + QStringLiteral(".idx"));
+    QVERIFY(store.pathFor(QStringLiteral("sha256:../../etc/passwd")).isEmpty());
+    QVERIFY(store.pathFor(QStringLiteral("md5:abc")).isEmpty());
+    QVERIFY(!store.writer(QStringLiteral("sha256:../x"), 1));
+    QVERIFY(store.save(sample()));
+    const auto loaded = store.load(Digest);
+    QVERIFY(loaded.has_value());
+    QCOMPARE(loaded->entries.size(), 4);
+}
+
+void TestLayerIndex::writerDiscardLeavesNothing()
+{
+    QTemporaryDir dir;
+    const IndexStore store(dir.path());
+    {
+        auto w = store.writer(Digest, 10);
+        QVERIFY(w);
+        w->add(sample().entries.first());
+        // destroyed without commit
+    }
+    QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden), QStringList());
+    QVERIFY(!store.load(Digest).has_value());
+}
+
+void TestLayerIndex::disabledStore()
+{
+    const IndexStore off;
+    QVERIFY(!off.isEnabled());
+    QVERIFY(!off.writer(Digest, 1));
+    QVERIFY(!off.load(Digest).has_value());
+    QVERIFY(!off.save(sample()));
+    qputenv("LL_INDEX_DIR", "off");
+    QVERIFY(!IndexStore::fromEnvironment().isEnabled());
+    qputenv("LL_INDEX_DIR", "/somewhere/idx");
+    QCOMPARE(IndexStore::fromEnvironment().directory(), QStringLiteral("/somewhere/idx"));
+    qunsetenv("LL_INDEX_DIR");
+}
+
+QTEST_APPLESS_MAIN(TestLayerIndex)
+#include "TestLayerIndex.moc"

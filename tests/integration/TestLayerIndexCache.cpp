@@ -1,0 +1,329 @@
+// Layer indexes against the real registry (through the harness's proxy, which counts requests): a complete,
+// verified listing keeps an index; the next listing of that layer needs no blob request and gives the same
+// entries; a carve from indexed layers searches without downloading and fetches the file with one request
+// within the carve budget; failed or partial passes keep nothing; the CLI uses the store unless --no-cache.
+#include "CliRunner.h"
+#include "Harness.h"
+#include "RegistryTestUtil.h"
+
+#include "common/Sha256.h"
+#include "extract/CarveJob.h"
+#include "index/IndexStore.h"
+#include "stream/LayerScanJob.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <sys/stat.h>
+
+using namespace ll;
+using ll::test::CliRunner;
+using ll::test::Harness;
+
+namespace {
+
+oci::Image imageOf(const QJsonObject &fx)
+{
+    oci::Image image;
+    image.registry = Harness::instance().proxy();
+    image.repository = fx.value(QLatin1String("repository")).toString();
+    image.tag = fx.value(QLatin1String("tag")).toString();
+    image.reference = image.registry + QLatin1Char('/') + image.repository + QLatin1Char(':') + image.tag;
+    for (const QJsonValue &v : fx.value(QLatin1String("layers")).toArray()) {
+        const QJsonObject l = v.toObject();
+        oci::Descriptor d;
+        d.digest = l.value(QLatin1String("digest")).toString();
+        d.size = l.value(QLatin1String("size")).toInteger();
+        d.mediaType = l.value(QLatin1String("mediaType")).toString();
+        image.manifest.layers.append(d);
+    }
+    return image;
+}
+
+/** Blob GETs the proxy saw since its last reset. */
+int blobRequests()
+{
+    int n = 0;
+    const QJsonObject paths = Harness::instance().proxyStats().value(QLatin1String("paths")).toObject();
+    for (auto it = paths.begin(); it != paths.end(); ++it) {
+        if (it.key().contains(QLatin1String("/blobs/sha256:")))
+            n += it.value().toObject().value(QLatin1String("requests")).toInt();
+    }
+    return n;
+}
+
+struct Scan {
+    Job::State state = Job::State::Idle;
+    bool fromIndex = false;
+    QVector<stream::TarEntry> entries;
+};
+
+Scan scan(const oci::Image &image, int layer, const index::IndexStore &store, qint64 byteLimit = -1)
+{
+    ll::test::ClientEnv env;
+    stream::LayerScanJob job(env.client.get(), stream::LayerSource::fromImage(image, layer));
+    job.setIndexStore(store);
+    if (byteLimit > 0) {
+        stream::FetchPolicy p;
+        p.byteLimit = byteLimit;
+        job.setPolicy(p);
+    }
+    Scan out;
+    QObject::connect(&job, &stream::LayerScanJob::entriesReady, &job,
+        [&out](const QVector<stream::TarEntry> &batch) { out.entries += batch; });
+    ll::test::runJob(job);
+    out.state = job.state();
+    out.fromIndex = job.isFromIndex();
+    return out;
+}
+
+QStringList describe(const QVector<stream::TarEntry> &entries)
+{
+    QStringList out;
+    for (const stream::TarEntry &e : entries) {
+        out << QStringLiteral("%1|%2|%3|%4|%5:%6|%7|%8|%9|%10")
+                   .arg(e.path, e.typeName())
+                   .arg(e.size)
+                   .arg(e.modeOctal())
+                   .arg(e.uid)
+                   .arg(e.gid)
+                   .arg(e.mtime)
+                   .arg(e.linkTarget)
+                   .arg(e.dataOffset)
+                   .arg(e.compressedEnd);
+    }
+    return out;
+}
+
+} // namespace
+
+class TestLayerIndexCache : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void init();
+    void secondListingComesFromTheIndex();
+    void compressedEndBoundsTheData();
+    void failedOrPartialPassKeepsNothing();
+    void carveFromIndexedLayers();
+    void deletedFileFoundDeletedWithoutDownloads();
+    void cliPeekTwiceAndNoCache();
+
+private:
+    QJsonObject m_app;
+    QJsonObject m_big;
+};
+
+void TestLayerIndexCache::initTestCase()
+{
+    auto &h = Harness::instance();
+    if (!h.available())
+        QSKIP(qPrintable(h.unavailableReason()));
+    m_app = h.fixture(QStringLiteral("lab/app:1.0"));
+    m_big = h.fixture(QStringLiteral("lab/big:1.0"));
+    QVERIFY(!m_app.isEmpty() && !m_big.isEmpty());
+}
+
+void TestLayerIndexCache::init()
+{
+    Harness::instance().proxyReset();
+}
+
+void TestLayerIndexCache::secondListingComesFromTheIndex()
+{
+    QTemporaryDir dir;
+    const index::IndexStore store(dir.path() + QStringLiteral("/index"));
+    const oci::Image image = imageOf(m_app);
+
+    const Scan first = scan(image, 0, store);
+    QCOMPARE(first.state, Job::State::Succeeded);
+    QVERIFY(!first.fromIndex);
+    QCOMPARE(blobRequests(), 1);
+    const QString file = store.pathFor(image.manifest.layers.at(0).digest);
+    QVERIFY(QFile::exists(file));
+    struct stat st {
+    };
+    QCOMPARE(::stat(QFile::encodeName(file).constData(), &st), 0);
+    QCOMPARE(int(st.st_mode & 0777), 0600);
+    QCOMPARE(::stat(QFile::encodeName(store.directory()).constData(), &st), 0);
+    QCOMPARE(int(st.st_mode & 0777), 0700);
+
+    Harness::instance().proxyReset();
+    const Scan second = scan(image, 0, store);
+    QCOMPARE(second.state, Job::State::Succeeded);
+    QVERIFY(second.fromIndex);
+    QCOMPARE(blobRequests(), 0);
+    QCOMPARE(describe(second.entries), describe(first.entries));
+    QCOMPARE(second.entries.size(),
+        m_app.value(QLatin1String("layers"))
+            .toArray()
+            .at(0)
+            .toObject()
+            .value(QLatin1String("entries"))
+            .toArray()
+            .size());
+
+    // A damaged index is refused (and removed): the layer is downloaded again and the index rewritten.
+    QFile f(file);
+    QVERIFY(f.open(QIODevice::ReadWrite));
+    f.seek(f.size() / 2);
+    const char flipped = char(f.peek(1).at(0) ^ 0x5a);
+    f.write(&flipped, 1);
+    f.close();
+    Harness::instance().proxyReset();
+    const Scan third = scan(image, 0, store);
+    QCOMPARE(third.state, Job::State::Succeeded);
+    QVERIFY(!third.fromIndex);
+    QCOMPARE(blobRequests(), 1);
+    QCOMPARE(describe(third.entries), describe(first.entries));
+    QVERIFY(store.load(image.manifest.layers.at(0).digest).has_value());
+}
+
+void TestLayerIndexCache::compressedEndBoundsTheData()
+{
+    // The needle's compressedEnd lies between the fixture's exact bound (where its last byte comes out of
+    // zlib) and that bound plus one input slice of the pipeline (64 KiB) and the next header.
+    QTemporaryDir dir;
+    const index::IndexStore store(dir.path());
+    const oci::Image image = imageOf(m_big);
+    const Scan s = scan(image, 0, store);
+    QCOMPARE(s.state, Job::State::Succeeded);
+    const QJsonObject needle = m_big.value(QLatin1String("needle")).toObject();
+    const qint64 bound = needle.value(QLatin1String("compressed_bound")).toInteger();
+    const stream::TarEntry *e = nullptr;
+    qint64 previous = 0;
+    for (const stream::TarEntry &entry : s.entries) {
+        QVERIFY2(entry.compressedEnd >= previous, qPrintable(entry.path)); // archive order: never backwards
+        QVERIFY(entry.compressedEnd <= image.manifest.layers.at(0).size);
+        previous = entry.compressedEnd;
+        if (entry.path == QLatin1String("data/needle.bin"))
+            e = &entry;
+    }
+    QVERIFY(e);
+    QVERIFY2(e->compressedEnd >= bound && e->compressedEnd <= bound + 64 * 1024 + 4096,
+        qPrintable(QStringLiteral("compressedEnd %1, bound %2").arg(e->compressedEnd).arg(bound)));
+    QCOMPARE(s.entries.last().compressedEnd, image.manifest.layers.at(0).size);
+}
+
+void TestLayerIndexCache::failedOrPartialPassKeepsNothing()
+{
+    QTemporaryDir dir;
+    const index::IndexStore store(dir.path());
+    const oci::Image image = imageOf(m_app);
+    // A corrupt byte: the digest does not match, the scan fails, no index.
+    Harness::instance().proxyControl(QJsonObject { { QStringLiteral("faults"),
+        QJsonArray {
+            QJsonObject { { QStringLiteral("type"), QStringLiteral("corrupt") }, { QStringLiteral("at_byte"), 150000 },
+                { QStringLiteral("path"), image.manifest.layers.at(0).digest } } } } });
+    const Scan bad = scan(image, 0, store);
+    QCOMPARE(bad.state, Job::State::Failed);
+    QVERIFY(!QFile::exists(store.pathFor(image.manifest.layers.at(0).digest)));
+    // A partial peek (--partial) lists the start only: no index either.
+    Harness::instance().proxyReset();
+    const Scan partial = scan(image, 0, store, 16 * 1024);
+    QCOMPARE(partial.state, Job::State::Succeeded);
+    QVERIFY(!QFile::exists(store.pathFor(image.manifest.layers.at(0).digest)));
+    QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden), QStringList()); // no temporary left
+}
+
+void TestLayerIndexCache::carveFromIndexedLayers()
+{
+    QTemporaryDir dir;
+    const index::IndexStore store(dir.path());
+    const oci::Image image = imageOf(m_big);
+    QCOMPARE(scan(image, 0, store).state, Job::State::Succeeded);
+    Harness::instance().proxyReset();
+
+    QTemporaryDir out;
+    ll::test::ClientEnv env;
+    extract::CarveOptions o;
+    o.outputDir = out.path();
+    extract::CarveJob job(env.client.get(), image, QStringLiteral("data/needle.bin"), o);
+    job.setIndexStore(store);
+    ll::test::runJob(job);
+    QVERIFY2(job.state() == Job::State::Succeeded, qPrintable(job.error().toString()));
+    const extract::CarveResult &r = job.result();
+    QCOMPARE(r.status, extract::CarveResult::Status::Found);
+    QCOMPARE(r.layersFromIndex, 1);
+    QCOMPARE(r.requests, 1); // one Range request up to the needle's compressedEnd
+    QCOMPARE(blobRequests(), 1);
+    const qint64 bound
+        = m_big.value(QLatin1String("needle")).toObject().value(QLatin1String("compressed_bound")).toInteger();
+    QVERIFY2(r.bytesDownloaded <= qint64(1.25 * double(bound)) + 65536, qPrintable(QString::number(r.bytesDownloaded)));
+    QFile f(r.savedTo);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QString expected;
+    for (const QJsonValue &v :
+        m_big.value(QLatin1String("layers")).toArray().at(0).toObject().value(QLatin1String("entries")).toArray())
+        if (v.toObject().value(QLatin1String("path")).toString() == QLatin1String("data/needle.bin"))
+            expected = v.toObject().value(QLatin1String("sha256")).toString();
+    QCOMPARE(QString::fromLatin1(ll::Sha256::digestOf(f.readAll()).mid(7).toLatin1()), expected);
+}
+
+void TestLayerIndexCache::deletedFileFoundDeletedWithoutDownloads()
+{
+    // Every layer indexed: the top-down search sees layer 2's whiteout of etc/motd without a request, and
+    // the upper layer's passwd is fetched from layer 1 alone.
+    QTemporaryDir dir;
+    const index::IndexStore store(dir.path());
+    const oci::Image image = imageOf(m_app);
+    for (int i = 0; i < image.manifest.layers.size(); ++i)
+        QCOMPARE(scan(image, i, store).state, Job::State::Succeeded);
+    Harness::instance().proxyReset();
+    ll::test::ClientEnv env;
+    QTemporaryDir out;
+    extract::CarveOptions o;
+    o.outputDir = out.path();
+    extract::CarveJob gone(env.client.get(), image, QStringLiteral("etc/motd"), o);
+    gone.setIndexStore(store);
+    ll::test::runJob(gone);
+    QCOMPARE(gone.state(), Job::State::Succeeded);
+    QCOMPARE(gone.result().status, extract::CarveResult::Status::Deleted);
+    QCOMPARE(gone.result().layerIndex, 2);
+    QCOMPARE(blobRequests(), 0);
+
+    extract::CarveJob passwd(env.client.get(), image, QStringLiteral("etc/passwd"), o);
+    passwd.setIndexStore(store);
+    ll::test::runJob(passwd);
+    QCOMPARE(passwd.state(), Job::State::Succeeded);
+    QCOMPARE(passwd.result().layerIndex, 1);
+    QCOMPARE(blobRequests(), 1);
+    const QJsonObject proxyPaths = Harness::instance().proxyStats().value(QLatin1String("paths")).toObject();
+    QVERIFY(proxyPaths.contains(QStringLiteral("/v2/lab/app/blobs/") + image.manifest.layers.at(1).digest));
+}
+
+void TestLayerIndexCache::cliPeekTwiceAndNoCache()
+{
+    auto &h = Harness::instance();
+    QTemporaryDir dir;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("LL_INDEX_DIR"), dir.path() + QStringLiteral("/idx"));
+    const QStringList peek { QStringLiteral("-t"), h.proxy() + QStringLiteral("/lab/app:1.0"),
+        QStringLiteral("--peek-all"), QStringLiteral("--json"), QStringLiteral("-q") };
+    const auto first = CliRunner::run(peek, {}, 120000, env);
+    QVERIFY2(first.exitCode == 0, first.err.constData());
+    QCOMPARE(blobRequests(), 5); // the config and the 4 layers
+    QCOMPARE(QDir(dir.path() + QStringLiteral("/idx")).entryList(QDir::Files).size(), 4);
+
+    h.proxyReset();
+    const auto second = CliRunner::run(peek, {}, 120000, env);
+    QVERIFY2(second.exitCode == 0, second.err.constData());
+    QCOMPARE(second.out, first.out);
+    QCOMPARE(blobRequests(), 1); // the config only
+
+    h.proxyReset();
+    const auto uncached = CliRunner::run(peek + QStringList { QStringLiteral("--no-cache") }, {}, 120000, env);
+    QVERIFY2(uncached.exitCode == 0, uncached.err.constData());
+    QCOMPARE(uncached.out, first.out);
+    QCOMPARE(blobRequests(), 5);
+}
+
+QTEST_GUILESS_MAIN(TestLayerIndexCache)
+#include "TestLayerIndexCache.moc"
