@@ -1,4 +1,6 @@
 #include "MainWindow.h"
+#include "controllers/ImageController.h"
+#include "index/IndexStore.h"
 
 #include "oci/Platform.h"
 #include "registry/CredentialStore.h"
@@ -95,6 +97,7 @@ int main(int argc, char *argv[])
     client.setPlainHttp(parser.isSet(plainHttp));
 
     ll::ui::MainWindow window(&client);
+    window.imageController()->setIndexStore(ll::index::IndexStore::fromEnvironment());
     window.show();
     if (!reference.isEmpty())
         QTimer::singleShot(0, &window, [&window, reference, wanted] { window.openReference(reference, wanted); });

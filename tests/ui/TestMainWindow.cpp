@@ -7,6 +7,7 @@
 #include "controllers/ImageController.h"
 #include "dialogs/PreviewDialog.h"
 #include "fs/MergedTree.h"
+#include "index/IndexStore.h"
 #include "models/BuildStepModel.h"
 #include "models/FileFilterProxy.h"
 #include "models/FileTreeModel.h"
@@ -24,6 +25,7 @@
 #include <QLineEdit>
 #include <QMimeData>
 #include <QStandardItemModel>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QTreeView>
 
@@ -38,6 +40,7 @@ private slots:
     void initTestCase();
     void openImagePopulatesPanels();
     void mergedViewStreamsBaseLayer();
+    void reopenListsFromLayerIndex();
     void stepSelectsLayer();
     void platformPickerSwitches();
     void filterNarrowsTree_data();
@@ -171,6 +174,41 @@ void TestMainWindow::mergedViewStreamsBaseLayer()
     QCOMPARE(b->model()->mode(), FileTreeModel::Mode::Merged);
     QVERIFY(b->selectPath(QStringLiteral("etc/passwd")));
     QVERIFY(!b->selectPath(QStringLiteral("etc/motd"))); // deleted by layer 2: the merged tree now
+}
+
+void TestMainWindow::reopenListsFromLayerIndex()
+{
+    // With the user's layer indexes on (as the app has them), opening an image a second time lists every layer
+    // without a blob request, and the tree is the same.
+    auto &h = Harness::instance();
+    QTemporaryDir dir;
+    const index::IndexStore store(dir.path());
+    const auto blobGets = [&h] {
+        int n = 0;
+        const QJsonObject paths = h.proxyStats().value(QStringLiteral("paths")).toObject();
+        for (auto it = paths.begin(); it != paths.end(); ++it)
+            if (it.key().contains(QLatin1String("/blobs/sha256:")))
+                n += it.value().toObject().value(QStringLiteral("requests")).toInt();
+        return n;
+    };
+    QStringList firstFiles;
+    for (int round = 0; round < 2; ++round) {
+        h.proxyReset();
+        ll::test::UiClientEnv env;
+        MainWindow w(env.client.get());
+        w.imageController()->setIndexStore(store);
+        w.show();
+        QVERIFY(openAndWait(w, QStringLiteral("lab/app:1.0"), h.proxy()));
+        const QStringList files = visibleFiles(w.fileBrowser());
+        QVERIFY(files.contains(QStringLiteral("etc/passwd")));
+        if (round == 0) {
+            QCOMPARE(blobGets(), 5); // the config and 4 layers
+            firstFiles = files;
+        } else {
+            QCOMPARE(blobGets(), 1); // the config only
+            QCOMPARE(files, firstFiles);
+        }
+    }
 }
 
 void TestMainWindow::stepSelectsLayer()

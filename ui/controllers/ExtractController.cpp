@@ -77,7 +77,9 @@ Job *ExtractController::makeSaveJob(
     if (single) {
         extract::CarveOptions options;
         options.outputDir = dir;
-        job = new extract::CarveJob(m_image->client(), m_image->image(), paths.first(), options, this);
+        auto *carve = new extract::CarveJob(m_image->client(), m_image->image(), paths.first(), options, this);
+        carve->setIndexStore(m_image->indexStore());
+        job = carve;
     } else {
         extract::ExtractOptions options;
         options.layer = layer;
@@ -243,7 +245,9 @@ void ExtractController::preview(const QString &path, int layer)
         extract::CarveOptions options;
         options.outputDir = tmp->path();
         options.follow = true;
-        job = new extract::CarveJob(m_image->client(), m_image->image(), path, options, this);
+        auto *carve = new extract::CarveJob(m_image->client(), m_image->image(), path, options, this);
+        carve->setIndexStore(m_image->indexStore());
+        job = carve;
     } else {
         extract::ExtractOptions options;
         options.layer = layer;
@@ -315,7 +319,9 @@ QList<QUrl> ExtractController::stage(const QStringList &paths, int layer)
         if (node && !node->isDir() && m_image->allListed()) {
             extract::CarveOptions options;
             options.outputDir = dir;
-            job = new extract::CarveJob(m_image->client(), m_image->image(), paths.first(), options, this);
+            auto *carve = new extract::CarveJob(m_image->client(), m_image->image(), paths.first(), options, this);
+            carve->setIndexStore(m_image->indexStore());
+            job = carve;
         }
     }
     if (!job) {

@@ -194,6 +194,7 @@ stream::LayerScanJob *ImageController::makeScan(int index)
 {
     Layer &layer = *m_layers[size_t(index)];
     auto *job = new stream::LayerScanJob(m_client, stream::LayerSource::fromImage(m_image, index), this);
+    job->setIndexStore(m_indexStore);
     job->setTitle(tr("List layer %1 of %2").arg(index).arg(m_reference.displayName()));
     layer.job = job;
     layer.state = LayerState::Listing;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "index/IndexStore.h"
+
 #include "common/Error.h"
 #include "common/Job.h"
 #include "oci/Image.h"
@@ -50,6 +52,9 @@ public:
     ~ImageController() override;
 
     registry::RegistryClient *client() const { return m_client; }
+    /** Layer indexes for listings and carves (disabled by default: the app sets the user's). */
+    void setIndexStore(const index::IndexStore &store) { m_indexStore = store; }
+    const index::IndexStore &indexStore() const { return m_indexStore; }
     void setTracker(Tracker tracker) { m_tracker = std::move(tracker); }
     void setMaxParallelScans(int n) { m_maxParallel = qMax(1, n); }
     int maxParallelScans() const { return m_maxParallel; }
@@ -126,6 +131,7 @@ private:
     bool m_dirty = false;
     bool m_mergedDirty = false;
     bool m_allSignalled = false;
+    index::IndexStore m_indexStore;
 };
 
 } // namespace ll::ui
