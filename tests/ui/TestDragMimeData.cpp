@@ -10,6 +10,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QPointer>
 #include <QTest>
 
 #include <memory>
@@ -72,6 +73,7 @@ private slots:
     void selectionDeduplicated();
     void noStagerTextOnly();
     void whiteoutsNotDragged();
+    void deletedWhileStaging();
 
 private:
     fs::LayerTree m_tree { 2 };
@@ -199,6 +201,36 @@ void TestDragMimeData::whiteoutsNotDragged()
     QVERIFY(!model.mimeData({ gone }));
     std::unique_ptr<QMimeData> mime(model.mimeData({ gone, model.indexForPath(QStringLiteral("usr/bin/tool")) }));
     QCOMPARE(mime->text(), QStringLiteral("usr/bin/tool"));
+}
+
+void TestDragMimeData::deletedWhileStaging()
+{
+    // The real stager spins an event loop; when a drop target gives up waiting, the platform drag deletes its
+    // QDrag (and so this mime data) inside that loop. retrieveData() must then return without touching the dead
+    // object (it crashed in a real XDND drag; ASan flags a regression here as a heap-use-after-free).
+    FileTreeModel model;
+    int calls = 0;
+    QMimeData *mime = nullptr;
+    QString stagedFile;
+    model.setStager([&](const QList<const fs::FileNode *> &nodes) {
+        ++calls;
+        const QString dir = StagedFilesMimeData::newStagingDirectory();
+        QList<QUrl> urls;
+        for (const fs::FileNode *n : nodes)
+            urls.append(QUrl::fromLocalFile(writeNode(dir, n)));
+        stagedFile = urls.value(0).toLocalFile();
+        delete mime; // what QXcbDrag's deleteLater() of the finished drop's QDrag does meanwhile
+        return urls;
+    });
+    model.setLayerTree(&m_tree);
+    mime = model.mimeData({ model.indexForPath(QStringLiteral("etc/passwd")) });
+    QVERIFY(mime);
+    QPointer<QMimeData> guard(mime);
+    const QByteArray data = mime->data(QStringLiteral("text/uri-list"));
+    QVERIFY(guard.isNull());
+    QCOMPARE(calls, 1);
+    QVERIFY(data.isEmpty());
+    QVERIFY(QFileInfo::exists(stagedFile)); // written, just nobody to hand it to
 }
 
 QTEST_MAIN(TestDragMimeData)

@@ -3,6 +3,7 @@
 #include "models/ModelLogging.h"
 
 #include <QDir>
+#include <QPointer>
 #include <QTemporaryDir>
 #include <QVariant>
 
@@ -47,18 +48,31 @@ bool StagedFilesMimeData::hasFormat(const QString &mimeType) const
     return (mimeType == uriListType() && m_stager) || mimeType == plainTextType();
 }
 
-void StagedFilesMimeData::stage() const
+bool StagedFilesMimeData::stage() const
 {
     if (m_staged || m_staging || !m_stager)
-        return;
+        return true;
     // The stager may spin an event loop (progress dialog) during which the drag code asks again: answer
     // "nothing yet" then instead of staging twice.
     m_staging = true;
     ++m_stageCount;
-    m_urls = m_stager(m_nodes);
+    // That event loop may also delete this object: a drop target that gives up waiting (Qt's waits 5 s) sends
+    // XdndFinished, and QXcbDrag then deleteLater()s the finished drop's QDrag, which owns us; the nested loop
+    // runs that deletion. So call copies (the std::function would die mid-call) and touch no member afterwards
+    // unless we still live (this crashed for real with a slow registry, see tests/manual/README.md).
+    const QPointer<const StagedFilesMimeData> alive(this);
+    const Stager stager = m_stager;
+    const QList<const fs::FileNode *> nodes = m_nodes;
+    QList<QUrl> urls = stager(nodes);
+    if (!alive) {
+        qCDebug(llUiModel) << "drag data deleted while staging" << urls.size() << "item(s) (drop target gave up?)";
+        return false;
+    }
+    m_urls = std::move(urls);
     m_staging = false;
     m_staged = true;
     qCDebug(llUiModel) << "staged" << m_urls.size() << "item(s) for a drag";
+    return true;
 }
 
 QVariant StagedFilesMimeData::retrieveData(const QString &mimeType, QMetaType type) const
@@ -71,7 +85,8 @@ QVariant StagedFilesMimeData::retrieveData(const QString &mimeType, QMetaType ty
     }
     if (mimeType != uriListType() || !m_stager)
         return QVariant();
-    stage();
+    if (!stage())
+        return QVariant(); // this object is gone
     if (type.id() == QMetaType::QByteArray) {
         // What a platform drag (XDND) asks for: RFC 2483, CRLF-separated.
         QByteArray bytes;

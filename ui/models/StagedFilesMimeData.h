@@ -59,7 +59,8 @@ protected:
     QVariant retrieveData(const QString &mimeType, QMetaType type) const override;
 
 private:
-    void stage() const;
+    /** Runs the stager once; false if this object was deleted meanwhile (then touch nothing). */
+    bool stage() const;
 
     QList<const fs::FileNode *> m_nodes;
     QStringList m_paths;
