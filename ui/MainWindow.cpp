@@ -97,12 +97,20 @@ MainWindow::MainWindow(registry::RegistryClient *client, QWidget *parent) : QMai
     showMessage(tr("Type an image reference (e.g. debian:12 or 127.0.0.1:5000/lab/app:1.0) and press Enter."));
 
     // Drag-to-save: the model asks for files when a drop target wants them.
-    m_browser->model()->setStager([this](const QList<const fs::FileNode *> &nodes) {
+    // The download starts when the drag begins; a drop target's ask waits for it.
+    const auto pathsOf = [](const QList<const fs::FileNode *> &nodes) {
         QStringList paths;
         for (const fs::FileNode *node : nodes)
             paths << node->path();
-        return m_extract->stage(paths, m_browser->currentLayer());
-    });
+        return paths;
+    };
+    m_browser->model()->setStager(
+        [this, pathsOf](const QList<const fs::FileNode *> &nodes) {
+            return m_extract->stage(pathsOf(nodes), m_browser->currentLayer());
+        },
+        [this, pathsOf](const QList<const fs::FileNode *> &nodes) {
+            m_extract->prestage(pathsOf(nodes), m_browser->currentLayer());
+        });
 
     const QRect screen = QGuiApplication::primaryScreen() ? QGuiApplication::primaryScreen()->availableGeometry()
                                                           : QRect(0, 0, 1280, 800);

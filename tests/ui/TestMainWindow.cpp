@@ -12,6 +12,7 @@
 #include "models/FileFilterProxy.h"
 #include "models/FileTreeModel.h"
 #include "models/LayerListModel.h"
+#include "models/StagedFilesMimeData.h"
 #include "registry/ImageReference.h"
 #include "stream/LayerScanJob.h"
 #include "widgets/FileBrowser.h"
@@ -27,6 +28,7 @@
 #include <QStandardItemModel>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 #include <QTreeView>
 
 using namespace ll;
@@ -48,6 +50,7 @@ private slots:
     void saveActionCarvesFile();
     void previewShowsText();
     void dragStagesFiles();
+    void dragPrestagesAndAnswersInnerAsks();
     void cancelStopsJob();
     void badReferenceShowsError();
 
@@ -443,6 +446,63 @@ void TestMainWindow::dragStagesFiles()
     }
     QVERIFY(!expected.isEmpty());
     QCOMPARE(ll::test::fileSha256(urls0[0].toLocalFile()), expected);
+}
+
+void TestMainWindow::dragPrestagesAndAnswersInnerAsks()
+{
+    // The download starts when the drag begins (mimeData()); a drop target asking again from inside the wait
+    // (pcmanfm does, while hovering) gets the same files, not an empty list, and nothing is fetched twice.
+    auto &h = Harness::instance();
+    const QJsonObject fx = h.fixture(QStringLiteral("lab/app:1.0"));
+    ll::test::UiClientEnv env;
+    MainWindow w(env.client.get());
+    w.show();
+    QVERIFY(openAndWait(w, QStringLiteral("lab/app:1.0"), h.proxy()));
+    h.proxyReset();
+    h.proxyControl(QJsonObject { { QStringLiteral("faults"),
+        QJsonArray {
+            QJsonObject { { QStringLiteral("type"), QStringLiteral("slow") }, { QStringLiteral("rate"), 400000 },
+                { QStringLiteral("path"), QStringLiteral("/blobs/") }, { QStringLiteral("count"), 0 } } } } });
+    FileTreeModel *model = w.fileBrowser()->model();
+    const QModelIndex passwd = model->indexForPath(QStringLiteral("etc/passwd"));
+    QVERIFY(passwd.isValid());
+    const int jobsBefore = w.jobsPanel()->rowCount();
+    const auto dragRows = [&w] {
+        QList<int> rows;
+        for (int r = 0; r < w.jobsPanel()->rowCount(); ++r)
+            if (w.jobsPanel()->title(r).startsWith(QLatin1String("Prepare drag")))
+                rows << r;
+        return rows;
+    };
+    std::unique_ptr<QMimeData> mime(model->mimeData({ passwd }));
+    QVERIFY(mime);
+    QCOMPARE(w.jobsPanel()->rowCount(), jobsBefore + 1); // prestaged at drag start
+    QCOMPARE(dragRows().size(), 1);
+    Job *drag = w.jobsPanel()->job(dragRows().first());
+    QVERIFY(drag);
+    QCOMPARE(drag->state(), Job::State::Running);
+
+    QList<QUrl> inner;
+    bool innerAsked = false;
+    QTimer::singleShot(50, this, [&] {
+        innerAsked = true;
+        inner = mime->urls();
+    });
+    const QList<QUrl> outer = mime->urls();
+    h.proxyReset();
+    QVERIFY(innerAsked);
+    QCOMPARE(outer.size(), 1);
+    QCOMPARE(inner, outer);
+    QCOMPARE(ll::test::fileSha256(outer[0].toLocalFile()),
+        ll::test::mergedEntry(fx, QStringLiteral("etc/passwd")).value(QStringLiteral("sha256")).toString());
+    QCOMPARE(qobject_cast<StagedFilesMimeData *>(mime.get())->stageCount(), 1);
+    QCOMPARE(w.jobsPanel()->rowCount(), jobsBefore + 1); // one download for all the asks
+    QCOMPARE(w.jobsPanel()->state(dragRows().first()), Job::State::Succeeded);
+
+    // A second drag of the same file reuses what is staged.
+    std::unique_ptr<QMimeData> again(model->mimeData({ passwd }));
+    QCOMPARE(again->urls(), outer);
+    QCOMPARE(w.jobsPanel()->rowCount(), jobsBefore + 1);
 }
 
 void TestMainWindow::cancelStopsJob()

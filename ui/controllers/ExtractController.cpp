@@ -306,19 +306,33 @@ void ExtractController::preview(const QString &path, int layer)
     job->start();
 }
 
-QList<QUrl> ExtractController::stage(const QStringList &paths, int layer)
+QString ExtractController::stagingKey(const QStringList &paths, int layer) const
+{
+    return m_image->image().manifestDigest + QLatin1Char('\n') + QString::number(layer) + QLatin1Char('\n')
+        + paths.join(QLatin1Char('\n'));
+}
+
+std::shared_ptr<ExtractController::Staging> ExtractController::startStaging(const QStringList &paths, int layer)
 {
     if (!m_image->hasImage() || paths.isEmpty())
-        return {};
-    const QString dir = StagedFilesMimeData::newStagingDirectory();
-    if (dir.isEmpty())
-        return {};
+        return nullptr;
+    const QString key = stagingKey(paths, layer);
+    if (std::shared_ptr<Staging> existing = m_stagings.value(key)) {
+        if (existing->job || existing->state == Job::State::Succeeded)
+            return existing; // running, or done: the same files
+        m_stagings.remove(key); // failed or cancelled: a new drag tries again
+    }
+    auto staging = std::make_shared<Staging>();
+    staging->paths = paths;
+    staging->dir = StagedFilesMimeData::newStagingDirectory();
+    if (staging->dir.isEmpty())
+        return nullptr;
     Job *job = nullptr;
     if (layer < 0 && paths.size() == 1 && m_image->mergedTree()) {
         const fs::FileNode *node = m_image->mergedTree()->find(paths.first());
         if (node && !node->isDir() && m_image->allListed()) {
             extract::CarveOptions options;
-            options.outputDir = dir;
+            options.outputDir = staging->dir;
             auto *carve = new extract::CarveJob(m_image->client(), m_image->image(), paths.first(), options, this);
             carve->setIndexStore(m_image->indexStore());
             job = carve;
@@ -327,39 +341,60 @@ QList<QUrl> ExtractController::stage(const QStringList &paths, int layer)
     if (!job) {
         extract::ExtractOptions options;
         options.layer = layer;
-        job = new extract::ExtractJob(m_image->client(), m_image->image(), paths, dir, options, this);
+        job = new extract::ExtractJob(m_image->client(), m_image->image(), paths, staging->dir, options, this);
     }
     job->setTitle(tr("Prepare drag of %1").arg(itemsTitle(paths)));
-    track(job, {});
-
-    QProgressDialog progress(
-        tr("Fetching %1 for the drop…").arg(itemsTitle(paths)), tr("Cancel"), 0, 1000, m_dialogParent);
-    progress.setWindowModality(Qt::WindowModal);
-    progress.setMinimumDuration(400);
-    progress.setAutoClose(false);
-    progress.setAutoReset(false);
-    progress.setValue(0);
-    connect(job, &Job::progress, &progress, [&progress](qint64 done, qint64 total) {
-        if (total > 0)
-            progress.setValue(int(std::clamp<qint64>(done * 1000 / total, 0, 999)));
+    staging->job = job;
+    connect(job, &Job::finished, this, [this, job, staging] {
+        staging->state = job->state();
+        if (job->state() == Job::State::Failed) {
+            staging->error = job->error().message;
+            emit failed(tr("Drag of %1 failed: %2").arg(itemsTitle(staging->paths), staging->error));
+        }
+        staging->job = nullptr;
+        job->deleteLater();
     });
-    connect(&progress, &QProgressDialog::canceled, job, &Job::cancel);
-    QEventLoop loop;
-    connect(job, &Job::finished, &loop, &QEventLoop::quit);
+    m_stagings.insert(key, staging);
+    track(job, {});
     job->start();
-    if (!job->isFinished())
-        loop.exec(QEventLoop::ExcludeUserInputEvents);
-    progress.reset();
-    job->deleteLater();
+    return staging;
+}
 
-    QList<QUrl> urls;
-    if (job->state() != Job::State::Succeeded) {
-        if (job->state() == Job::State::Failed)
-            emit failed(tr("Drag of %1 failed: %2").arg(itemsTitle(paths), job->error().message));
-        return urls;
+void ExtractController::prestage(const QStringList &paths, int layer)
+{
+    startStaging(paths, layer);
+}
+
+QList<QUrl> ExtractController::stage(const QStringList &paths, int layer)
+{
+    const std::shared_ptr<Staging> staging = startStaging(paths, layer);
+    if (!staging)
+        return {};
+    if (QPointer<Job> job = staging->job) {
+        QProgressDialog progress(
+            tr("Fetching %1 for the drop…").arg(itemsTitle(paths)), tr("Cancel"), 0, 1000, m_dialogParent);
+        progress.setWindowModality(Qt::WindowModal);
+        progress.setMinimumDuration(400);
+        progress.setAutoClose(false);
+        progress.setAutoReset(false);
+        progress.setValue(0);
+        connect(job, &Job::progress, &progress, [&progress](qint64 done, qint64 total) {
+            if (total > 0)
+                progress.setValue(int(std::clamp<qint64>(done * 1000 / total, 0, 999)));
+        });
+        connect(&progress, &QProgressDialog::canceled, job, &Job::cancel);
+        // Waits for the job, not for an outer ask: an inner ask's loop returns first, then the outer one.
+        QEventLoop loop;
+        connect(job, &Job::finished, &loop, &QEventLoop::quit);
+        if (job && !job->isFinished())
+            loop.exec(QEventLoop::ExcludeUserInputEvents);
+        progress.reset();
     }
+    QList<QUrl> urls;
+    if (staging->state != Job::State::Succeeded)
+        return urls;
     for (const QString &path : paths) {
-        const QString file = destinationOf(dir, path);
+        const QString file = destinationOf(staging->dir, path);
         const QFileInfo info(file);
         if (info.exists() || info.isSymLink())
             urls << QUrl::fromLocalFile(file);

@@ -1,7 +1,9 @@
 #pragma once
 
 #include "common/Error.h"
+#include "common/Job.h"
 
+#include <QHash>
 #include <QList>
 #include <QObject>
 #include <QPointer>
@@ -9,6 +11,7 @@
 #include <QUrl>
 
 #include <functional>
+#include <memory>
 
 class QWidget;
 
@@ -66,8 +69,14 @@ public:
     void preview(const QString &path, int layer);
 
     /**
-     * Drag-to-save: writes the paths (files or dirs) into a fresh staging directory, synchronously, with a
-     * cancellable progress dialog; returns one file URL per path that was written (nothing when cancelled).
+     * Drag-to-save, when the drag begins: starts writing the paths (files or dirs) into a fresh staging
+     * directory in the background (once per image, layer and paths; a later ask reuses it).
+     */
+    void prestage(const QStringList &paths, int layer);
+    /**
+     * Drag-to-save, when a drop target asks: waits for the staging of the paths (starting it if prestage()
+     * did not), with a cancellable progress dialog; returns one file URL per path that was written (nothing
+     * when cancelled or failed). Re-entrant: an ask from inside the wait waits for the same download.
      */
     QList<QUrl> stage(const QStringList &paths, int layer);
 
@@ -91,12 +100,24 @@ private:
     void onSaveFinished(Job *job, const QStringList &paths, const QString &dir);
     void track(Job *job, Factory retry);
 
+    /** One drag's download into its staging directory. */
+    struct Staging {
+        QString dir;
+        QStringList paths;
+        QPointer<Job> job; // null once finished
+        Job::State state = Job::State::Running;
+        QString error;
+    };
+    std::shared_ptr<Staging> startStaging(const QStringList &paths, int layer);
+    QString stagingKey(const QStringList &paths, int layer) const;
+
     ImageController *m_image;
     QPointer<QWidget> m_dialogParent;
     Tracker m_tracker;
     DirectoryAsker m_askDirectory;
     QString m_lastFolder;
     qint64 m_previewFetchLimit = 256LL * 1024 * 1024;
+    QHash<QString, std::shared_ptr<Staging>> m_stagings; // by stagingKey()
 };
 
 } // namespace ll::ui

@@ -94,8 +94,9 @@ void FileTreeModel::setPageSize(int rows)
     m_pageSize = qMax(1, rows);
 }
 
-void FileTreeModel::setStager(StagedFilesMimeData::Stager stager)
+void FileTreeModel::setStager(StagedFilesMimeData::Stager stager, StagedFilesMimeData::Prestager prestager)
 {
+    m_prestager = std::move(prestager);
     m_stager = std::move(stager);
 }
 
@@ -608,7 +609,7 @@ QMimeData *FileTreeModel::mimeData(const QModelIndexList &indexes) const
     }
     if (nodes.isEmpty())
         return nullptr;
-    return new StagedFilesMimeData(nodes, paths, m_stager);
+    return new StagedFilesMimeData(nodes, paths, m_stager, m_prestager);
 }
 
 Qt::DropActions FileTreeModel::supportedDragActions() const

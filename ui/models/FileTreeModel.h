@@ -95,7 +95,7 @@ public:
     bool fetchAll() const { return m_fetchAll; }
 
     /** Drag-to-save: the callback that carves the dragged nodes (see StagedFilesMimeData). None: text only. */
-    void setStager(StagedFilesMimeData::Stager stager);
+    void setStager(StagedFilesMimeData::Stager stager, StagedFilesMimeData::Prestager prestager = {});
 
     /** The node of index (any column), nullptr for the invisible root / invalid indexes. */
     static const fs::FileNode *nodeOf(const QModelIndex &index);
@@ -163,6 +163,7 @@ private:
     bool m_busy = false; // between begin*/end* of our own change: no nested changes
     bool m_growthPending = false; // growth asked for while busy: announced after the current change
     StagedFilesMimeData::Stager m_stager;
+    StagedFilesMimeData::Prestager m_prestager;
 
     mutable QHash<const fs::FileNode *, Reported> m_reported; // dirs whose row count a view has seen
     QHash<const fs::FileNode *, int> m_limit; // paged dirs: children exposed when reported

@@ -28,9 +28,13 @@ const QString &plainTextType()
 
 } // namespace
 
-StagedFilesMimeData::StagedFilesMimeData(QList<const fs::FileNode *> nodes, QStringList paths, Stager stager)
+StagedFilesMimeData::StagedFilesMimeData(
+    QList<const fs::FileNode *> nodes, QStringList paths, Stager stager, const Prestager &prestager)
     : m_nodes(std::move(nodes)), m_paths(std::move(paths)), m_stager(std::move(stager))
-{ }
+{
+    if (m_stager && prestager)
+        prestager(m_nodes);
+}
 
 StagedFilesMimeData::~StagedFilesMimeData() = default;
 
@@ -50,12 +54,17 @@ bool StagedFilesMimeData::hasFormat(const QString &mimeType) const
 
 bool StagedFilesMimeData::stage() const
 {
-    if (m_staged || m_staging || !m_stager)
+    if (m_staged || !m_stager)
         return true;
-    // The stager may spin an event loop (progress dialog) during which the drag code asks again: answer
-    // "nothing yet" then instead of staging twice.
-    m_staging = true;
-    ++m_stageCount;
+    // The stager spins an event loop (progress dialog) while it waits, during which the drag code may ask
+    // again (pcmanfm asks while hovering, twice): such an inner ask waits for the same download (the
+    // controller keys it by image, layer and paths) and answers with the same files; answering "nothing"
+    // made the file manager refuse the drop.
+    const bool outer = !m_staging;
+    if (outer) {
+        m_staging = true;
+        ++m_stageCount;
+    }
     // That event loop may also delete this object: a drop target that gives up waiting (Qt's waits 5 s) sends
     // XdndFinished, and QXcbDrag then deleteLater()s the finished drop's QDrag, which owns us; the nested loop
     // runs that deletion. So call copies (the std::function would die mid-call) and touch no member afterwards
@@ -68,10 +77,13 @@ bool StagedFilesMimeData::stage() const
         qCDebug(llUiModel) << "drag data deleted while staging" << urls.size() << "item(s) (drop target gave up?)";
         return false;
     }
-    m_urls = std::move(urls);
-    m_staging = false;
-    m_staged = true;
-    qCDebug(llUiModel) << "staged" << m_urls.size() << "item(s) for a drag";
+    if (outer || !m_staged) {
+        m_urls = std::move(urls);
+        m_staged = true;
+    }
+    if (outer)
+        m_staging = false;
+    qCDebug(llUiModel) << "staged" << m_urls.size() << "item(s) for a drag" << (outer ? "" : "(inner ask)");
     return true;
 }
 

@@ -32,16 +32,24 @@ public:
      * shows a progress dialog and may be cancelled: it then returns what it finished, or nothing).
      */
     using Stager = std::function<QList<QUrl>(const QList<const fs::FileNode *> &)>;
+    /**
+     * Optional: starts fetching the nodes in the background as soon as the drag begins (the Stager then
+     * waits for that download instead of starting one), so the pointer's way to the drop target is not
+     * lost time. A Stager asked again while it waits (a file manager asking while hovering, from inside
+     * the wait) must wait for the same download and give the same answer.
+     */
+    using Prestager = std::function<void(const QList<const fs::FileNode *> &)>;
 
     /** nodes and paths are parallel (paths as shown to the user, e.g. "usr/bin/env"). */
-    StagedFilesMimeData(QList<const fs::FileNode *> nodes, QStringList paths, Stager stager);
+    StagedFilesMimeData(
+        QList<const fs::FileNode *> nodes, QStringList paths, Stager stager, const Prestager &prestager = {});
     ~StagedFilesMimeData() override;
 
     const QList<const fs::FileNode *> &nodes() const { return m_nodes; }
     const QStringList &paths() const { return m_paths; }
     /** True once the stager ran (URLs cached). */
     bool isStaged() const { return m_staged; }
-    /** How many times the stager ran (0 or 1). */
+    /** How many times staging began (0 or 1; a re-entrant ask while it runs waits for it, uncounted). */
     int stageCount() const { return m_stageCount; }
 
     QStringList formats() const override;
