@@ -2,18 +2,22 @@
 // the physical bound (the compressed bytes that had to be read), next to `curl | gzip -dc` of the whole blob.
 //
 //   bench_carve REGISTRY/REPO:TAG PATH [--latency-ms N --proxy HOST:PORT] [--chunk-size KB] [--runs N]
-//               [--save] [--follow] [--no-curl] [--no-carve]
+//               [--save] [--follow] [--no-curl] [--no-carve] [--second-look]
 //
 // --latency-ms asks the harness's fault proxy (tests/support/harness.py; its address from state.json "proxy")
 // to delay every request by N ms and sends all requests through it. --save also saves the found layer
-// (SaveLayerJob) and times `curl -o` of the same blob. The anonymous harness registry needs no token.
+// (SaveLayerJob) and times `curl -o` of the same blob. --second-look then lists every layer once into a
+// temporary layer index (as a first look with --peek-all or the GUI does) and carves again from it. The anonymous
+// harness registry needs no token.
 #include "common/HumanSize.h"
 #include "extract/CarveJob.h"
 #include "extract/SaveLayerJob.h"
+#include "index/IndexStore.h"
 #include "registry/CredentialStore.h"
 #include "registry/ImageReference.h"
 #include "registry/ImageResolveJob.h"
 #include "registry/RegistryClient.h"
+#include "stream/LayerScanJob.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -87,6 +91,7 @@ int main(int argc, char **argv)
     bool follow = false;
     bool curl = true;
     bool doCarve = true;
+    bool secondLook = false;
     QStringList positional;
     for (int i = 0; i < args.size(); ++i) {
         const QString a = args.at(i);
@@ -107,13 +112,15 @@ int main(int argc, char **argv)
             curl = false;
         else if (a == QLatin1String("--no-carve"))
             doCarve = false;
+        else if (a == QLatin1String("--second-look"))
+            secondLook = true;
         else
             positional << a;
     }
     if (positional.size() != 2 || (latencyMs > 0 && proxy.isEmpty())) {
         std::fprintf(stderr,
             "usage: bench_carve REGISTRY/REPO:TAG PATH [--latency-ms N --proxy HOST:PORT] [--chunk-size KB]"
-            " [--runs N] [--save] [--follow] [--no-curl] [--no-carve]\n");
+            " [--runs N] [--save] [--follow] [--no-curl] [--no-carve] [--second-look]\n");
         return 2;
     }
     Result<registry::ImageReference> ref = registry::ImageReference::parse(positional.at(0));
@@ -147,13 +154,15 @@ int main(int argc, char **argv)
     out().flush();
 
     // One carve of the path out of img; false (and a message) when it fails.
-    auto carveOnce = [&](const oci::Image &img, extract::CarveResult *result) {
+    auto carveOnce = [&](const oci::Image &img, extract::CarveResult *result,
+                         const index::IndexStore &store = index::IndexStore()) {
         QTemporaryDir dir;
         extract::CarveOptions o;
         o.outputDir = dir.path();
         o.firstChunk = chunkKb * 1024;
         o.follow = follow;
         extract::CarveJob job(&client, img, positional.at(1), o);
+        job.setIndexStore(store);
         runToEnd(job);
         if (job.state() != Job::State::Succeeded) {
             std::fprintf(stderr, "carve: %s\n", qPrintable(job.error().toString()));
@@ -187,6 +196,39 @@ int main(int argc, char **argv)
         out().flush();
     }
     out() << "peak RSS  " << peakRssKiB() / 1024 << " MiB\n";
+
+    if (doCarve && secondLook) {
+        QTemporaryDir indexDir;
+        const index::IndexStore store(indexDir.path());
+        QElapsedTimer listing;
+        listing.start();
+        for (int i = 0; i < image.manifest.layers.size(); ++i) {
+            stream::LayerScanJob scan(&client, stream::LayerSource::fromImage(image, i));
+            scan.setIndexStore(store);
+            runToEnd(scan);
+            if (scan.state() != Job::State::Succeeded) {
+                std::fprintf(stderr, "listing layer %d: %s\n", i, qPrintable(scan.error().toString()));
+                return 1;
+            }
+        }
+        out() << "\n== second look: every layer listed once (" << QString::number(listing.elapsed() / 1000.0, 'f', 3)
+              << " s), its index kept; the same carve again ==\n";
+        QList<double> elapsedIndexed;
+        for (int run = 0; run < runs; ++run) {
+            extract::CarveResult r;
+            if (!carveOnce(image, &r, store))
+                return 1;
+            elapsedIndexed << r.elapsedMs / 1000.0;
+            out() << "run " << run + 1 << ": downloaded " << r.bytesDownloaded << " (bound " << r.physicalBound
+                  << ", ratio "
+                  << QString::number(double(r.bytesDownloaded) / qMax<qint64>(1, last.physicalBound), 'f', 3)
+                  << " of the first look's bound), requests " << r.requests << ", layers searched in the index "
+                  << r.layersFromIndex << ", elapsed " << QString::number(r.elapsedMs / 1000.0, 'f', 3) << " s\n";
+        }
+        out() << "median    first look " << QString::number(medianOf(elapsedMain), 'f', 3) << " s (" << last.requests
+              << " requests), second look " << QString::number(medianOf(elapsedIndexed), 'f', 3) << " s\n";
+        out().flush();
+    }
 
     if (doCarve && !proxy.isEmpty() && latencyMs > 0) {
         // The fault proxy (Python) costs something per request by itself: time the same carve through it
