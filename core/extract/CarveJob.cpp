@@ -57,8 +57,35 @@ public:
         : m_kind(kind), m_tree(tree), m_target(target), m_outRoot(outRoot), m_writeName(writeName), m_follow(follow)
     { }
 
+    /** Search passes: also write the layer's index (kept if the pass reads the layer to its verified end). */
+    void setIndexWriter(std::unique_ptr<index::IndexWriter> writer, const stream::LayerPipeline *pipeline)
+    {
+        m_index = std::move(writer);
+        m_pipeline = pipeline;
+    }
+
+    /** Main thread, after a search pass read the whole layer (digest checked): keeps its index. */
+    void commitIndex(qint64 blobEnd, const QString &compression)
+    {
+        if (!m_index)
+            return;
+        if (m_hasPending)
+            releasePending(blobEnd);
+        const Status s = m_index->commit(compression);
+        if (!s)
+            qCWarning(llExtract).noquote() << s.error().toString();
+        m_index.reset();
+    }
+
     Action onEntry(const stream::TarEntry &entry) override
     {
+        if (m_index) {
+            // An entry's data is all out once the next header shows: its compressedEnd is known then.
+            if (m_hasPending)
+                releasePending(m_pipeline->feedEnd());
+            m_pending = entry;
+            m_hasPending = true;
+        }
         if (m_tree)
             (void)m_tree->addEntry(entry); // unsafe names are rejected by the tree and never match
         if (entry.path == m_target) {
@@ -122,12 +149,13 @@ public:
         return false; // done: stop the layer now
     }
 
-    /** Main thread, after the pipeline ended: removes a half-written file. */
+    /** Main thread, after the pipeline ended: removes a half-written file (and an unfinished index). */
     void discard()
     {
         if (m_writer)
             m_writer->discard();
         m_writer.reset();
+        m_index.reset(); // not committed: nothing is kept
     }
 
     Outcome outcome() const { return m_outcome; }
@@ -157,6 +185,13 @@ private:
         discard();
     }
 
+    void releasePending(qint64 compressedEnd)
+    {
+        m_pending.compressedEnd = compressedEnd;
+        m_index->add(m_pending);
+        m_hasPending = false;
+    }
+
     PassKind m_kind;
     fs::LayerTree *m_tree;
     QString m_target;
@@ -170,6 +205,10 @@ private:
     Error m_error;
     qint64 m_size = 0;
     QString m_savedTo;
+    std::unique_ptr<index::IndexWriter> m_index;
+    const stream::LayerPipeline *m_pipeline = nullptr;
+    stream::TarEntry m_pending;
+    bool m_hasPending = false;
 };
 
 // ---------------------------------------------------------------- job
@@ -412,6 +451,8 @@ void CarveJob::startPass(int layer, PassKind kind, const QString &entryPath)
     auto *pipeline = new stream::LayerPipeline(m_client, source, this);
     pipeline->setPolicy(policy);
     pipeline->setVisitor(m_visitor.get());
+    if (kind == PassKind::Search && m_store.isEnabled())
+        m_visitor->setIndexWriter(m_store.writer(source.layer.digest, source.layer.size), pipeline);
     m_pipeline = pipeline;
     connect(pipeline, &Job::finished, this, &CarveJob::onPassFinished);
     connect(pipeline, &Job::progress, this, &CarveJob::onPassProgress);
@@ -465,6 +506,7 @@ void CarveJob::onPassFinished()
     m_pipeline = nullptr;
 
     const int layer = m_passLayer;
+    const QString compression = stream::Decompressor::formatName(p->format());
     if (state == Job::State::Cancelled || (isRunning() && error.code == Error::Code::Cancelled)) {
         m_visitor->discard();
         cancelled();
@@ -487,6 +529,8 @@ void CarveJob::onPassFinished()
     case Visitor::Outcome::None:
         if (m_passKind == PassKind::Search) {
             m_complete[size_t(layer)] = m_trees[size_t(layer)].get(); // read to its end: the tree is complete
+            // ...and its digest matched: keep the layer's index for the next look.
+            m_visitor->commitIndex(m_image.manifest.layers.at(layer).size, compression);
             step();
         } else {
             failWith(Error(Error::Code::Corrupt,

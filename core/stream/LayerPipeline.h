@@ -63,17 +63,19 @@ public:
     /** The byte limit ended the stream before the blob did (--partial). */
     bool isIncomplete() const { return m_incomplete; }
     Decompressor::Format format() const { return m_format; }
+    /**
+     * From a visitor callback (worker thread): the blob offset just past the compressed slice being
+     * decompressed (slices are aligned in the blob), so an upper bound of the input the output seen so far
+     * needed: TarEntry::compressedEnd.
+     */
+    qint64 feedEnd() const { return m_feedEnd.load(); }
 
 protected:
     void doStart() override;
     void doCancel() override;
     /** Worker thread, after the last byte was handled and before finished() is posted (flush batches). */
     virtual void workerFinishing() { }
-    /**
-     * Worker thread, from a visitor callback: the blob offset just past the compressed slice being
-     * decompressed, so an upper bound of the input the output seen so far needed.
-     */
-    qint64 feedEnd() const { return m_feedEnd.load(); }
+
     /** Worker thread: the job is being cancelled, failed or destroyed (stop waiting on anything). */
     bool cancelRequested() const { return m_cancelFlag.load(); }
     /** Stops the network and joins the worker; derived classes call it first in their destructor. */

@@ -114,6 +114,7 @@ private slots:
     void failedOrPartialPassKeepsNothing();
     void carveFromIndexedLayers();
     void deletedFileFoundDeletedWithoutDownloads();
+    void carveKeepsIndexesOfLayersItReadWhole();
     void cliPeekTwiceAndNoCache();
 
 private:
@@ -297,6 +298,58 @@ void TestLayerIndexCache::deletedFileFoundDeletedWithoutDownloads()
     QCOMPARE(blobRequests(), 1);
     const QJsonObject proxyPaths = Harness::instance().proxyStats().value(QLatin1String("paths")).toObject();
     QVERIFY(proxyPaths.contains(QStringLiteral("/v2/lab/app/blobs/") + image.manifest.layers.at(1).digest));
+}
+
+void TestLayerIndexCache::carveKeepsIndexesOfLayersItReadWhole()
+{
+    // etc/passwd is in layer 1: a carve reads layers 3 and 2 to their (verified) ends and keeps their indexes,
+    // stops inside layer 1 (no index for it). The same carve again downloads from layer 1 only.
+    QTemporaryDir dir;
+    const index::IndexStore store(dir.path());
+    const oci::Image image = imageOf(m_app);
+    ll::test::ClientEnv env;
+    QTemporaryDir out;
+    extract::CarveOptions o;
+    o.outputDir = out.path();
+    QString firstSha;
+    for (int round = 0; round < 2; ++round) {
+        Harness::instance().proxyReset();
+        extract::CarveJob job(env.client.get(), image, QStringLiteral("etc/passwd"), o);
+        job.setIndexStore(store);
+        ll::test::runJob(job);
+        QVERIFY2(job.state() == Job::State::Succeeded, qPrintable(job.error().toString()));
+        QCOMPARE(job.result().layerIndex, 1);
+        QFile f(job.result().savedTo);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QString sha = ll::Sha256::digestOf(f.readAll());
+        f.close();
+        QFile::remove(job.result().savedTo);
+        const QJsonObject paths = Harness::instance().proxyStats().value(QLatin1String("paths")).toObject();
+        const auto fetched = [&](int layer) {
+            return paths.contains(QStringLiteral("/v2/lab/app/blobs/") + image.manifest.layers.at(layer).digest);
+        };
+        if (round == 0) {
+            QCOMPARE(job.result().layersFromIndex, 0);
+            QVERIFY(fetched(3) && fetched(2) && fetched(1));
+            QVERIFY(store.load(image.manifest.layers.at(3).digest).has_value());
+            QVERIFY(store.load(image.manifest.layers.at(2).digest).has_value());
+            QVERIFY(!store.load(image.manifest.layers.at(1).digest).has_value()); // stopped inside it
+            firstSha = sha;
+        } else {
+            QCOMPARE(job.result().layersFromIndex, 2);
+            QVERIFY(!fetched(3) && !fetched(2) && fetched(1));
+            QCOMPARE(sha, firstSha);
+        }
+    }
+    // The index a carve kept lists the layer like a scan does (compressedEnd aside: finer input slices).
+    const auto kept = store.load(image.manifest.layers.at(3).digest);
+    QVERIFY(kept.has_value());
+    const QJsonArray expected
+        = m_app.value(QLatin1String("layers")).toArray().at(3).toObject().value(QLatin1String("entries")).toArray();
+    QCOMPARE(kept->entries.size(), expected.size());
+    for (int i = 0; i < expected.size(); ++i)
+        QCOMPARE(kept->entries.at(i).path, expected.at(i).toObject().value(QLatin1String("path")).toString());
+    QCOMPARE(kept->entries.last().compressedEnd, image.manifest.layers.at(3).size);
 }
 
 void TestLayerIndexCache::cliPeekTwiceAndNoCache()
