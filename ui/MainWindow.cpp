@@ -109,7 +109,7 @@ MainWindow::MainWindow(registry::RegistryClient *client, QWidget *parent) : QMai
             return m_extract->stage(pathsOf(nodes), m_browser->currentLayer());
         },
         [this, pathsOf](const QList<const fs::FileNode *> &nodes) {
-            m_extract->prestage(pathsOf(nodes), m_browser->currentLayer());
+            return m_extract->prestage(pathsOf(nodes), m_browser->currentLayer());
         });
 
     const QRect screen = QGuiApplication::primaryScreen() ? QGuiApplication::primaryScreen()->availableGeometry()

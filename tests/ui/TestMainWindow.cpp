@@ -25,6 +25,7 @@
 #include <QJsonDocument>
 #include <QLineEdit>
 #include <QMimeData>
+#include <QPointer>
 #include <QStandardItemModel>
 #include <QTemporaryDir>
 #include <QTest>
@@ -503,6 +504,25 @@ void TestMainWindow::dragPrestagesAndAnswersInnerAsks()
     std::unique_ptr<QMimeData> again(model->mimeData({ passwd }));
     QCOMPARE(again->urls(), outer);
     QCOMPARE(w.jobsPanel()->rowCount(), jobsBefore + 1);
+
+    // A drag that ends with nobody asking (dropped nowhere, Esc) stops its download.
+    h.proxyControl(QJsonObject { { QStringLiteral("faults"),
+        QJsonArray {
+            QJsonObject { { QStringLiteral("type"), QStringLiteral("slow") }, { QStringLiteral("rate"), 100000 },
+                { QStringLiteral("path"), QStringLiteral("/blobs/") }, { QStringLiteral("count"), 0 } } } } });
+    const QModelIndex group = model->indexForPath(QStringLiteral("etc/group"));
+    QVERIFY(group.isValid());
+    std::unique_ptr<QMimeData> abandoned(model->mimeData({ group }));
+    QCOMPARE(dragRows().size(), 2);
+    QPointer<Job> abandonedJob;
+    for (int r : dragRows())
+        if (w.jobsPanel()->title(r).contains(QLatin1String("etc/group")))
+            abandonedJob = w.jobsPanel()->job(r);
+    QVERIFY(abandonedJob);
+    QVERIFY(abandonedJob->isRunning());
+    abandoned.reset();
+    QTRY_VERIFY_WITH_TIMEOUT(abandonedJob.isNull() || abandonedJob->state() == Job::State::Cancelled, 10000);
+    h.proxyReset();
 }
 
 void TestMainWindow::cancelStopsJob()

@@ -360,9 +360,15 @@ std::shared_ptr<ExtractController::Staging> ExtractController::startStaging(cons
     return staging;
 }
 
-void ExtractController::prestage(const QStringList &paths, int layer)
+std::function<void()> ExtractController::prestage(const QStringList &paths, int layer)
 {
-    startStaging(paths, layer);
+    const std::weak_ptr<Staging> staging = startStaging(paths, layer);
+    return [staging] {
+        if (const std::shared_ptr<Staging> s = staging.lock()) {
+            if (s->job && s->job->isRunning())
+                s->job->cancel(); // then forgotten: a new drag starts afresh (see startStaging)
+        }
+    };
 }
 
 QList<QUrl> ExtractController::stage(const QStringList &paths, int layer)

@@ -70,9 +70,10 @@ public:
 
     /**
      * Drag-to-save, when the drag begins: starts writing the paths (files or dirs) into a fresh staging
-     * directory in the background (once per image, layer and paths; a later ask reuses it).
+     * directory in the background (once per image, layer and paths; a later ask reuses it). Returns what
+     * stops that download if the drag ends with no drop target having asked.
      */
-    void prestage(const QStringList &paths, int layer);
+    std::function<void()> prestage(const QStringList &paths, int layer);
     /**
      * Drag-to-save, when a drop target asks: waits for the staging of the paths (starting it if prestage()
      * did not), with a cancellable progress dialog; returns one file URL per path that was written (nothing

@@ -33,10 +33,14 @@ StagedFilesMimeData::StagedFilesMimeData(
     : m_nodes(std::move(nodes)), m_paths(std::move(paths)), m_stager(std::move(stager))
 {
     if (m_stager && prestager)
-        prestager(m_nodes);
+        m_abandon = prestager(m_nodes);
 }
 
-StagedFilesMimeData::~StagedFilesMimeData() = default;
+StagedFilesMimeData::~StagedFilesMimeData()
+{
+    if (m_abandon && m_stageCount == 0)
+        m_abandon(); // the drag ended and no drop target asked for the files
+}
 
 QStringList StagedFilesMimeData::formats() const
 {

@@ -36,9 +36,10 @@ public:
      * Optional: starts fetching the nodes in the background as soon as the drag begins (the Stager then
      * waits for that download instead of starting one), so the pointer's way to the drop target is not
      * lost time. A Stager asked again while it waits (a file manager asking while hovering, from inside
-     * the wait) must wait for the same download and give the same answer.
+     * the wait) must wait for the same download and give the same answer. It returns what to call when the
+     * drag ends without anyone having asked (dropped nowhere, Esc): stop that download.
      */
-    using Prestager = std::function<void(const QList<const fs::FileNode *> &)>;
+    using Prestager = std::function<std::function<void()>(const QList<const fs::FileNode *> &)>;
 
     /** nodes and paths are parallel (paths as shown to the user, e.g. "usr/bin/env"). */
     StagedFilesMimeData(
@@ -77,6 +78,7 @@ private:
     mutable bool m_staged = false;
     mutable bool m_staging = false;
     mutable int m_stageCount = 0;
+    std::function<void()> m_abandon; // from the Prestager
 };
 
 } // namespace ll::ui
