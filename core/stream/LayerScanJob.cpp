@@ -15,12 +15,15 @@ public:
 
     Action onEntry(const TarEntry &entry) override
     {
-        // An entry's data is all out once the next header shows: hold each entry back until then, so its
-        // compressedEnd is known.
-        if (m_hasPending)
-            release(m_job->feedEnd());
-        m_pending = entry;
-        m_hasPending = true;
+        m_batch.append(entry); // listed at once (a view shows a big file while its data still streams)
+        if (m_job->m_indexWriter) {
+            // An entry's data is all out once the next header shows: the index gets each entry then, with
+            // its compressedEnd.
+            if (m_hasPending)
+                indexPending(m_job->feedEnd());
+            m_pending = entry;
+            m_hasPending = true;
+        }
         if (m_batch.size() >= 1024 || m_timer.elapsed() >= 100)
             flush();
         return Action::Skip;
@@ -30,7 +33,7 @@ public:
     void finish()
     {
         if (m_hasPending)
-            release(m_job->feedEnd());
+            indexPending(m_job->feedEnd());
         flush();
     }
 
@@ -51,13 +54,10 @@ public:
     }
 
 private:
-    void release(qint64 compressedEnd)
+    void indexPending(qint64 compressedEnd)
     {
         m_pending.compressedEnd = compressedEnd;
-        if (m_job->m_indexWriter)
-            m_job->m_indexWriter->add(m_pending);
-        m_batch.append(std::move(m_pending));
-        m_pending = TarEntry();
+        m_job->m_indexWriter->add(m_pending);
         m_hasPending = false;
     }
 

@@ -15,8 +15,8 @@ namespace ll::stream {
  * With FetchPolicy::byteLimit the listing stops there and isIncomplete() says so (--partial).
  *
  * With an index store (setIndexStore()), a layer listed completely before comes from its index, with no
- * request at all (isFromIndex()); a complete pass whose digest matched keeps its index for next time. Each
- * entry carries TarEntry::compressedEnd either way.
+ * request at all (isFromIndex()); a complete pass whose digest matched keeps its index for next time.
+ * Entries from an index carry TarEntry::compressedEnd; streamed ones come at once, without it (-1).
  */
 class LayerScanJob : public LayerPipeline
 {

@@ -25,8 +25,8 @@ struct TarEntry {
     qint64 dataOffset = 0; // uncompressed offset of the data
     /**
      * Compressed blob offset by which this member's data had come out of the decompressor: an upper bound
-     * (to the decompressor's input slice) of what a carve must download to get it. -1: not known. Set by
-     * LayerScanJob (and kept in the layer index), not by the tar reader.
+     * (to the decompressor's input slice) of what a carve must download to get it. -1: not known. Kept in
+     * layer indexes (LayerScanJob, CarveJob write them); the tar reader does not know it.
      */
     qint64 compressedEnd = -1;
 
