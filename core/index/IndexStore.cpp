@@ -4,15 +4,18 @@
 #include "common/Sha256.h"
 
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QStandardPaths>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <vector>
 
 namespace ll::index {
 
@@ -73,6 +76,7 @@ std::optional<LayerIndex> IndexStore::load(const QString &digest) const
         QFile::remove(path);
         return std::nullopt;
     }
+    ::utimensat(AT_FDCWD, QFile::encodeName(path).constData(), nullptr, 0); // recently used: pruned last
     qCDebug(llIndex) << "index hit" << digest << index->entries.size() << "entries";
     return std::move(*index);
 }
@@ -100,15 +104,51 @@ std::unique_ptr<IndexWriter> IndexStore::writer(const QString &digest, qint64 bl
     LayerIndex header;
     header.digest = digest;
     header.blobSize = blobSize;
-    auto w = std::make_unique<IndexWriter>(path, header);
+    auto w = std::make_unique<IndexWriter>(path, header, this);
     if (!w->isOpen())
         return nullptr;
     return w;
 }
 
+void IndexStore::prune(const QString &keep) const
+{
+    if (!isEnabled())
+        return;
+    const QFileInfoList files = QDir(m_dir).entryInfoList(
+        { QStringLiteral("*.idx"), QStringLiteral("*.idx.tmp-*") }, QDir::Files | QDir::Hidden);
+    const QDateTime staleBefore = QDateTime::currentDateTimeUtc().addDays(-1);
+    std::vector<QFileInfo> indexes;
+    qint64 total = 0;
+    for (const QFileInfo &f : files) {
+        if (f.fileName().contains(QLatin1String(".tmp-"))) {
+            if (f.lastModified() < staleBefore)
+                QFile::remove(f.filePath()); // a writer that died
+            continue;
+        }
+        indexes.push_back(f);
+        total += f.size();
+    }
+    if (total <= m_limit)
+        return;
+    std::sort(indexes.begin(), indexes.end(),
+        [](const QFileInfo &a, const QFileInfo &b) { return a.lastModified() < b.lastModified(); });
+    const qint64 target = m_limit / 10 * 8;
+    for (const QFileInfo &f : indexes) {
+        if (total <= target)
+            break;
+        if (f.filePath() == keep)
+            continue;
+        if (QFile::remove(f.filePath())) {
+            total -= f.size();
+            qCDebug(llIndex) << "pruned" << f.fileName();
+        }
+    }
+}
+
 class IndexWriter::Private
 {
 public:
+    std::optional<IndexStore> store; // a copy: the writer may outlive the caller's store
     QString finalPath;
     QString tempPath;
     int fd = -1;
@@ -152,8 +192,11 @@ public:
     }
 };
 
-IndexWriter::IndexWriter(const QString &finalPath, const LayerIndex &header) : d(std::make_unique<Private>())
+IndexWriter::IndexWriter(const QString &finalPath, const LayerIndex &header, const IndexStore *store)
+    : d(std::make_unique<Private>())
 {
+    if (store)
+        d->store = *store;
     d->finalPath = finalPath;
     QByteArray templ = QFile::encodeName(finalPath) + ".tmp-XXXXXX";
     d->fd = ::mkstemp(templ.data()); // 0600
@@ -199,6 +242,8 @@ Status IndexWriter::commit(const QString &compression)
             QString::fromLocal8Bit(std::strerror(err)));
     }
     qCDebug(llIndex) << "index kept" << d->finalPath;
+    if (d->store)
+        d->store->prune(d->finalPath);
     return {};
 }
 

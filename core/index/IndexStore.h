@@ -17,8 +17,12 @@ class IndexWriter;
  * files 0600), written whole or not at all (a temporary file renamed into place). A store without a
  * directory is disabled: it finds nothing and keeps nothing.
  *
- * fromEnvironment(): $LL_INDEX_DIR when set ("off" disables), else <cache dir>/index, i.e.
- * ~/.cache/layerslayer/index for the "layerslayer" application name.
+ * fromEnvironment(): $LL_INDEX_DIR when set ("off" disables), else ~/.cache/layerslayer/index (the CLI and
+ * the GUI share it).
+ *
+ * A cache, so bounded: after each index kept, the least recently used ones (load() refreshes a file's time)
+ * go until the directory holds at most 80% of limit() (default 512 MiB); temporary files of writers that
+ * died are removed after a day.
  */
 class IndexStore
 {
@@ -28,7 +32,13 @@ public:
 
     static IndexStore fromEnvironment();
 
+    static constexpr qint64 DefaultLimit = qint64(512) << 20;
+
     bool isEnabled() const { return !m_dir.isEmpty(); }
+    qint64 limit() const { return m_limit; }
+    void setLimit(qint64 bytes) { m_limit = bytes; }
+    /** Removes least recently used indexes (never keep) while the directory holds more than the limit. */
+    void prune(const QString &keep = QString()) const;
     const QString &directory() const { return m_dir; }
     QString pathFor(const QString &digest) const;
 
@@ -43,6 +53,7 @@ private:
     static bool isSafeDigest(const QString &digest);
 
     QString m_dir;
+    qint64 m_limit = DefaultLimit;
 };
 
 /**
@@ -53,7 +64,8 @@ private:
 class IndexWriter
 {
 public:
-    IndexWriter(const QString &finalPath, const LayerIndex &header);
+    /** store: pruned after a commit (may be nullptr). */
+    IndexWriter(const QString &finalPath, const LayerIndex &header, const IndexStore *store = nullptr);
     ~IndexWriter();
     IndexWriter(const IndexWriter &) = delete;
     IndexWriter &operator=(const IndexWriter &) = delete;

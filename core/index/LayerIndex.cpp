@@ -52,8 +52,9 @@ QByteArray LayerIndex::entryBytes(const stream::TarEntry &e)
     QDataStream s(&out, QIODevice::WriteOnly);
     setVersion(s);
     s << quint8(1) // an entry record (0 ends the list)
-      << e.path << quint8(e.type) << e.size << e.mode << e.uid << e.gid << e.uname << e.gname << e.mtime << e.linkTarget
-      << e.devMajor << e.devMinor << e.headerOffset << e.dataOffset << e.compressedEnd;
+      << e.path.toUtf8() << quint8(e.type) << e.size << e.mode << e.uid << e.gid << e.uname.toUtf8() << e.gname.toUtf8()
+      << e.mtime << e.linkTarget.toUtf8() << e.devMajor << e.devMinor << e.headerOffset << e.dataOffset
+      << e.compressedEnd;
     return out;
 }
 
@@ -106,10 +107,15 @@ Result<LayerIndex> LayerIndex::fromBytes(const QByteArray &bytes, const QString 
             return bad(tr("unexpected record"));
         stream::TarEntry e;
         quint8 type = 0;
-        s >> e.path >> type >> e.size >> e.mode >> e.uid >> e.gid >> e.uname >> e.gname >> e.mtime >> e.linkTarget
-            >> e.devMajor >> e.devMinor >> e.headerOffset >> e.dataOffset >> e.compressedEnd;
+        QByteArray path, uname, gname, link; // UTF-8 on disk: names are mostly ASCII, half the size of UTF-16
+        s >> path >> type >> e.size >> e.mode >> e.uid >> e.gid >> uname >> gname >> e.mtime >> link >> e.devMajor
+            >> e.devMinor >> e.headerOffset >> e.dataOffset >> e.compressedEnd;
         if (s.status() != QDataStream::Ok || type > quint8(stream::TarEntry::Type::Other))
             return bad(tr("truncated entry"));
+        e.path = QString::fromUtf8(path);
+        e.uname = QString::fromUtf8(uname);
+        e.gname = QString::fromUtf8(gname);
+        e.linkTarget = QString::fromUtf8(link);
         e.type = stream::TarEntry::Type(type);
         index.entries.append(std::move(e));
     }

@@ -1,8 +1,10 @@
 #include "index/IndexStore.h"
 #include "index/LayerIndex.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -61,6 +63,7 @@ private slots:
     void storeNamesOnlyValidDigests();
     void writerDiscardLeavesNothing();
     void disabledStore();
+    void pruneDropsLeastRecentlyUsed();
 };
 
 void TestLayerIndex::roundTrip()
@@ -167,6 +170,54 @@ void TestLayerIndex::disabledStore()
     qputenv("LL_INDEX_DIR", "/somewhere/idx");
     QCOMPARE(IndexStore::fromEnvironment().directory(), QStringLiteral("/somewhere/idx"));
     qunsetenv("LL_INDEX_DIR");
+}
+
+void TestLayerIndex::pruneDropsLeastRecentlyUsed()
+{
+    QTemporaryDir dir;
+    IndexStore store(dir.path());
+    // Five indexes of a few KB each, with distinct ages (oldest first).
+    QStringList digests;
+    for (int i = 0; i < 5; ++i) {
+        LayerIndex index = sample();
+        index.digest = QStringLiteral("sha256:") + QString(64, QLatin1Char(QLatin1Char('a' + i)));
+        for (int k = 0; k < 50; ++k) {
+            TarEntry e;
+            e.path = QStringLiteral("usr/share/doc/package-%1/changelog.Debian.gz").arg(k);
+            index.entries.append(e);
+        }
+        QVERIFY(store.save(index));
+        QFile f(store.pathFor(index.digest));
+        QVERIFY(f.open(QIODevice::ReadWrite));
+        QVERIFY(
+            f.setFileTime(QDateTime::currentDateTimeUtc().addSecs(-1000 + i * 100), QFileDevice::FileModificationTime));
+        digests << index.digest;
+    }
+    const qint64 one = QFileInfo(store.pathFor(digests.first())).size();
+    QVERIFY(one > 1000);
+    // Using the oldest makes it the most recent.
+    QVERIFY(store.load(digests.first()).has_value());
+    // A limit of 4.5 files' worth: five are too many, and pruning goes down to 80% of it (3.6), so three stay.
+    store.setLimit(one * 4 + one / 2);
+    store.prune();
+    QStringList left;
+    for (const QString &d : digests)
+        if (QFile::exists(store.pathFor(d)))
+            left << d;
+    QCOMPARE(left, QStringList({ digests.at(0), digests.at(3), digests.at(4) }));
+    // A dead writer's temporary file goes after a day, a fresh one stays.
+    QFile stale(store.pathFor(digests.at(4)) + QStringLiteral(".tmp-abcdef"));
+    QVERIFY(stale.open(QIODevice::WriteOnly));
+    stale.write("x");
+    stale.flush(); // before the time is set: a later flush would make it new again
+    QVERIFY(stale.setFileTime(QDateTime::currentDateTimeUtc().addDays(-2), QFileDevice::FileModificationTime));
+    stale.close();
+    QFile fresh(store.pathFor(digests.at(3)) + QStringLiteral(".tmp-123456"));
+    QVERIFY(fresh.open(QIODevice::WriteOnly));
+    fresh.close();
+    store.prune();
+    QVERIFY(!QFile::exists(stale.fileName()));
+    QVERIFY(QFile::exists(fresh.fileName()));
 }
 
 QTEST_APPLESS_MAIN(TestLayerIndex)
