@@ -20,7 +20,7 @@ namespace ll::index {
  * half-read).
  */
 struct LayerIndex {
-    static constexpr quint32 FormatVersion = 1;
+    static constexpr quint32 FormatVersion = 2; // 2: names in UTF-8
 
     QString digest; // "sha256:..."
     qint64 blobSize = -1;
