@@ -266,7 +266,7 @@ void CarveJob::doStart()
     m_trees.clear();
     m_trees.resize(size_t(n));
     m_complete.assign(size_t(n), nullptr);
-    m_indexes.assign(size_t(n), nullptr);
+    m_indexed.assign(size_t(n), false);
     m_totalSize = m_image.totalLayerSize();
     step();
 }
@@ -399,15 +399,20 @@ bool CarveJob::loadIndexed(int layer)
 {
     if (!m_store.isEnabled() || m_trees[size_t(layer)])
         return false;
-    std::optional<index::LayerIndex> kept = m_store.load(m_image.manifest.layers.at(layer).digest);
+    std::unique_ptr<index::IndexReader> kept = m_store.open(m_image.manifest.layers.at(layer).digest);
     if (!kept)
         return false;
     auto tree = std::make_unique<fs::LayerTree>(layer);
-    for (const stream::TarEntry &e : kept->entries) {
+    stream::TarEntry e;
+    while (kept->next(&e)) {
         if (!tree->addEntry(e))
             qCWarning(llExtract) << "layer" << layer << "index: skipping unsafe entry" << e.path;
     }
-    m_indexes[size_t(layer)] = std::make_shared<const index::LayerIndex>(std::move(*kept));
+    if (kept->error().isError()) {
+        qCWarning(llExtract).noquote() << kept->error().message << "; reading layer" << layer << "instead";
+        return false;
+    }
+    m_indexed[size_t(layer)] = true;
     m_complete[size_t(layer)] = tree.get();
     m_trees[size_t(layer)] = std::move(tree);
     ++m_result.layersFromIndex;
@@ -438,9 +443,9 @@ void CarveJob::startPass(int layer, PassKind kind, const QString &entryPath)
     policy.growth = m_options.growth;
     policy.consumedBefore = m_consumedBefore;
     policy.requestedBefore = m_requestedBefore;
-    if (kind == PassKind::Extract && m_indexes[size_t(layer)]) {
+    if (kind == PassKind::Extract && m_indexed[size_t(layer)]) {
         // The index knows where the member's data is out: one request up to there (its own budget).
-        const stream::TarEntry *e = m_indexes[size_t(layer)]->find(entryPath);
+        const std::optional<stream::TarEntry> e = m_store.find(source.layer.digest, entryPath);
         if (e && e->compressedEnd > 0) {
             policy.firstChunk = e->compressedEnd;
             policy.consumedBefore = 0;

@@ -130,7 +130,7 @@ private:
     std::vector<std::unique_ptr<fs::LayerTree>> m_trees;
     std::vector<const fs::LayerTree *> m_complete; // index = layer; nullptr: not (completely) read yet
     index::IndexStore m_store;
-    std::vector<std::shared_ptr<const index::LayerIndex>> m_indexes; // index = layer; from m_store
+    std::vector<bool> m_indexed; // index = layer; its tree came from m_store
     std::unique_ptr<Visitor> m_visitor;
     QPointer<stream::LayerPipeline> m_pipeline;
     int m_passLayer = -1;

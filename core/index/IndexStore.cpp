@@ -57,28 +57,63 @@ QString IndexStore::pathFor(const QString &digest) const
         + QStringLiteral(".idx");
 }
 
-std::optional<LayerIndex> IndexStore::load(const QString &digest) const
+std::unique_ptr<IndexReader> IndexStore::open(const QString &digest) const
 {
     const QString path = pathFor(digest);
     if (path.isEmpty())
-        return std::nullopt;
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly))
-        return std::nullopt; // not kept (the usual case)
-    if (f.size() > MaxIndexFile) {
+        return nullptr;
+    auto file = std::make_unique<QFile>(path);
+    if (!file->open(QIODevice::ReadOnly))
+        return nullptr; // not kept (the usual case)
+    if (file->size() > MaxIndexFile) {
         qCWarning(llIndex) << "ignoring oversized index" << path;
-        return std::nullopt;
+        return nullptr;
     }
-    Result<LayerIndex> index = LayerIndex::fromBytes(f.readAll(), digest);
-    f.close();
-    if (!index) {
-        qCWarning(llIndex).noquote() << path << ":" << index.error().message << "; removed";
+    Error error;
+    std::unique_ptr<IndexReader> reader = IndexReader::open(std::move(file), digest, &error);
+    if (!reader) {
+        qCWarning(llIndex).noquote() << path << ":" << error.message << "; removed";
         QFile::remove(path);
-        return std::nullopt;
+        return nullptr;
     }
     ::utimensat(AT_FDCWD, QFile::encodeName(path).constData(), nullptr, 0); // recently used: pruned last
-    qCDebug(llIndex) << "index hit" << digest << index->entries.size() << "entries";
-    return std::move(*index);
+    qCDebug(llIndex) << "index hit" << digest;
+    return reader;
+}
+
+std::optional<LayerIndex> IndexStore::load(const QString &digest) const
+{
+    std::unique_ptr<IndexReader> reader = open(digest);
+    if (!reader)
+        return std::nullopt;
+    LayerIndex index;
+    index.digest = reader->digest();
+    index.blobSize = reader->blobSize();
+    stream::TarEntry e;
+    while (reader->next(&e))
+        index.entries.append(std::move(e));
+    if (reader->error().isError()) {
+        qCWarning(llIndex).noquote() << reader->error().message;
+        return std::nullopt;
+    }
+    index.compression = reader->compression();
+    return index;
+}
+
+std::optional<stream::TarEntry> IndexStore::find(const QString &digest, const QString &path) const
+{
+    std::unique_ptr<IndexReader> reader = open(digest);
+    if (!reader)
+        return std::nullopt;
+    std::optional<stream::TarEntry> found;
+    stream::TarEntry e;
+    while (reader->next(&e)) {
+        if (e.path == path)
+            found = e; // a later copy in the same archive wins
+    }
+    if (reader->error().isError())
+        return std::nullopt;
+    return found;
 }
 
 Status IndexStore::save(const LayerIndex &index) const

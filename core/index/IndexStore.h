@@ -1,6 +1,7 @@
 #pragma once
 
 #include "common/Result.h"
+#include "index/IndexReader.h"
 #include "index/LayerIndex.h"
 
 #include <QString>
@@ -42,8 +43,15 @@ public:
     const QString &directory() const { return m_dir; }
     QString pathFor(const QString &digest) const;
 
-    /** The index of digest, if one was kept and is intact (a damaged file is removed and ignored). */
+    /**
+     * A reader over the index of digest, if one was kept and is intact (a damaged file is removed and
+     * ignored); marks it recently used. Entry by entry: memory stays small for huge layers.
+     */
+    std::unique_ptr<IndexReader> open(const QString &digest) const;
+    /** The whole index of digest in memory (tests, small layers); see open(). */
     std::optional<LayerIndex> load(const QString &digest) const;
+    /** The last entry at path in the index of digest (a streaming pass), if kept. */
+    std::optional<stream::TarEntry> find(const QString &digest, const QString &path) const;
     /** Keeps index (replacing any older file). */
     Status save(const LayerIndex &index) const;
     /** Starts writing the index of digest entry by entry (for a pass that streams); nullptr when disabled. */

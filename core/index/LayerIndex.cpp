@@ -1,8 +1,9 @@
 #include "index/LayerIndex.h"
 
 #include "common/Sha256.h"
+#include "index/IndexReader.h"
 
-#include <QCoreApplication>
+#include <QBuffer>
 #include <QDataStream>
 #include <QIODevice>
 
@@ -11,13 +12,6 @@ namespace ll::index {
 namespace {
 
 constexpr char Magic[4] = { 'L', 'L', 'I', 'X' };
-constexpr int TrailerSize = 32; // raw SHA-256 of everything before it
-constexpr int MaxEntries = 50'000'000;
-
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("ll::index::LayerIndex", text);
-}
 
 void setVersion(QDataStream &s)
 {
@@ -72,55 +66,22 @@ QByteArray LayerIndex::toBytes() const
 
 Result<LayerIndex> LayerIndex::fromBytes(const QByteArray &bytes, const QString &expectedDigest)
 {
-    auto bad = [](const QString &why) { return Error(Error::Code::Corrupt, tr("layer index: %1").arg(why)); };
-    if (bytes.size() < 4 + TrailerSize || !bytes.startsWith(QByteArray(Magic, 4)))
-        return bad(tr("not an index file"));
-    const QByteArray body = bytes.left(bytes.size() - TrailerSize);
-    Sha256 sha;
-    sha.addData(body);
-    if (QByteArray::fromHex(sha.hexResult()) != bytes.right(TrailerSize))
-        return bad(tr("checksum mismatch (torn or edited file)"));
-
-    QDataStream s(body);
-    setVersion(s);
-    s.skipRawData(4);
-    quint32 version = 0;
+    auto buffer = std::make_unique<QBuffer>();
+    buffer->setData(bytes);
+    buffer->open(QIODevice::ReadOnly);
+    Error error;
+    std::unique_ptr<IndexReader> reader = IndexReader::open(std::move(buffer), expectedDigest, &error);
+    if (!reader)
+        return error;
     LayerIndex index;
-    s >> version;
-    if (version != FormatVersion)
-        return bad(tr("format version %1, this build reads %2").arg(version).arg(FormatVersion));
-    s >> index.digest >> index.blobSize;
-    if (index.digest != expectedDigest)
-        return bad(tr("describes %1, not %2").arg(index.digest, expectedDigest));
-    for (;;) {
-        quint8 tag = 0;
-        s >> tag;
-        if (s.status() != QDataStream::Ok)
-            return bad(tr("truncated"));
-        if (tag == 0)
-            break;
-        if (tag == 2) {
-            s >> index.compression;
-            continue;
-        }
-        if (tag != 1 || index.entries.size() >= MaxEntries)
-            return bad(tr("unexpected record"));
-        stream::TarEntry e;
-        quint8 type = 0;
-        QByteArray path, uname, gname, link; // UTF-8 on disk: names are mostly ASCII, half the size of UTF-16
-        s >> path >> type >> e.size >> e.mode >> e.uid >> e.gid >> uname >> gname >> e.mtime >> link >> e.devMajor
-            >> e.devMinor >> e.headerOffset >> e.dataOffset >> e.compressedEnd;
-        if (s.status() != QDataStream::Ok || type > quint8(stream::TarEntry::Type::Other))
-            return bad(tr("truncated entry"));
-        e.path = QString::fromUtf8(path);
-        e.uname = QString::fromUtf8(uname);
-        e.gname = QString::fromUtf8(gname);
-        e.linkTarget = QString::fromUtf8(link);
-        e.type = stream::TarEntry::Type(type);
+    index.digest = reader->digest();
+    index.blobSize = reader->blobSize();
+    stream::TarEntry e;
+    while (reader->next(&e))
         index.entries.append(std::move(e));
-    }
-    if (!s.atEnd())
-        return bad(tr("trailing data"));
+    if (reader->error().isError())
+        return reader->error();
+    index.compression = reader->compression();
     return index;
 }
 

@@ -86,12 +86,11 @@ void LayerScanJob::doStart()
 {
     const bool whole = policy().byteLimit < 0 && policy().startOffset == 0 && verifiesDigest();
     if (m_store.isEnabled() && whole) {
-        if (std::optional<index::LayerIndex> kept = m_store.load(source().layer.digest)) {
+        if (std::unique_ptr<index::IndexReader> kept = m_store.open(source().layer.digest)) {
             m_fromIndex = true;
             setStatus(tr("Listed from the layer index"));
-            auto shared = std::make_shared<const index::LayerIndex>(std::move(*kept));
-            QMetaObject::invokeMethod(
-                this, [this, shared] { serveFromIndex(shared, 0); }, Qt::QueuedConnection);
+            m_indexReader = std::move(kept);
+            QMetaObject::invokeMethod(this, &LayerScanJob::serveFromIndex, Qt::QueuedConnection);
             return;
         }
         m_indexWriter = m_store.writer(source().layer.digest, source().layer.size);
@@ -108,20 +107,31 @@ void LayerScanJob::doCancel()
     LayerPipeline::doCancel();
 }
 
-void LayerScanJob::serveFromIndex(std::shared_ptr<const index::LayerIndex> index, int from)
+void LayerScanJob::serveFromIndex()
 {
-    if (!isRunning())
+    if (!isRunning() || !m_indexReader)
         return;
-    // A batch per event-loop turn, like a download would bring them: a view stays responsive.
-    const int n = qMin(1024, int(index->entries.size()) - from);
-    if (n > 0) {
-        QVector<TarEntry> batch(index->entries.cbegin() + from, index->entries.cbegin() + from + n);
+    // A batch per event-loop turn, like a download would bring them: a view stays responsive, and only a
+    // batch is in memory.
+    QVector<TarEntry> batch;
+    batch.reserve(1024);
+    TarEntry e;
+    while (batch.size() < 1024 && m_indexReader->next(&e))
+        batch.append(std::move(e));
+    if (!batch.isEmpty()) {
         m_count += batch.size();
         emit entriesReady(batch);
+        if (!isRunning())
+            return;
     }
-    if (from + n < index->entries.size()) {
-        QMetaObject::invokeMethod(
-            this, [this, index, next = from + n] { serveFromIndex(index, next); }, Qt::QueuedConnection);
+    if (batch.size() == 1024) {
+        QMetaObject::invokeMethod(this, &LayerScanJob::serveFromIndex, Qt::QueuedConnection);
+        return;
+    }
+    const Error error = m_indexReader->error();
+    m_indexReader.reset();
+    if (error.isError()) {
+        fail(error);
         return;
     }
     const qint64 size = qMax<qint64>(0, source().layer.size);

@@ -43,7 +43,7 @@ protected:
 private:
     class Visitor;
     void deliver(QVector<TarEntry> batch);
-    void serveFromIndex(std::shared_ptr<const index::LayerIndex> index, int from);
+    void serveFromIndex();
     void onFinished();
 
     std::unique_ptr<Visitor> m_visitorImpl;
@@ -53,6 +53,7 @@ private:
     int m_count = 0;
     index::IndexStore m_store;
     std::unique_ptr<index::IndexWriter> m_indexWriter; // fed by the worker, committed on success
+    std::unique_ptr<index::IndexReader> m_indexReader; // serving a kept index
     bool m_fromIndex = false;
 };
 

@@ -144,6 +144,18 @@ void TestLayerIndex::storeNamesOnlyValidDigests()
     const auto loaded = store.load(Digest);
     QVERIFY(loaded.has_value());
     QCOMPARE(loaded->entries.size(), 4);
+    // Entry by entry, and a streaming lookup (the last copy wins).
+    std::unique_ptr<ll::index::IndexReader> reader = store.open(Digest);
+    QVERIFY(reader);
+    TarEntry e;
+    QStringList paths;
+    while (reader->next(&e))
+        paths << e.path;
+    QVERIFY(!reader->error().isError());
+    QCOMPARE(reader->compression(), QStringLiteral("gzip"));
+    QCOMPARE(paths.size(), 4);
+    QCOMPARE(store.find(Digest, QStringLiteral("etc/päss wd"))->size, qint64(99));
+    QVERIFY(!store.find(Digest, QStringLiteral("nope")).has_value());
 }
 
 void TestLayerIndex::writerDiscardLeavesNothing()

@@ -1,0 +1,141 @@
+#include "index/IndexReader.h"
+
+#include "common/Sha256.h"
+#include "index/LayerIndex.h"
+
+#include <QCoreApplication>
+#include <QDataStream>
+#include <QIODevice>
+
+namespace ll::index {
+
+namespace {
+
+constexpr char Magic[4] = { 'L', 'L', 'I', 'X' };
+constexpr int TrailerSize = 32; // raw SHA-256 of everything before it
+constexpr qint64 MaxEntries = 50'000'000;
+
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("ll::index::IndexReader", text);
+}
+
+Error corrupt(const QString &why)
+{
+    return Error(Error::Code::Corrupt, tr("layer index: %1").arg(why));
+}
+
+} // namespace
+
+class IndexReader::Stream : public QDataStream
+{
+public:
+    explicit Stream(QIODevice *device) : QDataStream(device)
+    {
+        setVersion(QDataStream::Qt_6_0);
+        setByteOrder(QDataStream::LittleEndian);
+    }
+};
+
+IndexReader::~IndexReader() = default;
+
+std::unique_ptr<IndexReader> IndexReader::open(
+    std::unique_ptr<QIODevice> device, const QString &expectedDigest, Error *error)
+{
+    const qint64 size = device->size();
+    if (size < 4 + TrailerSize || device->peek(4) != QByteArray(Magic, 4)) {
+        *error = corrupt(tr("not an index file"));
+        return nullptr;
+    }
+    // The whole body against the trailer first, in bounded pieces.
+    Sha256 sha;
+    qint64 left = size - TrailerSize;
+    QByteArray buffer;
+    while (left > 0) {
+        buffer = device->read(qMin<qint64>(left, 1 << 20));
+        if (buffer.isEmpty()) {
+            *error = corrupt(tr("unreadable"));
+            return nullptr;
+        }
+        sha.addData(buffer);
+        left -= buffer.size();
+    }
+    if (device->read(TrailerSize) != QByteArray::fromHex(sha.hexResult())) {
+        *error = corrupt(tr("checksum mismatch (torn or edited file)"));
+        return nullptr;
+    }
+    if (!device->seek(4)) {
+        *error = corrupt(tr("unreadable"));
+        return nullptr;
+    }
+
+    std::unique_ptr<IndexReader> r(new IndexReader);
+    r->m_bodyEnd = size - TrailerSize;
+    r->m_device = std::move(device);
+    r->m_stream = std::make_unique<Stream>(r->m_device.get());
+    quint32 version = 0;
+    *r->m_stream >> version;
+    if (version != LayerIndex::FormatVersion) {
+        *error = corrupt(tr("format version %1, this build reads %2").arg(version).arg(LayerIndex::FormatVersion));
+        return nullptr;
+    }
+    *r->m_stream >> r->m_digest >> r->m_blobSize;
+    if (r->m_stream->status() != QDataStream::Ok) {
+        *error = corrupt(tr("truncated header"));
+        return nullptr;
+    }
+    if (r->m_digest != expectedDigest) {
+        *error = corrupt(tr("describes %1, not %2").arg(r->m_digest, expectedDigest));
+        return nullptr;
+    }
+    return r;
+}
+
+bool IndexReader::failWith(const QString &why)
+{
+    m_error = corrupt(why);
+    m_done = true;
+    return false;
+}
+
+bool IndexReader::next(stream::TarEntry *entry)
+{
+    if (m_done)
+        return false;
+    QDataStream &s = *m_stream;
+    for (;;) {
+        quint8 tag = 0;
+        s >> tag;
+        if (s.status() != QDataStream::Ok || m_device->pos() > m_bodyEnd)
+            return failWith(tr("truncated"));
+        if (tag == 0) {
+            m_done = true;
+            if (m_device->pos() != m_bodyEnd)
+                return failWith(tr("trailing data"));
+            return false;
+        }
+        if (tag == 2) {
+            s >> m_compression;
+            continue;
+        }
+        if (tag != 1 || ++m_count > MaxEntries)
+            return failWith(tr("unexpected record"));
+        stream::TarEntry e;
+        quint8 type = 0;
+        QByteArray path, uname, gname, link; // UTF-8 on disk: names are mostly ASCII, half the size of UTF-16
+        s >> path >> type >> e.size >> e.mode >> e.uid >> e.gid >> uname >> gname >> e.mtime >> link >> e.devMajor
+            >> e.devMinor >> e.headerOffset >> e.dataOffset >> e.compressedEnd;
+        if (s.status() != QDataStream::Ok || m_device->pos() > m_bodyEnd
+            || type > quint8(stream::TarEntry::Type::Other))
+            return failWith(tr("truncated entry"));
+        e.path = QString::fromUtf8(path);
+        e.uname = QString::fromUtf8(uname);
+        e.gname = QString::fromUtf8(gname);
+        e.linkTarget = QString::fromUtf8(link);
+        e.type = stream::TarEntry::Type(type);
+        *entry = std::move(e);
+        return true;
+    }
+}
+
+} // namespace ll::index
