@@ -279,8 +279,9 @@ void LayerPipeline::maybeIssueNext()
 {
     if (m_policy.mode != FetchPolicy::Mode::Windowed || m_networkDone || m_stoppedEarly || m_cancelling)
         return;
-    // Only decide once the worker has consumed everything delivered: the consumed count is then final.
-    if (m_processed.load() < m_position)
+    // Only decide once the worker has consumed everything delivered: the consumed count is then final. A
+    // worker that ended (a visitor's stop, an error) wants nothing more: its report is on the way.
+    if (m_workerEnded.load() || m_processed.load() < m_position)
         return;
     qint64 end = qMax(windowAllowance(), m_position + MinWindowStep);
     if (m_source.layer.size >= 0) {
@@ -523,6 +524,7 @@ void LayerPipeline::workerRun()
         m_processed = offset;
         postProgress();
     }
+    m_workerEnded = true; // before m_processed moves: a pending progress event must not ask for more
     m_processed = offset;
     workerFinishing();
     const bool stoppedEarly = stopped;

@@ -136,6 +136,7 @@ private:
     std::atomic<qint64> m_feedEnd { 0 };
     std::atomic<qint64> m_produced { 0 };
     std::atomic<qint64> m_processed { 0 }; // raw bytes the worker has fully handled
+    std::atomic<bool> m_workerEnded { false };
     std::atomic<bool> m_progressPosted { false };
     std::atomic<bool> m_cancelFlag { false };
     std::atomic<bool> m_limitReached { false };
