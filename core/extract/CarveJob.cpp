@@ -456,7 +456,7 @@ void CarveJob::startPass(int layer, PassKind kind, const QString &entryPath)
     auto *pipeline = new stream::LayerPipeline(m_client, source, this);
     pipeline->setPolicy(policy);
     pipeline->setVisitor(m_visitor.get());
-    if (kind == PassKind::Search && m_store.isEnabled())
+    if (kind == PassKind::Search && m_store.isEnabled() && source.layer.size >= 0) // size: the digest is checked
         m_visitor->setIndexWriter(m_store.writer(source.layer.digest, source.layer.size), pipeline);
     m_pipeline = pipeline;
     connect(pipeline, &Job::finished, this, &CarveJob::onPassFinished);

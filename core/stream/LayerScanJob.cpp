@@ -84,7 +84,9 @@ LayerScanJob::~LayerScanJob()
 
 void LayerScanJob::doStart()
 {
-    const bool whole = policy().byteLimit < 0 && policy().startOffset == 0 && verifiesDigest();
+    // Only a pass whose digest is checked (which needs the size) may keep an index.
+    const bool whole
+        = policy().byteLimit < 0 && policy().startOffset == 0 && verifiesDigest() && source().layer.size >= 0;
     if (m_store.isEnabled() && whole) {
         if (std::unique_ptr<index::IndexReader> kept = m_store.open(source().layer.digest)) {
             m_fromIndex = true;
