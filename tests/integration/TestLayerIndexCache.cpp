@@ -45,18 +45,6 @@ oci::Image imageOf(const QJsonObject &fx)
     return image;
 }
 
-/** Blob GETs the proxy saw since its last reset. */
-int blobRequests()
-{
-    int n = 0;
-    const QJsonObject paths = Harness::instance().proxyStats().value(QLatin1String("paths")).toObject();
-    for (auto it = paths.begin(); it != paths.end(); ++it) {
-        if (it.key().contains(QLatin1String("/blobs/sha256:")))
-            n += it.value().toObject().value(QLatin1String("requests")).toInt();
-    }
-    return n;
-}
-
 struct Scan {
     Job::State state = Job::State::Idle;
     bool fromIndex = false;
@@ -147,7 +135,7 @@ void TestLayerIndexCache::secondListingComesFromTheIndex()
     const Scan first = scan(image, 0, store);
     QCOMPARE(first.state, Job::State::Succeeded);
     QVERIFY(!first.fromIndex);
-    QCOMPARE(blobRequests(), 1);
+    QCOMPARE(Harness::instance().proxyBlobRequests(), 1);
     const QString file = store.pathFor(image.manifest.layers.at(0).digest);
     QVERIFY(QFile::exists(file));
     struct stat st {
@@ -165,7 +153,7 @@ void TestLayerIndexCache::secondListingComesFromTheIndex()
     const Scan second = scan(image, 0, store);
     QCOMPARE(second.state, Job::State::Succeeded);
     QVERIFY(second.fromIndex);
-    QCOMPARE(blobRequests(), 0);
+    QCOMPARE(Harness::instance().proxyBlobRequests(), 0);
     QCOMPARE(describe(second.entries), describe(first.entries));
     QCOMPARE(describe(second.entries, true), describe(firstIndex->entries, true));
     QCOMPARE(second.entries.size(),
@@ -188,7 +176,7 @@ void TestLayerIndexCache::secondListingComesFromTheIndex()
     const Scan third = scan(image, 0, store);
     QCOMPARE(third.state, Job::State::Succeeded);
     QVERIFY(!third.fromIndex);
-    QCOMPARE(blobRequests(), 1);
+    QCOMPARE(Harness::instance().proxyBlobRequests(), 1);
     QCOMPARE(describe(third.entries), describe(first.entries));
     // Rewritten the same: compressedEnd does not depend on how the network cut the bytes.
     const auto rewritten = store.load(image.manifest.layers.at(0).digest);
@@ -265,7 +253,7 @@ void TestLayerIndexCache::carveFromIndexedLayers()
     QCOMPARE(r.status, extract::CarveResult::Status::Found);
     QCOMPARE(r.layersFromIndex, 1);
     QCOMPARE(r.requests, 1); // one Range request up to the needle's compressedEnd
-    QCOMPARE(blobRequests(), 1);
+    QCOMPARE(Harness::instance().proxyBlobRequests(), 1);
     const qint64 bound
         = m_big.value(QLatin1String("needle")).toObject().value(QLatin1String("compressed_bound")).toInteger();
     QVERIFY2(r.bytesDownloaded <= qint64(1.25 * double(bound)) + 65536, qPrintable(QString::number(r.bytesDownloaded)));
@@ -299,14 +287,14 @@ void TestLayerIndexCache::deletedFileFoundDeletedWithoutDownloads()
     QCOMPARE(gone.state(), Job::State::Succeeded);
     QCOMPARE(gone.result().status, extract::CarveResult::Status::Deleted);
     QCOMPARE(gone.result().layerIndex, 2);
-    QCOMPARE(blobRequests(), 0);
+    QCOMPARE(Harness::instance().proxyBlobRequests(), 0);
 
     extract::CarveJob passwd(env.client.get(), image, QStringLiteral("etc/passwd"), o);
     passwd.setIndexStore(store);
     ll::test::runJob(passwd);
     QCOMPARE(passwd.state(), Job::State::Succeeded);
     QCOMPARE(passwd.result().layerIndex, 1);
-    QCOMPARE(blobRequests(), 1);
+    QCOMPARE(Harness::instance().proxyBlobRequests(), 1);
     const QJsonObject proxyPaths = Harness::instance().proxyStats().value(QLatin1String("paths")).toObject();
     QVERIFY(proxyPaths.contains(QStringLiteral("/v2/lab/app/blobs/") + image.manifest.layers.at(1).digest));
 }
@@ -373,20 +361,20 @@ void TestLayerIndexCache::cliPeekTwiceAndNoCache()
         QStringLiteral("--peek-all"), QStringLiteral("--json"), QStringLiteral("-q") };
     const auto first = CliRunner::run(peek, {}, 120000, env);
     QVERIFY2(first.exitCode == 0, first.err.constData());
-    QCOMPARE(blobRequests(), 5); // the config and the 4 layers
+    QCOMPARE(Harness::instance().proxyBlobRequests(), 5); // the config and the 4 layers
     QCOMPARE(QDir(dir.path() + QStringLiteral("/idx")).entryList(QDir::Files).size(), 4);
 
     h.proxyReset();
     const auto second = CliRunner::run(peek, {}, 120000, env);
     QVERIFY2(second.exitCode == 0, second.err.constData());
     QCOMPARE(second.out, first.out);
-    QCOMPARE(blobRequests(), 1); // the config only
+    QCOMPARE(Harness::instance().proxyBlobRequests(), 1); // the config only
 
     h.proxyReset();
     const auto uncached = CliRunner::run(peek + QStringList { QStringLiteral("--no-cache") }, {}, 120000, env);
     QVERIFY2(uncached.exitCode == 0, uncached.err.constData());
     QCOMPARE(uncached.out, first.out);
-    QCOMPARE(blobRequests(), 5);
+    QCOMPARE(Harness::instance().proxyBlobRequests(), 5);
 }
 
 QTEST_GUILESS_MAIN(TestLayerIndexCache)

@@ -5,6 +5,7 @@
 #include <QCoreApplication>
 #include <QEventLoop>
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QNetworkAccessManager>
 #include <QNetworkRequest>
@@ -230,6 +231,25 @@ QJsonObject Harness::proxyStats()
 {
     const HttpAnswer a = get(proxyStatsUrl());
     return a.status == 200 ? a.json() : QJsonObject();
+}
+
+QJsonObject Harness::throttle(qint64 bytesPerSecond, const QString &pathRegex)
+{
+    return proxyControl(QJsonObject { { QStringLiteral("faults"),
+        QJsonArray { QJsonObject { { QStringLiteral("type"), QStringLiteral("slow") },
+            { QStringLiteral("rate"), bytesPerSecond }, { QStringLiteral("path"), pathRegex },
+            { QStringLiteral("count"), 0 } } } } });
+}
+
+int Harness::proxyBlobRequests()
+{
+    int n = 0;
+    const QJsonObject paths = proxyStats().value(QLatin1String("paths")).toObject();
+    for (auto it = paths.begin(); it != paths.end(); ++it) {
+        if (it.key().contains(QLatin1String("/blobs/sha256:")))
+            n += it.value().toObject().value(QLatin1String("requests")).toInt();
+    }
+    return n;
 }
 
 QJsonObject Harness::tokenControl(const QJsonObject &command)

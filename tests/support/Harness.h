@@ -79,6 +79,10 @@ public:
     /** Clears the proxy's rules and counters. */
     QJsonObject proxyReset();
     QJsonObject proxyStats();
+    /** The proxy answers requests whose path matches pathRegex (blobs by default) at bytesPerSecond, until reset. */
+    QJsonObject throttle(qint64 bytesPerSecond, const QString &pathRegex = QStringLiteral("/blobs/"));
+    /** Blob requests the proxy has seen since its last reset. */
+    int proxyBlobRequests();
     /** POSTs to the token server control (e.g. {"expires_in": 2}, {"reset": true}). */
     QJsonObject tokenControl(const QJsonObject &command);
     QJsonObject tokenStats();

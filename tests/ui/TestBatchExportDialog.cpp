@@ -167,10 +167,7 @@ void TestBatchExportDialog::cancelExport()
     w.show();
     QVERIFY(openAndWait(w, QStringLiteral("lab/big:1.0"), h.proxy()));
     h.proxyReset();
-    h.proxyControl(QJsonObject { { QStringLiteral("faults"),
-        QJsonArray {
-            QJsonObject { { QStringLiteral("type"), QStringLiteral("slow") }, { QStringLiteral("rate"), 200000 },
-                { QStringLiteral("path"), QStringLiteral("/blobs/") }, { QStringLiteral("count"), 0 } } } } });
+    h.throttle(200000);
     BatchExportDialog *d = w.openBatchExport();
     QVERIFY(d);
     d->setCheckedPaths({ QStringLiteral("data") });

@@ -155,11 +155,7 @@ void TestMainWindow::mergedViewStreamsBaseLayer()
     const qint64 baseSize = base.value(QStringLiteral("size")).toInteger();
     h.proxyReset();
     // Layer 0 at ~4 s: its first entries arrive at once, the rest later.
-    h.proxyControl(QJsonObject { { QStringLiteral("faults"),
-        QJsonArray { QJsonObject { { QStringLiteral("type"), QStringLiteral("slow") },
-            { QStringLiteral("rate"), qMax<qint64>(10000, baseSize / 4) },
-            { QStringLiteral("path"), base.value(QStringLiteral("digest")).toString() },
-            { QStringLiteral("count"), 0 } } } } });
+    h.throttle(qMax<qint64>(10000, baseSize / 4), base.value(QStringLiteral("digest")).toString());
     ll::test::UiClientEnv env;
     MainWindow w(env.client.get());
     w.show();
@@ -187,14 +183,6 @@ void TestMainWindow::reopenListsFromLayerIndex()
     auto &h = Harness::instance();
     QTemporaryDir dir;
     const index::IndexStore store(dir.path());
-    const auto blobGets = [&h] {
-        int n = 0;
-        const QJsonObject paths = h.proxyStats().value(QStringLiteral("paths")).toObject();
-        for (auto it = paths.begin(); it != paths.end(); ++it)
-            if (it.key().contains(QLatin1String("/blobs/sha256:")))
-                n += it.value().toObject().value(QStringLiteral("requests")).toInt();
-        return n;
-    };
     QStringList firstFiles;
     for (int round = 0; round < 2; ++round) {
         h.proxyReset();
@@ -206,10 +194,10 @@ void TestMainWindow::reopenListsFromLayerIndex()
         const QStringList files = visibleFiles(w.fileBrowser());
         QVERIFY(files.contains(QStringLiteral("etc/passwd")));
         if (round == 0) {
-            QCOMPARE(blobGets(), 5); // the config and 4 layers
+            QCOMPARE(h.proxyBlobRequests(), 5); // the config and 4 layers
             firstFiles = files;
         } else {
-            QCOMPARE(blobGets(), 1); // the config only
+            QCOMPARE(h.proxyBlobRequests(), 1); // the config only
             QCOMPARE(files, firstFiles);
         }
     }
@@ -460,10 +448,7 @@ void TestMainWindow::dragPrestagesAndAnswersInnerAsks()
     w.show();
     QVERIFY(openAndWait(w, QStringLiteral("lab/app:1.0"), h.proxy()));
     h.proxyReset();
-    h.proxyControl(QJsonObject { { QStringLiteral("faults"),
-        QJsonArray {
-            QJsonObject { { QStringLiteral("type"), QStringLiteral("slow") }, { QStringLiteral("rate"), 400000 },
-                { QStringLiteral("path"), QStringLiteral("/blobs/") }, { QStringLiteral("count"), 0 } } } } });
+    h.throttle(400000);
     FileTreeModel *model = w.fileBrowser()->model();
     const QModelIndex passwd = model->indexForPath(QStringLiteral("etc/passwd"));
     QVERIFY(passwd.isValid());
@@ -506,10 +491,7 @@ void TestMainWindow::dragPrestagesAndAnswersInnerAsks()
     QCOMPARE(w.jobsPanel()->rowCount(), jobsBefore + 1);
 
     // A drag that ends with nobody asking (dropped nowhere, Esc) stops its download.
-    h.proxyControl(QJsonObject { { QStringLiteral("faults"),
-        QJsonArray {
-            QJsonObject { { QStringLiteral("type"), QStringLiteral("slow") }, { QStringLiteral("rate"), 100000 },
-                { QStringLiteral("path"), QStringLiteral("/blobs/") }, { QStringLiteral("count"), 0 } } } } });
+    h.throttle(100000);
     const QModelIndex group = model->indexForPath(QStringLiteral("etc/group"));
     QVERIFY(group.isValid());
     std::unique_ptr<QMimeData> abandoned(model->mimeData({ group }));
@@ -530,10 +512,7 @@ void TestMainWindow::cancelStopsJob()
     auto &h = Harness::instance();
     h.proxyReset();
     // Blobs through the proxy at 200 KB/s: the big layer takes minutes unless cancelled.
-    h.proxyControl(QJsonObject { { QStringLiteral("faults"),
-        QJsonArray {
-            QJsonObject { { QStringLiteral("type"), QStringLiteral("slow") }, { QStringLiteral("rate"), 200000 },
-                { QStringLiteral("path"), QStringLiteral("/blobs/") }, { QStringLiteral("count"), 0 } } } } });
+    h.throttle(200000);
     ll::test::UiClientEnv env;
     MainWindow w(env.client.get());
     w.show();
