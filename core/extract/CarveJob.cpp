@@ -65,12 +65,10 @@ public:
     }
 
     /** Main thread, after a search pass read the whole layer (digest checked): keeps its index. */
-    void commitIndex(qint64 blobEnd, const QString &compression)
+    void commitIndex(const QString &compression)
     {
         if (!m_index)
             return;
-        if (m_hasPending)
-            releasePending(blobEnd);
         const Status s = m_index->commit(compression);
         if (!s)
             qCWarning(llExtract).noquote() << s.error().toString();
@@ -79,13 +77,8 @@ public:
 
     Action onEntry(const stream::TarEntry &entry) override
     {
-        if (m_index) {
-            // An entry's data is all out once the next header shows: its compressedEnd is known then.
-            if (m_hasPending)
-                releasePending(m_pipeline->feedEnd());
-            m_pending = entry;
-            m_hasPending = true;
-        }
+        if (m_index)
+            m_index->entrySeen(entry, m_pipeline->feedEnd());
         if (m_tree)
             (void)m_tree->addEntry(entry); // unsafe names are rejected by the tree and never match
         if (entry.path == m_target) {
@@ -185,13 +178,6 @@ private:
         discard();
     }
 
-    void releasePending(qint64 compressedEnd)
-    {
-        m_pending.compressedEnd = compressedEnd;
-        m_index->add(m_pending);
-        m_hasPending = false;
-    }
-
     PassKind m_kind;
     fs::LayerTree *m_tree;
     QString m_target;
@@ -207,8 +193,6 @@ private:
     QString m_savedTo;
     std::unique_ptr<index::IndexWriter> m_index;
     const stream::LayerPipeline *m_pipeline = nullptr;
-    stream::TarEntry m_pending;
-    bool m_hasPending = false;
 };
 
 // ---------------------------------------------------------------- job
@@ -535,7 +519,7 @@ void CarveJob::onPassFinished()
         if (m_passKind == PassKind::Search) {
             m_complete[size_t(layer)] = m_trees[size_t(layer)].get(); // read to its end: the tree is complete
             // ...and its digest matched: keep the layer's index for the next look.
-            m_visitor->commitIndex(m_image.manifest.layers.at(layer).size, compression);
+            m_visitor->commitIndex(compression);
             step();
         } else {
             failWith(Error(Error::Code::Corrupt,

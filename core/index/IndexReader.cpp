@@ -11,8 +11,7 @@ namespace ll::index {
 
 namespace {
 
-constexpr char Magic[4] = { 'L', 'L', 'I', 'X' };
-constexpr int TrailerSize = 32; // raw SHA-256 of everything before it
+constexpr int TrailerSize = LayerIndex::TrailerSize;
 constexpr qint64 MaxEntries = 50'000'000;
 
 QString tr(const char *text)
@@ -30,11 +29,7 @@ Error corrupt(const QString &why)
 class IndexReader::Stream : public QDataStream
 {
 public:
-    explicit Stream(QIODevice *device) : QDataStream(device)
-    {
-        setVersion(QDataStream::Qt_6_0);
-        setByteOrder(QDataStream::LittleEndian);
-    }
+    explicit Stream(QIODevice *device) : QDataStream(device) { LayerIndex::setStreamFormat(*this); }
 };
 
 IndexReader::~IndexReader() = default;
@@ -43,7 +38,7 @@ std::unique_ptr<IndexReader> IndexReader::open(
     std::unique_ptr<QIODevice> device, const QString &expectedDigest, Error *error)
 {
     const qint64 size = device->size();
-    if (size < 4 + TrailerSize || device->peek(4) != QByteArray(Magic, 4)) {
+    if (size < 4 + TrailerSize || device->peek(4) != LayerIndex::magic()) {
         *error = corrupt(tr("not an index file"));
         return nullptr;
     }

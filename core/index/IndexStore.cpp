@@ -86,18 +86,12 @@ std::optional<LayerIndex> IndexStore::load(const QString &digest) const
     std::unique_ptr<IndexReader> reader = open(digest);
     if (!reader)
         return std::nullopt;
-    LayerIndex index;
-    index.digest = reader->digest();
-    index.blobSize = reader->blobSize();
-    stream::TarEntry e;
-    while (reader->next(&e))
-        index.entries.append(std::move(e));
-    if (reader->error().isError()) {
-        qCWarning(llIndex).noquote() << reader->error().message;
+    Result<LayerIndex> index = LayerIndex::fromReader(*reader);
+    if (!index) {
+        qCWarning(llIndex).noquote() << index.error().message;
         return std::nullopt;
     }
-    index.compression = reader->compression();
-    return index;
+    return std::move(*index);
 }
 
 std::optional<stream::TarEntry> IndexStore::find(const QString &digest, const QString &path) const
@@ -190,6 +184,9 @@ public:
     Sha256 sha;
     QByteArray buffer;
     bool failed = false;
+    qint64 blobSize = -1;
+    stream::TarEntry pending; // entrySeen(): waiting for the next header
+    bool hasPending = false;
 
     void append(const QByteArray &bytes)
     {
@@ -240,6 +237,7 @@ IndexWriter::IndexWriter(const QString &finalPath, const LayerIndex &header, con
         return;
     }
     d->tempPath = QFile::decodeName(templ);
+    d->blobSize = header.blobSize;
     d->append(header.headerBytes());
 }
 
@@ -259,10 +257,25 @@ void IndexWriter::add(const stream::TarEntry &entry)
         d->append(LayerIndex::entryBytes(entry));
 }
 
+void IndexWriter::entrySeen(const stream::TarEntry &entry, qint64 feedEnd)
+{
+    if (d->hasPending) {
+        d->pending.compressedEnd = feedEnd;
+        add(d->pending);
+    }
+    d->pending = entry;
+    d->hasPending = true;
+}
+
 Status IndexWriter::commit(const QString &compression)
 {
     if (d->fd < 0)
         return Error(Error::Code::Io, tr("index file not open"));
+    if (d->hasPending) {
+        d->pending.compressedEnd = d->blobSize; // the last entry ends with the input
+        add(d->pending);
+        d->hasPending = false;
+    }
     d->append(LayerIndex::endBytes(compression));
     const QByteArray trailer = QByteArray::fromHex(d->sha.hexResult());
     d->buffer += trailer;

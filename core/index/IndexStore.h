@@ -79,8 +79,15 @@ public:
     IndexWriter &operator=(const IndexWriter &) = delete;
 
     bool isOpen() const;
+    /** An entry whose compressedEnd is known. */
     void add(const stream::TarEntry &entry);
-    /** compression: "gzip", "zstd" or "tar" (known once the pass has begun; kept in the header). */
+    /**
+     * For a pass over the layer: entry's header was read while the input fed was below feedEnd. The entry
+     * before it is then complete (its data is all out) and is kept with compressedEnd = feedEnd; entry waits
+     * for the next call, or for commit(), where it ends with the blob.
+     */
+    void entrySeen(const stream::TarEntry &entry, qint64 feedEnd);
+    /** compression: "gzip", "zstd" or "tar" (known once the pass has begun). */
     Status commit(const QString &compression);
     void discard();
 

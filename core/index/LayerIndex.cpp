@@ -9,24 +9,18 @@
 
 namespace ll::index {
 
-namespace {
-
-constexpr char Magic[4] = { 'L', 'L', 'I', 'X' };
-
-void setVersion(QDataStream &s)
+void LayerIndex::setStreamFormat(QDataStream &stream)
 {
-    s.setVersion(QDataStream::Qt_6_0);
-    s.setByteOrder(QDataStream::LittleEndian);
+    stream.setVersion(QDataStream::Qt_6_0);
+    stream.setByteOrder(QDataStream::LittleEndian);
 }
-
-} // namespace
 
 QByteArray LayerIndex::headerBytes() const
 {
     QByteArray out;
     QDataStream s(&out, QIODevice::WriteOnly);
-    setVersion(s);
-    s.writeRawData(Magic, 4);
+    setStreamFormat(s);
+    s.writeRawData(magic().constData(), 4);
     s << FormatVersion << digest << blobSize;
     return out;
 }
@@ -35,7 +29,7 @@ QByteArray LayerIndex::endBytes(const QString &compression)
 {
     QByteArray out;
     QDataStream s(&out, QIODevice::WriteOnly);
-    setVersion(s);
+    setStreamFormat(s);
     s << quint8(2) << compression << quint8(0); // the compression record, then the end of the records
     return out;
 }
@@ -44,7 +38,7 @@ QByteArray LayerIndex::entryBytes(const stream::TarEntry &e)
 {
     QByteArray out;
     QDataStream s(&out, QIODevice::WriteOnly);
-    setVersion(s);
+    setStreamFormat(s);
     s << quint8(1) // an entry record (0 ends the list)
       << e.path.toUtf8() << quint8(e.type) << e.size << e.mode << e.uid << e.gid << e.uname.toUtf8() << e.gname.toUtf8()
       << e.mtime << e.linkTarget.toUtf8() << e.devMajor << e.devMinor << e.headerOffset << e.dataOffset
@@ -73,15 +67,20 @@ Result<LayerIndex> LayerIndex::fromBytes(const QByteArray &bytes, const QString 
     std::unique_ptr<IndexReader> reader = IndexReader::open(std::move(buffer), expectedDigest, &error);
     if (!reader)
         return error;
+    return fromReader(*reader);
+}
+
+Result<LayerIndex> LayerIndex::fromReader(IndexReader &reader)
+{
     LayerIndex index;
-    index.digest = reader->digest();
-    index.blobSize = reader->blobSize();
+    index.digest = reader.digest();
+    index.blobSize = reader.blobSize();
     stream::TarEntry e;
-    while (reader->next(&e))
+    while (reader.next(&e))
         index.entries.append(std::move(e));
-    if (reader->error().isError())
-        return reader->error();
-    index.compression = reader->compression();
+    if (reader.error().isError())
+        return reader.error();
+    index.compression = reader.compression();
     return index;
 }
 

@@ -7,7 +7,11 @@
 #include <QString>
 #include <QVector>
 
+class QDataStream;
+
 namespace ll::index {
+
+class IndexReader;
 
 /**
  * What a complete, digest-verified pass over one layer blob learnt: every tar member in archive order, each
@@ -21,6 +25,11 @@ namespace ll::index {
  */
 struct LayerIndex {
     static constexpr quint32 FormatVersion = 2; // 2: names in UTF-8
+    static constexpr int TrailerSize = 32; // raw SHA-256 of everything before it
+    /** The file's first four bytes. */
+    static QByteArray magic() { return QByteArrayLiteral("LLIX"); }
+    /** Byte order and version of the QDataStream the file is written with (writer and reader alike). */
+    static void setStreamFormat(QDataStream &stream);
 
     QString digest; // "sha256:..."
     qint64 blobSize = -1;
@@ -38,6 +47,8 @@ struct LayerIndex {
     QByteArray toBytes() const;
     /** Parses and checks a whole file (magic, version, trailer, that it describes expectedDigest). */
     static Result<LayerIndex> fromBytes(const QByteArray &bytes, const QString &expectedDigest);
+    /** Everything the reader has left, in memory. */
+    static Result<LayerIndex> fromReader(IndexReader &reader);
 
     /** The last member at path (a later copy in the same archive wins), or nullptr. */
     const stream::TarEntry *find(const QString &path) const;

@@ -16,25 +16,11 @@ public:
     Action onEntry(const TarEntry &entry) override
     {
         m_batch.append(entry); // listed at once (a view shows a big file while its data still streams)
-        if (m_job->m_indexWriter) {
-            // An entry's data is all out once the next header shows: the index gets each entry then, with
-            // its compressedEnd.
-            if (m_hasPending)
-                indexPending(m_job->feedEnd());
-            m_pending = entry;
-            m_hasPending = true;
-        }
+        if (m_job->m_indexWriter)
+            m_job->m_indexWriter->entrySeen(entry, m_job->feedEnd());
         if (m_batch.size() >= 1024 || m_timer.elapsed() >= 100)
             flush();
         return Action::Skip;
-    }
-
-    /** The pass is over: the last entry ends where the input did. */
-    void finish()
-    {
-        if (m_hasPending)
-            indexPending(m_job->feedEnd());
-        flush();
     }
 
     void flush()
@@ -54,16 +40,7 @@ public:
     }
 
 private:
-    void indexPending(qint64 compressedEnd)
-    {
-        m_pending.compressedEnd = compressedEnd;
-        m_job->m_indexWriter->add(m_pending);
-        m_hasPending = false;
-    }
-
     LayerScanJob *m_job;
-    TarEntry m_pending;
-    bool m_hasPending = false;
     QVector<TarEntry> m_batch;
     QElapsedTimer m_timer;
 };
@@ -143,7 +120,7 @@ void LayerScanJob::serveFromIndex()
 
 void LayerScanJob::workerFinishing()
 {
-    m_visitorImpl->finish();
+    m_visitorImpl->flush();
 }
 
 void LayerScanJob::onFinished()
