@@ -1,18 +1,19 @@
 #pragma once
 
 #include "common/Error.h"
+#include "controllers/ActionsController.h"
 #include "oci/Platform.h"
 
 #include <QMainWindow>
-#include <QPointer>
 
 #include <functional>
 #include <optional>
 
 class QAction;
 class QComboBox;
+class QDockWidget;
 class QLabel;
-class QPushButton;
+class QMenu;
 class QTreeView;
 
 namespace ll::registry {
@@ -24,18 +25,26 @@ namespace ll::ui {
 class AuthController;
 class BatchExportDialog;
 class BuildStepModel;
+class BuildStepsView;
 class ExtractController;
 class FileBrowser;
 class ImageConfigView;
 class ImageController;
 class JobsPanel;
 class LayerListModel;
+class LayersView;
+class ReferenceBar;
 
 /**
- * The main window: the reference bar (history + completion, platform picker for multi-arch images), the
- * file browser in the middle, docks for layers, build steps, image config and jobs, and the actions.
- * It only builds and wires widgets; loading is ImageController's, file actions ExtractController's,
- * sign-in AuthController's. The RegistryClient (and its QNAM) belong to the application.
+ * The main window, a shell: it builds the reference bar, the file browser in the middle, the docks (layers,
+ * build steps, image config, jobs) and the menus, and wires them to controllers that do the work: loading is
+ * ImageController's, the panels' models ImagePanelsController's, keeping layer/step/tree selection in step
+ * LayerSelectionSync's, the file actions ActionsController's (over ExtractController), sign-in
+ * AuthController's. What stays here is the window's own state: title, status line, error banner, history.
+ * The RegistryClient (and its QNAM) belong to the application.
+ *
+ * A new view is its own widget (and controller): build it in buildDocks() and give it to addDock(), which
+ * also lists it in the View menu; its state is saved with the window's.
  */
 class MainWindow : public QMainWindow
 {
@@ -50,60 +59,55 @@ public:
     /** Tests and embedders: where saves go without a QFileDialog. */
     void setDirectoryAsker(std::function<QString(const QString &title)> asker);
 
+    /**
+     * Puts content in a dock (objectName: the dock's, for the saved window state) and lists it in the View
+     * menu. Call before the window's state is restored (from buildDocks()), else its place is not restored.
+     */
+    QDockWidget *addDock(const QString &title, const QString &objectName, QWidget *content, Qt::DockWidgetArea area);
+    QMenu *viewMenu() const { return m_viewMenu; }
+
     ImageController *imageController() const { return m_image; }
     ExtractController *extractController() const { return m_extract; }
     AuthController *authController() const { return m_auth; }
+    ActionsController *actions() const { return m_actions; }
     FileBrowser *fileBrowser() const { return m_browser; }
     JobsPanel *jobsPanel() const { return m_jobs; }
     LayerListModel *layerModel() const { return m_layerModel; }
     BuildStepModel *stepModel() const { return m_stepModel; }
-    QTreeView *layersView() const { return m_layersView; }
-    QTreeView *stepsView() const { return m_stepsView; }
+    QTreeView *layersView() const;
+    QTreeView *stepsView() const;
     ImageConfigView *configView() const { return m_config; }
-    QComboBox *referenceCombo() const { return m_reference; }
-    QComboBox *platformCombo() const { return m_platform; }
+    ReferenceBar *referenceBar() const { return m_referenceBar; }
+    QComboBox *referenceCombo() const;
+    QComboBox *platformCombo() const;
     /** Whether the platform picker is offered (multi-arch image; it may sit in the toolbar's overflow). */
     bool isPlatformPickerShown() const;
     QString errorText() const;
 
-    QAction *saveAction() const { return m_saveAction; }
-    QAction *previewAction() const { return m_previewAction; }
-    QAction *exportAction() const { return m_exportAction; }
-    QAction *saveLayerAction() const { return m_saveLayerAction; }
-    QAction *copyPathAction() const { return m_copyPathAction; }
-    QAction *openFolderAction() const { return m_openFolderAction; }
+    QAction *saveAction() const { return m_actions->saveAction(); }
+    QAction *previewAction() const { return m_actions->previewAction(); }
+    QAction *exportAction() const { return m_actions->exportAction(); }
+    QAction *openFolderAction() const { return m_actions->openFolderAction(); }
+    BatchExportDialog *openBatchExport() { return m_actions->openBatchExport(); }
 
     /** The history kept in QSettings, most recent first. */
     QStringList history() const;
-
-public slots:
-    void saveSelection();
-    void previewCurrent();
-    BatchExportDialog *openBatchExport();
-    void saveSelectedLayers();
-    void copyPath();
-    void openSavedFolder();
 
 protected:
     void closeEvent(QCloseEvent *event) override;
 
 private:
-    void buildActions();
-    void buildReferenceBar();
+    void buildCentral();
+    void buildMenus();
+    void buildToolBars();
     void buildDocks();
-    void wireController();
+    void wireImage();
     void restoreSettings();
     void saveSettings();
-    void onOpenClicked();
     void onResolving();
     void onResolved();
     void onResolveFailed(const Error &error, bool needsCredentials);
-    void onLayerState(int layer);
-    void fillPlatforms();
-    void onPlatformActivated(int index);
-    void addToHistory(const QString &reference);
-    void syncFromLayerSelection();
-    void syncFromStepSelection();
+    void onAllListed();
     void updateActions();
     void showError(const QString &text);
     void showMessage(const QString &text);
@@ -112,34 +116,23 @@ private:
     ImageController *m_image = nullptr;
     ExtractController *m_extract = nullptr;
     AuthController *m_auth = nullptr;
+    ActionsController *m_actions = nullptr;
     LayerListModel *m_layerModel = nullptr;
     BuildStepModel *m_stepModel = nullptr;
 
-    QComboBox *m_reference = nullptr;
-    QPushButton *m_open = nullptr;
-    QLabel *m_platformLabel = nullptr;
-    QComboBox *m_platform = nullptr;
-    QAction *m_platformLabelAction = nullptr;
-    QAction *m_platformAction = nullptr;
+    ReferenceBar *m_referenceBar = nullptr;
     QLabel *m_banner = nullptr;
     FileBrowser *m_browser = nullptr;
-    QTreeView *m_layersView = nullptr;
-    QTreeView *m_stepsView = nullptr;
+    LayersView *m_layersView = nullptr;
+    BuildStepsView *m_stepsView = nullptr;
     ImageConfigView *m_config = nullptr;
     JobsPanel *m_jobs = nullptr;
     QLabel *m_statusLabel = nullptr;
-    QPointer<BatchExportDialog> m_batch;
+    QMenu *m_viewMenu = nullptr;
 
-    QAction *m_saveAction = nullptr;
-    QAction *m_previewAction = nullptr;
-    QAction *m_exportAction = nullptr;
-    QAction *m_saveLayerAction = nullptr;
-    QAction *m_copyPathAction = nullptr;
-    QAction *m_openFolderAction = nullptr;
     QAction *m_focusReferenceAction = nullptr;
     QAction *m_focusFilterAction = nullptr;
     QAction *m_showMergedAction = nullptr;
-    bool m_syncing = false;
 };
 
 } // namespace ll::ui
