@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Shared set-up for run.sh and test.sh: installs the Debian packages the build and the tests need
-# (when missing), then configures and builds into build/. Safe to run repeatedly.
+# (when missing), then configures and builds into build/. Safe to run repeatedly: when every package is
+# installed it makes no apt call at all (offline runs work).
+#   scripts/setup.sh --check   only lists the packages that are missing (exit 1 if any), installs nothing
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -8,7 +10,7 @@ BUILD_DIR="${LL_BUILD_DIR:-$ROOT/build}"
 
 PACKAGES=(
     build-essential cmake ninja-build pkg-config ccache
-    qt6-base-dev qt6-base-dev-tools libqt6svg6-dev libgl-dev
+    qt6-base-dev qt6-base-dev-tools qt6-svg-dev libgl-dev
     zlib1g-dev libzstd-dev libisal-dev libssl-dev zstd isal
     python3 python3-cryptography
     docker-registry skopeo apache2-utils curl
@@ -16,12 +18,21 @@ PACKAGES=(
     appstream desktop-file-utils file
 )
 
+# Real package names only: dpkg-query never reports a virtual name (e.g. libqt6svg6-dev) as installed,
+# which would make every run call apt-get.
 missing=()
 for p in "${PACKAGES[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
         missing+=("$p")
     fi
 done
+if [ "${1:-}" = "--check" ]; then
+    if ((${#missing[@]})); then
+        echo "setup: missing ${missing[*]}" >&2
+        exit 1
+    fi
+    exit 0
+fi
 if ((${#missing[@]})); then
     echo "setup: installing ${missing[*]}" >&2
     SUDO=""
