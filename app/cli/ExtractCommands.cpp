@@ -82,6 +82,8 @@ int runCarve(CliSession &session)
             out.insert(QStringLiteral("link"), r.linkTarget);
         if (r.resolvedPath != r.path)
             out.insert(QStringLiteral("resolved_path"), r.resolvedPath);
+        if (!r.savedTo.isEmpty())
+            out.insert(QStringLiteral("verified"), r.verified);
         out.insert(QStringLiteral("physical_bound"), r.physicalBound);
         out.insert(QStringLiteral("layers_from_index"), r.layersFromIndex);
         printJson(out);
@@ -99,6 +101,13 @@ int runCarve(CliSession &session)
                               .arg(r.layerIndex)
                               .arg(r.layerDigest.left(19)));
                 c.outLine(QStringLiteral("Done! File saved to: %1").arg(Console::displayPath(r.savedTo)));
+                if (r.verified)
+                    c.info(
+                        QStringLiteral("Verified: layer %1 was read whole and matches its digest").arg(r.layerIndex));
+                else
+                    c.info(QStringLiteral("Note: the read stopped before the end of layer %1, so the content could "
+                                          "not be checked against the layer digest")
+                               .arg(r.layerIndex));
             }
             break;
         case extract::CarveResult::Status::Deleted:

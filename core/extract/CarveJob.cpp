@@ -130,16 +130,24 @@ public:
 
     bool onEntryEnd(const stream::TarEntry &) override
     {
+        // Done: stop the layer now. The file keeps its .part name until the pass has checked what it
+        // could (the gzip member's CRC, the layer digest when the pass reaches the layer's end).
         m_size = m_writer->size();
+        m_outcome = Outcome::File;
+        return false;
+    }
+
+    /** Main thread, after the pass succeeded: gives the written file its final name. */
+    Status commitFile()
+    {
         const Status s = m_writer->commit();
         if (!s) {
             fail(s.error());
-            return false;
+            return s;
         }
         m_savedTo = m_writer->finalPath();
         m_writer.reset();
-        m_outcome = Outcome::File;
-        return false; // done: stop the layer now
+        return {};
     }
 
     /** Main thread, after the pipeline ended: removes a half-written file (and an unfinished index). */
@@ -439,6 +447,7 @@ void CarveJob::startPass(int layer, PassKind kind, const QString &entryPath)
 
     auto *pipeline = new stream::LayerPipeline(m_client, source, this);
     pipeline->setPolicy(policy);
+    pipeline->setCheckAfterStop(true); // the answer is checked as far as what was asked for allows
     pipeline->setVisitor(m_visitor.get());
     if (kind == PassKind::Search && m_store.isEnabled() && source.layer.size >= 0) // size: the digest is checked
         m_visitor->setIndexWriter(m_store.writer(source.layer.digest, source.layer.size), pipeline);
@@ -528,9 +537,18 @@ void CarveJob::onPassFinished()
                     .arg(layer)));
         }
         return;
-    case Visitor::Outcome::File:
+    case Visitor::Outcome::File: {
+        m_result.verified = p->digestVerified();
+        if (const Status s = m_visitor->commitFile(); !s) {
+            failWith(s.error());
+            return;
+        }
+        if (!m_result.verified)
+            qCDebug(llExtract) << "carve:" << entry.path << "saved from a partial read of" << p->source().label()
+                               << "(not checked against the layer digest)";
         finishFound(layer, entry, m_visitor->size(), m_visitor->savedTo());
         return;
+    }
     case Visitor::Outcome::Deleted:
         finishWith(CarveResult::Status::Deleted, layer);
         return;

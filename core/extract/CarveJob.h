@@ -56,6 +56,11 @@ struct CarveResult {
     int requests = 0;
     int layersRead = 0; // layer passes made (a hard link or a re-read after a symlink adds one)
     int layersFromIndex = 0; // layers searched in their kept index instead of a download
+    /**
+     * Found and saved: the pass that read the file reached its layer's end and the layer digest matched.
+     * false: the read stopped early (only a gzip member ending in what was read had its CRC checked).
+     */
+    bool verified = false;
     qint64 elapsedMs = 0;
 
     static QString statusName(Status status); // "found", "deleted", "not_found"
@@ -69,7 +74,10 @@ struct CarveResult {
  * carve: a small first Range request, then geometrically growing ones, never more than
  * growth x (bytes consumed) + firstChunk in total. A layer's read stops the moment its answer is certain,
  * which closes the connection:
- * - the path is a regular file: its bytes stream to <outputDir>/<path>.part, renamed when complete;
+ * - the path is a regular file: its bytes stream to <outputDir>/<path>.part, renamed once complete and checked:
+ *   the pass reads on through what it already asked for (LayerPipeline::setCheckAfterStop), so a gzip member
+ *   ending there has its CRC32/ISIZE checked and, when the requests reach the layer's end, the layer digest
+ *   (CarveResult::verified); a failed check leaves no file under the final name;
  * - a whiteout of the path or of a parent (`.wh.NAME`): Deleted;
  * - a hard link: its content is the target's, earlier in the same layer: read again up to it;
  * - a symlink: reported (type Symlink, linkTarget) without follow; with follow the layer is read to its end

@@ -160,7 +160,7 @@ void LayerPipeline::onResponseStarted()
 
 void LayerPipeline::pump()
 {
-    if (!m_call || m_cancelling || m_stoppedEarly)
+    if (!m_call || m_cancelling || (m_stoppedEarly && !m_draining))
         return;
     while (m_queue->hasRoom()) {
         const qint64 avail = m_call->bytesAvailable();
@@ -220,8 +220,12 @@ void LayerPipeline::handleCallEnd()
     m_downloadedDone += callBytes(call);
     call->disconnect(this);
     call->deleteLater();
-    if (m_cancelling || m_stoppedEarly)
+    if (m_cancelling || (m_stoppedEarly && !m_draining))
         return;
+    if (m_draining && !err.isError() && m_position >= (m_callEnd >= 0 ? m_callEnd : blobEnd())) {
+        endOfInput(); // what was asked for is in: the worker checks it
+        return;
+    }
 
     const qint64 expectedEnd = m_callEnd >= 0 ? m_callEnd : blobEnd();
     const bool sizeKnown = m_source.layer.size >= 0;
@@ -243,6 +247,10 @@ void LayerPipeline::handleCallEnd()
     // A dropped connection, a short body (wrong Content-Length) or a network error: resume from the
     // last byte we have, a bounded number of times.
     const bool resumable = !err.isError() || err.code == Error::Code::Network || err.code == Error::Code::Protocol;
+    if (m_draining) {
+        endOfInput(); // the answer is complete; only its check is lost (not verified)
+        return;
+    }
     if (resumable && m_resumes < m_policy.maxResumes) {
         ++m_resumes;
         qCWarning(llStream) << m_source.label() << "connection dropped at offset" << m_position << "; resuming ("
@@ -277,11 +285,11 @@ qint64 LayerPipeline::windowAllowance() const
 
 void LayerPipeline::maybeIssueNext()
 {
-    if (m_policy.mode != FetchPolicy::Mode::Windowed || m_networkDone || m_stoppedEarly || m_cancelling)
+    if (m_policy.mode != FetchPolicy::Mode::Windowed || m_networkDone || m_stoppedEarly || m_cancelling || m_draining)
         return;
     // Only decide once the worker has consumed everything delivered: the consumed count is then final. A
     // worker that ended (a visitor's stop, an error) wants nothing more: its report is on the way.
-    if (m_workerEnded.load() || m_processed.load() < m_position)
+    if (m_workerEnded.load() || m_visitorStopped.load() || m_processed.load() < m_position)
         return;
     qint64 end = qMax(windowAllowance(), m_position + MinWindowStep);
     if (m_source.layer.size >= 0) {
@@ -312,6 +320,23 @@ void LayerPipeline::onWorkerProgress()
         m_source.layer.size >= 0 ? m_source.layer.size - m_policy.startOffset : -1);
     pump();
     maybeIssueNext();
+}
+
+void LayerPipeline::onVisitorStopped()
+{
+    if (m_cancelling || m_failed || m_networkDone)
+        return;
+    m_draining = true;
+    // The digest can be checked only when the requests made so far reach the layer's end: then read them
+    // to the end. Otherwise only what already arrived is checked (a gzip member ending in it).
+    const bool reachesEnd = m_source.layer.size >= 0 && m_requestedEnd >= m_source.layer.size;
+    if (reachesEnd && m_call) {
+        qCDebug(llStream) << m_source.label() << "visitor stopped; reading on to the layer's end to check it";
+        pump();
+        return;
+    }
+    stopNetwork();
+    endOfInput();
 }
 
 void LayerPipeline::stopNetwork()
@@ -377,10 +402,13 @@ struct TarStage {
     TarReader *tar = nullptr;
     Error error;
     bool stopped = false;
+    bool drain = false; // after a stop, drop the output but let the decompressor go on (its checks)
     std::atomic<qint64> *produced = nullptr;
 
     bool operator()(const char *data, qint64 size)
     {
+        if (stopped)
+            return drain;
         *produced += size;
         if (tar->isDone())
             return true; // zero padding after the end-of-archive blocks
@@ -391,7 +419,7 @@ struct TarStage {
         }
         if (tar->isStopped()) {
             stopped = true;
-            return false;
+            return drain;
         }
         return true;
     }
@@ -414,6 +442,7 @@ void LayerPipeline::workerRun()
     std::unique_ptr<Decompressor> decompressor;
     TarStage stage;
     stage.produced = &m_produced;
+    stage.drain = m_checkAfterStop;
     if (m_visitor) {
         tar = std::make_unique<TarReader>(m_visitor);
         stage.tar = tar.get();
@@ -424,8 +453,18 @@ void LayerPipeline::workerRun()
     qint64 consumedBase = 0;
     Error error;
     bool stopped = false;
+    bool draining = false; // checkAfterStop: the visitor stopped, the rest is only checked
+    Error drainError; // the decoder failed while draining: reported unless the digest says more
     QByteArray head; // the first bytes, until the format is known
     auto feedDecoder = [&](const char *data, qint64 size) -> bool {
+        if (draining) {
+            if (drainError.isError())
+                return true; // only hashed now
+            const Status s = decompressor->feed(data, size);
+            if (!s)
+                drainError = s.error();
+            return true;
+        }
         for (qint64 done = 0, n = 0; done < size; done += n) {
             if (m_cancelFlag.load())
                 return false;
@@ -448,6 +487,18 @@ void LayerPipeline::workerRun()
             }
             if (stage.stopped || decompressor->isStopped()) {
                 stopped = true;
+                if (stage.drain && !decompressor->isStopped()) {
+                    // Check the rest of what is read: the decoder goes on with the rest of this chunk.
+                    draining = true;
+                    m_visitorStopped = true; // before the main thread may ask for more
+                    QMetaObject::invokeMethod(this, &LayerPipeline::onVisitorStopped, Qt::QueuedConnection);
+                    if (done + n < size) {
+                        const Status rest = decompressor->feed(data + done + n, size - done - n);
+                        if (!rest)
+                            drainError = rest.error();
+                    }
+                    return true;
+                }
                 return false;
             }
         }
@@ -482,12 +533,22 @@ void LayerPipeline::workerRun()
                         error = s.error();
                 }
             }
-            if (!error.isError() && !stopped && hashing && offset == m_source.layer.size) {
+            const bool whole = offset == m_source.layer.size;
+            if (draining && whole && !drainError.isError()) {
+                const Status s = decompressor->finish(); // a truncated stream is caught here
+                if (!s)
+                    drainError = s.error();
+            }
+            if (!error.isError() && (!stopped || draining) && hashing && whole) {
                 const QString actual = sha.digestString();
                 if (actual != m_source.layer.digest)
                     error = Error(Error::Code::DigestMismatch, tr("content does not match its digest"),
                         tr("expected %1, got %2").arg(m_source.layer.digest, actual));
+                else if (!drainError.isError())
+                    m_digestVerified = true;
             }
+            if (!error.isError() && drainError.isError())
+                error = drainError;
             break;
         }
 

@@ -47,6 +47,17 @@ public:
     /** Verify the sha256 of the whole blob (only when read from offset 0 to the end). Default on. */
     void setVerifyDigest(bool verify) { m_verifyDigest = verify; }
     bool verifiesDigest() const { return m_verifyDigest; }
+    /**
+     * After the visitor stops (a carve has its file), keep reading what was already asked for through the
+     * digest and the decompressor (its output dropped) instead of closing the connection, so the answer can
+     * be checked before it is trusted: a compressed member (gzip) that ends within those bytes has its
+     * CRC32/ISIZE checked, and when the requests reach the layer's end its digest is checked too
+     * (digestVerified()). No further request is made. A failed check fails the job (Error::DigestMismatch
+     * preferred over the decoder's error when both are known). Default off.
+     */
+    void setCheckAfterStop(bool check) { m_checkAfterStop = check; }
+    /** The whole blob was hashed and matched its digest (also after an early stop, see setCheckAfterStop). */
+    bool digestVerified() const { return m_digestVerified.load(); }
 
     const LayerSource &source() const { return m_source; }
     const FetchPolicy &policy() const { return m_policy; }
@@ -93,6 +104,7 @@ private:
     void maybeIssueNext();
     void onWorkerProgress();
     void onWorkerDone(const Error &error, bool stoppedEarly);
+    void onVisitorStopped();
     void stopNetwork();
     void finishWithError(const Error &error);
     qint64 windowAllowance() const;
@@ -109,6 +121,8 @@ private:
     TarVisitor *m_visitor = nullptr;
     RawSink m_rawSink;
     bool m_verifyDigest = true;
+    bool m_checkAfterStop = false;
+    bool m_draining = false; // the visitor stopped; reading on only to check (no new request)
 
     std::unique_ptr<ChunkQueue> m_queue;
     QThread *m_worker = nullptr;
@@ -140,6 +154,8 @@ private:
     std::atomic<bool> m_progressPosted { false };
     std::atomic<bool> m_cancelFlag { false };
     std::atomic<bool> m_limitReached { false };
+    std::atomic<bool> m_digestVerified { false };
+    std::atomic<bool> m_visitorStopped { false }; // checkAfterStop: no further request from now on
 };
 
 } // namespace ll::stream

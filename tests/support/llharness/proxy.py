@@ -12,7 +12,8 @@ A rule: {"type": T, "count": N (default 1; 0 = unlimited), "path": regex (re.sea
   slow          {"latency_ms": L, "rate": bytes_per_s}   (combines with one other rule)
   redirect_blobs{"status": 307}  blob GET/HEAD -> Location on the second host (after an auth check upstream)
   ignore_range  Range dropped: 200 + the whole blob
-  corrupt       {"at_byte": K}  flips (xor 0xff) the body byte at offset K of this response (blobs by default)
+  corrupt       {"at_byte": K}  flips (xor 0xff) the body byte at offset K of this response (blobs by default);
+                {"blob_offset": B} flips blob byte B in whichever response (Range) carries it
   paginate_tags {"page_size": 10}  tags/list paginated even without ?n= (as Docker Hub does)
 docker-registry 2.8 ignores n/last on tags/list; the proxy's front listeners always paginate tags/list when the
 client sends n (sorted, Link: <...?last=X&n=N>; rel="next", as distribution 3 and Docker Hub do).
@@ -304,6 +305,13 @@ class Handler(BaseHTTPRequestHandler):
     def relay(self, resp, rule, rate):
         after = rule.get("after_bytes", -1) if rule and rule["type"] == "reset" else -1
         corrupt = int(rule.get("at_byte", 0)) if rule and rule["type"] == "corrupt" else -1
+        if rule and rule["type"] == "corrupt" and "blob_offset" in rule:
+            # An offset in the blob, whatever Range this response answers (no flip when outside it).
+            first = 0
+            content_range = resp.getheader("Content-Range") or ""
+            if resp.status == 206 and content_range.startswith("bytes "):
+                first = int(content_range[6:].split("-")[0])
+            corrupt = int(rule["blob_offset"]) - first
         length = resp.getheader("Content-Length")
         no_body = self.command == "HEAD" or resp.status in (204, 304) or 100 <= resp.status < 200
         body = None

@@ -1,0 +1,212 @@
+// layerslayer-cli against a server that lies or attacks (the fault proxy and the token server of the harness):
+// never a wrong file under a final name with exit 0, bounded answers, retries that do not multiply.
+#include "CliRunner.h"
+#include "Harness.h"
+
+#include "stream/Decompressor.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QDirIterator>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QTest>
+
+using ll::test::CliRunner;
+using ll::test::Harness;
+
+namespace {
+
+QJsonObject jsonLine(const QByteArray &out)
+{
+    for (const QByteArray &line : out.split('\n')) {
+        const QJsonDocument doc = QJsonDocument::fromJson(line);
+        if (doc.isObject())
+            return doc.object();
+    }
+    return {};
+}
+
+QStringList filesBelow(const QString &dir)
+{
+    QStringList files;
+    QDirIterator it(dir, QDir::Files | QDir::Hidden | QDir::System, QDirIterator::Subdirectories);
+    while (it.hasNext())
+        files << QDir(dir).relativeFilePath(it.next());
+    files.sort();
+    return files;
+}
+
+QJsonObject layerOf(const QJsonObject &fixture, int layer)
+{
+    return fixture.value(QLatin1String("layers")).toArray().at(layer).toObject();
+}
+
+QJsonObject entryOf(const QJsonObject &layer, const QString &path)
+{
+    for (const QJsonValue &e : layer.value(QLatin1String("entries")).toArray())
+        if (e.toObject().value(QLatin1String("path")).toString() == path)
+            return e.toObject();
+    return {};
+}
+
+/**
+ * The compressed offset in a gzip layer blob at which the inflater has produced `uncompressedOffset` bytes:
+ * flipping a byte there corrupts that part of the tar (computed with the real inflater, 64-byte steps).
+ */
+qint64 compressedOffsetOf(const QString &blobPath, qint64 uncompressedOffset)
+{
+    QFile f(blobPath);
+    if (!f.open(QIODevice::ReadOnly))
+        return -1;
+    const QByteArray blob = f.readAll();
+    auto d = ll::stream::Decompressor::create(ll::stream::Decompressor::Format::Gzip, true);
+    d->setSink([](const char *, qint64) { return true; });
+    for (qint64 at = 0; at < blob.size(); at += 64) {
+        if (!d->feed(blob.constData() + at, qMin<qint64>(64, blob.size() - at)))
+            return -1;
+        if (d->totalOut() > uncompressedOffset)
+            return at;
+    }
+    return -1;
+}
+
+void addFault(const QJsonObject &rule)
+{
+    Harness::instance().proxyControl(QJsonObject { { QStringLiteral("faults"), QJsonArray { rule } } });
+}
+
+} // namespace
+
+class TestCliHostileServer : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void init();
+    void carveFlippedByteNeverSaved_data();
+    void carveFlippedByteNeverSaved();
+    void carveReportsVerification_data();
+    void carveReportsVerification();
+
+private:
+    Harness *h = nullptr;
+};
+
+void TestCliHostileServer::initTestCase()
+{
+    h = &Harness::instance();
+    if (!h->available())
+        QSKIP(qPrintable(h->unavailableReason()));
+    QVERIFY2(CliRunner::available(), "LL_CLI does not name the layerslayer-cli executable");
+}
+
+void TestCliHostileServer::init()
+{
+    h->proxyReset();
+}
+
+void TestCliHostileServer::carveFlippedByteNeverSaved_data()
+{
+    QTest::addColumn<QString>("fixture");
+    QTest::addColumn<int>("layer");
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QString>("where"); // "data": inside the file's data, "crc": the gzip trailer's CRC32
+    // lab/app layer 1 (438 bytes): the first Range request holds the whole layer; the file's data is intact,
+    // only the gzip trailer lies.
+    QTest::newRow("small layer, gzip CRC")
+        << QStringLiteral("lab/app:1.0") << 1 << QStringLiteral("etc/passwd") << QStringLiteral("crc");
+    // lab/app layer 3 (~256 KiB): a byte of the (stored, incompressible) binary's data flipped in flight.
+    QTest::newRow("small layer, file data")
+        << QStringLiteral("lab/app:1.0") << 3 << QStringLiteral("usr/local/bin/app") << QStringLiteral("data");
+    // lab/big (16 MB): the last file, reached by windows that end at the layer's end.
+    QTest::newRow("big layer, last file data")
+        << QStringLiteral("lab/big:1.0") << 0 << QStringLiteral("data/needle-end.bin") << QStringLiteral("data");
+}
+
+void TestCliHostileServer::carveFlippedByteNeverSaved()
+{
+    QFETCH(QString, fixture);
+    QFETCH(int, layer);
+    QFETCH(QString, path);
+    QFETCH(QString, where);
+    const QJsonObject fx = h->fixture(fixture);
+    const QJsonObject l = layerOf(fx, layer);
+    const qint64 layerSize = l.value(QLatin1String("size")).toInteger();
+    qint64 at = -1;
+    if (where == QLatin1String("crc")) {
+        at = layerSize - 8;
+    } else {
+        const QJsonObject e = entryOf(l, path);
+        QVERIFY(!e.isEmpty());
+        const qint64 middle
+            = e.value(QLatin1String("offset")).toInteger() + e.value(QLatin1String("size")).toInteger() / 2;
+        at = compressedOffsetOf(l.value(QLatin1String("path")).toString(), middle);
+    }
+    QVERIFY(at > 0 && at < layerSize);
+    const QString blob
+        = QStringLiteral("/v2/%1/blobs/%2")
+              .arg(fx.value(QLatin1String("repository")).toString(), l.value(QLatin1String("digest")).toString());
+    addFault({ { QStringLiteral("type"), QStringLiteral("corrupt") }, { QStringLiteral("blob_offset"), at },
+        { QStringLiteral("count"), 0 }, { QStringLiteral("path"), QRegularExpression::escape(blob) } });
+
+    QTemporaryDir out;
+    const auto r = CliRunner::run({ QStringLiteral("-t"), h->reference(fixture, h->proxy()), QStringLiteral("-f"), path,
+        QStringLiteral("-o"), out.path(), QStringLiteral("--json") });
+    QVERIFY2(r.exitCode == 6, r.err.constData());
+    QVERIFY2(r.err.contains(QByteArray(QByteArray("layer ") + QByteArray::number(layer))), r.err.constData());
+    QCOMPARE(filesBelow(out.path()), QStringList()); // neither the final name nor a .part
+    const int flipped
+        = h->proxyStats().value(QLatin1String("faults")).toObject().value(QLatin1String("corrupt")).toInt();
+    QVERIFY2(flipped >= 1, "the proxy flipped no byte");
+
+    // The same carve through a clean proxy: the right bytes, checked against the digest.
+    h->proxyReset();
+    const auto good = CliRunner::run({ QStringLiteral("-t"), h->reference(fixture, h->proxy()), QStringLiteral("-f"),
+        path, QStringLiteral("-o"), out.path(), QStringLiteral("--json") });
+    QVERIFY2(good.exitCode == 0, good.err.constData());
+    const QJsonObject o = jsonLine(good.out);
+    QCOMPARE(o.value(QLatin1String("verified")).toBool(), true);
+    QFile saved(QDir(out.path()).filePath(path));
+    QVERIFY(saved.open(QIODevice::ReadOnly));
+    QCOMPARE(QString::fromLatin1(QCryptographicHash::hash(saved.readAll(), QCryptographicHash::Sha256).toHex()),
+        entryOf(l, path).value(QLatin1String("sha256")).toString());
+}
+
+void TestCliHostileServer::carveReportsVerification_data()
+{
+    QTest::addColumn<QString>("fixture");
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<bool>("verified");
+    QTest::newRow("whole small layer read") << QStringLiteral("lab/app:1.0") << QStringLiteral("etc/passwd") << true;
+    QTest::newRow("big layer, early stop")
+        << QStringLiteral("lab/big:1.0") << QStringLiteral("data/needle.bin") << false;
+}
+
+void TestCliHostileServer::carveReportsVerification()
+{
+    QFETCH(QString, fixture);
+    QFETCH(QString, path);
+    QFETCH(bool, verified);
+    QTemporaryDir out;
+    const QStringList args { QStringLiteral("-t"), h->reference(fixture), QStringLiteral("-f"), path,
+        QStringLiteral("-o"), out.path() };
+    const auto json = CliRunner::run(args + QStringList { QStringLiteral("--json") });
+    QVERIFY2(json.exitCode == 0, json.err.constData());
+    const QJsonObject o = jsonLine(json.out);
+    QVERIFY2(o.contains(QLatin1String("verified")), json.out.constData());
+    QCOMPARE(o.value(QLatin1String("verified")).toBool(), verified);
+
+    const auto human = CliRunner::run(args);
+    QVERIFY2(human.exitCode == 0, human.err.constData());
+    const bool noted = human.err.contains("could not be checked against the layer digest");
+    QVERIFY2(noted == !verified, human.err.constData());
+}
+
+QTEST_GUILESS_MAIN(TestCliHostileServer)
+#include "TestCliHostileServer.moc"
