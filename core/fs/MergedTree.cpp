@@ -101,7 +101,8 @@ void MergedTree::apply(const FileNode *srcRoot, FileNode *dstRoot, int layer)
                 if (srcIsDir && !c->hasEntry())
                     created.push_back(m);
             }
-            if (srcIsDir && !c->children.empty())
+            // An opaque dir hides the lower content even when this layer puts nothing in it.
+            if (srcIsDir && (!c->children.empty() || c->isOpaque()))
                 stack.emplace_back(c, m);
         }
     }

@@ -171,6 +171,13 @@ void TestMergedTree::scenarios_data()
                "0 keep=visible" })
         << L({ "app/old1=deleted 1", "app/sub/x=deleted 1", "app/new=found 1", "app=found 1", "keep=found 0" });
 
+    // `rm -rf app/*` in a Dockerfile step: the layer holds the marker and nothing else in the dir (the merged
+    // view used to keep the lower children: the opaque dir was only applied when it had children).
+    QTest::newRow("opaque dir with nothing else in it")
+        << QList<QStringList> { L({ "d app", "f app/old1", "d app/sub", "f app/sub/x" }), L({ "f app/.wh..wh..opq" }) }
+        << L({ "app@0" }) << L({ "0 app/old1=deleted 1", "0 app/sub/x=deleted 1" })
+        << L({ "app/old1=deleted 1", "app/sub/x=deleted 1", "app=found 1" });
+
     QTest::newRow("opaque with implicit dir, upper adds more")
         << QList<QStringList> { L({ "d d", "f d/a" }), L({ "f d/.wh..wh..opq", "f d/b" }), L({ "f d/c" }) }
         << L({ "d@0", "d/b@1", "d/c@2" }) << L({ "0 d/a=deleted 1", "1 d/b=visible", "2 d/c=visible" })
