@@ -8,6 +8,7 @@
 #include "controllers/ImageController.h"
 #include "dialogs/CredentialsDialog.h"
 #include "models/LayerListModel.h"
+#include "widgets/JobsPanel.h"
 
 #include <QCheckBox>
 #include <QDialogButtonBox>
@@ -120,6 +121,9 @@ void TestCredentialsDialog::wrongPasswordAsksAgain()
     for (QLabel *l : second->findChildren<QLabel *>())
         saysRefused = saysRefused || l->text().contains(QStringLiteral("refused"));
     QVERIFY(saysRefused);
+    // The user name typed stays; only the password is asked again.
+    QCOMPARE(second->username(), h.username(QStringLiteral("token")));
+    QVERIFY(second->password().isEmpty());
     second->setUsername(h.username(QStringLiteral("token")));
     second->setPassword(h.password(QStringLiteral("token")));
     second->accept();
@@ -135,9 +139,18 @@ void TestCredentialsDialog::cancelShowsError()
     w.show();
     QVERIFY(w.openReference(h.reference(QStringLiteral("private/secret:1.0"))));
     QTRY_VERIFY_WITH_TIMEOUT(w.authController()->dialog() && w.authController()->dialog()->isVisible(), 30000);
+    // The GUI speaks of signing in, never of the CLI's flags.
+    for (QLabel *l : w.authController()->dialog()->findChildren<QLabel *>())
+        QVERIFY2(!l->text().contains(QStringLiteral("--")), qPrintable(l->text()));
     w.authController()->dialog()->reject();
     QTRY_VERIFY(w.errorText().contains(h.tokenRegistry()));
     QVERIFY(!w.imageController()->hasImage());
+    // Cancel is the user's choice, not a refusal by the registry.
+    QVERIFY2(w.errorText().contains(QStringLiteral("cancelled")), qPrintable(w.errorText()));
+    QVERIFY2(!w.errorText().contains(QStringLiteral("refused")), qPrintable(w.errorText()));
+    for (int row = 0; row < w.jobsPanel()->rowCount(); ++row)
+        QVERIFY2(
+            !w.jobsPanel()->statusText(row).contains(QStringLiteral("--")), qPrintable(w.jobsPanel()->statusText(row)));
 }
 
 QTEST_MAIN(TestCredentialsDialog)

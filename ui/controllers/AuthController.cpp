@@ -16,15 +16,24 @@ void AuthController::ask(const QString &registry, const Error &error, std::funct
 {
     if (m_dialog)
         m_dialog->reject();
-    QString reason = error.message;
-    if (m_lastRegistry == registry)
-        reason = tr("The registry refused these credentials (%1).").arg(error.message);
+    // The core's message may tell CLI users which flags to pass: the dialog says it in its own words.
+    const bool refusedAgain = m_lastRegistry == registry;
+    QString reason;
+    if (refusedAgain)
+        reason = tr("The registry refused these credentials. Check the user name and the password or token.");
+    else if (error.code == Error::Code::Forbidden || error.httpStatus == 403)
+        reason = tr("This account may not read the image; sign in with another one.");
+    else
+        reason = tr("The image is private: sign in with a user name and a password or access token.");
     auto *dialog = new CredentialsDialog(registry, reason, m_dialogParent);
     dialog->setObjectName(QStringLiteral("credentialsDialog"));
+    // A refused password keeps the user name that was typed.
+    dialog->setUsername(m_lastUsernames.value(registry));
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     m_dialog = dialog;
     connect(dialog, &QDialog::accepted, this, [this, dialog, registry, retry] {
         const registry::Credentials credentials = dialog->credentials();
+        m_lastUsernames.insert(registry, credentials.username);
         registry::CredentialStore *store = m_client->credentialStore();
         if (store) {
             store->setExplicit(registry, credentials);

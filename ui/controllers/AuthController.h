@@ -3,6 +3,7 @@
 #include "common/Error.h"
 #include "dialogs/CredentialsDialog.h"
 
+#include <QHash>
 #include <QObject>
 #include <QPointer>
 
@@ -39,7 +40,7 @@ public:
 
 signals:
     void asked(ll::ui::CredentialsDialog *dialog);
-    /** The user cancelled the dialog. */
+    /** The user cancelled the dialog (nothing was refused: the user chose not to sign in). */
     void declined(const QString &registry, const ll::Error &error);
     /** Remembering in the Docker config failed (the credentials are used anyway). */
     void rememberFailed(const QString &message);
@@ -49,6 +50,7 @@ private:
     QPointer<QWidget> m_dialogParent;
     QPointer<CredentialsDialog> m_dialog;
     QString m_lastRegistry;
+    QHash<QString, QString> m_lastUsernames; // by registry: what was typed last (never the password)
 };
 
 } // namespace ll::ui

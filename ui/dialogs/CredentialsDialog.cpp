@@ -77,6 +77,8 @@ registry::Credentials CredentialsDialog::credentials() const
 void CredentialsDialog::setUsername(const QString &username)
 {
     m_user->setText(username);
+    if (!username.isEmpty())
+        m_password->setFocus();
 }
 
 void CredentialsDialog::setPassword(const QString &password)

@@ -248,8 +248,11 @@ void JobsPanel::onFinished(Row *row)
         default:
             kind = tr("Failed");
         }
-        row->status->setText(QStringLiteral("%1: %2").arg(kind, e.message));
-        row->status->setToolTip(e.toString());
+        // The core's words for a missing sign-in name the CLI's flags: the window asks through its dialog.
+        const bool signIn = e.code == Error::Code::Unauthorized;
+        row->status->setText(QStringLiteral("%1: %2").arg(kind,
+            signIn ? tr("the registry asks for a user name and password (open the image to sign in)") : e.message));
+        row->status->setToolTip(signIn ? e.detail : e.toString());
         row->status->setStyleSheet(QStringLiteral("color: #b00020;"));
         row->retry->setVisible(bool(row->factory));
         break;
