@@ -12,6 +12,7 @@
 #include "models/FileTreeModel.h"
 #include "models/LayerListModel.h"
 #include "models/ReferenceHistory.h"
+#include "oci/Image.h"
 #include "registry/ImageReference.h"
 #include "widgets/BuildStepsView.h"
 #include "widgets/FileBrowser.h"
@@ -225,11 +226,18 @@ void MainWindow::wireImage()
     connect(m_image, &ImageController::imageResolved, this, &MainWindow::onResolved);
     connect(m_image, &ImageController::resolveFailed, this, &MainWindow::onResolveFailed);
     connect(m_image, &ImageController::allLayersListed, this, &MainWindow::onAllListed);
+    connect(m_image, &ImageController::layerStateChanged, this, &MainWindow::onLayerState);
+    connect(m_image, &ImageController::aboutToClose, this, [this] {
+        // Nothing of the closed image may stay on show: actions, platforms (the next open may fail).
+        m_referenceBar->setPlatforms(oci::Image());
+        QMetaObject::invokeMethod(this, &MainWindow::updateActions, Qt::QueuedConnection);
+    });
     connect(m_extract, &ExtractController::saved, this,
         [this](const QString &, const QString &message) { showMessage(message); });
     connect(m_extract, &ExtractController::failed, this, &MainWindow::showError);
-    connect(m_auth, &AuthController::declined, this, [this](const QString &registry, const Error &error) {
-        showError(tr("%1 refused access: %2").arg(registry, error.message));
+    connect(m_auth, &AuthController::declined, this, [this](const QString &registry, const Error &) {
+        setWindowTitle(tr("Layerslayer"));
+        showError(tr("Sign-in to %1 cancelled: %2 was not opened.").arg(registry, m_image->reference().displayName()));
     });
     connect(m_auth, &AuthController::rememberFailed, this, &MainWindow::showError);
 }
@@ -254,6 +262,7 @@ void MainWindow::setDirectoryAsker(std::function<QString(const QString &)> asker
 void MainWindow::onResolving()
 {
     m_banner->hide();
+    updateActions();
     const QString name = m_image->reference().displayName();
     setWindowTitle(tr("%1 — Layerslayer").arg(name));
     showMessage(tr("Resolving %1…").arg(name));
@@ -283,7 +292,20 @@ void MainWindow::onResolveFailed(const Error &error, bool needsCredentials)
         m_auth->ask(registry, error, [this] { m_image->reload(); });
         return;
     }
+    setWindowTitle(tr("Layerslayer"));
     showError(tr("Cannot open %1: %2").arg(m_image->reference().displayName(), error.message));
+    updateActions();
+}
+
+void MainWindow::onLayerState(int layer)
+{
+    const ImageController::LayerState state = m_image->layerState(layer);
+    if (state != ImageController::LayerState::Cancelled && state != ImageController::LayerState::Failed)
+        return;
+    showMessage(tr("%1: listing layer %2 %3; the file views are incomplete (Retry in Jobs)")
+                    .arg(m_image->reference().displayName())
+                    .arg(layer)
+                    .arg(state == ImageController::LayerState::Cancelled ? tr("was cancelled") : tr("failed")));
 }
 
 void MainWindow::onAllListed()

@@ -108,6 +108,7 @@ private:
     void onResolved();
     void onResolveFailed(const Error &error, bool needsCredentials);
     void onAllListed();
+    void onLayerState(int layer);
     void updateActions();
     void showError(const QString &text);
     void showMessage(const QString &text);

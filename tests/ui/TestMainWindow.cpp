@@ -5,6 +5,7 @@
 
 #include "controllers/ExtractController.h"
 #include "controllers/ImageController.h"
+#include "dialogs/FolderDialog.h"
 #include "dialogs/PreviewDialog.h"
 #include "fs/MergedTree.h"
 #include "index/IndexStore.h"
@@ -21,6 +22,9 @@
 
 #include <QAction>
 #include <QComboBox>
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLineEdit>
@@ -49,10 +53,12 @@ private slots:
     void filterNarrowsTree_data();
     void filterNarrowsTree();
     void saveActionCarvesFile();
+    void folderDialogTakesNewFolder();
     void previewShowsText();
     void dragStagesFiles();
     void dragPrestagesAndAnswersInnerAsks();
     void cancelStopsJob();
+    void failedOpenClearsState();
     void badReferenceShowsError();
 
 private:
@@ -363,11 +369,66 @@ void TestMainWindow::saveActionCarvesFile()
     QCOMPARE(ll::test::fileSha256(file), entry.value(QStringLiteral("sha256")).toString());
     QTRY_COMPARE(w.extractController()->lastSavedFolder(), QFileInfo(file).absolutePath());
     QVERIFY(w.openFolderAction()->isEnabled());
+    // The file keeps its entry's modification time, as Export does.
+    qint64 mtime = -1;
+    for (const auto &e :
+        fx.value(QStringLiteral("layers")).toArray()[1].toObject().value(QStringLiteral("entries")).toArray())
+        if (e.toObject().value(QStringLiteral("path")).toString() == QStringLiteral("etc/passwd"))
+            mtime = e.toObject().value(QStringLiteral("mtime")).toInteger();
+    QVERIFY(mtime > 0);
+    QCOMPARE(QFileInfo(file).lastModified().toSecsSinceEpoch(), mtime);
+    // The next save asks from the folder chosen, not from the subfolder the file landed in (a second
+    // Ctrl+S there would give out/etc/etc/passwd).
+    QCOMPARE(w.extractController()->startFolder(), out.path());
 
     // Cancelling the folder question does nothing.
     w.setDirectoryAsker([](const QString &) { return QString(); });
     w.saveAction()->trigger();
     QCOMPARE(w.jobsPanel()->rowCount(), jobsBefore + 1);
+
+    // Open Saved Folder says when it cannot: the desktop refused, or the folder is gone.
+    QStringList opened;
+    bool openerWorks = false;
+    w.extractController()->setFolderOpener([&](const QUrl &url) {
+        opened << url.toLocalFile();
+        return openerWorks;
+    });
+    w.openFolderAction()->trigger();
+    QCOMPARE(opened, QStringList { QFileInfo(file).absolutePath() });
+    QVERIFY2(w.errorText().contains(QFileInfo(file).absolutePath()), qPrintable(w.errorText()));
+    openerWorks = true;
+    QVERIFY(QDir(QFileInfo(file).absolutePath()).removeRecursively());
+    w.openFolderAction()->trigger();
+    QCOMPARE(opened.size(), 1);
+    QVERIFY2(w.errorText().contains(QStringLiteral("no longer exists")), qPrintable(w.errorText()));
+}
+
+void TestMainWindow::folderDialogTakesNewFolder()
+{
+    QTemporaryDir base;
+    FolderDialog d(nullptr, QStringLiteral("Save into folder"), base.path());
+    auto *name = d.findChild<QLineEdit *>(QStringLiteral("fileNameEdit"));
+    QVERIFY(name);
+    // A folder that does not exist yet is created, as Export creates its destination.
+    name->setText(QStringLiteral("new-out"));
+    d.accept();
+    QCOMPARE(d.result(), int(QDialog::Accepted));
+    QCOMPARE(d.folder(), QDir(base.path()).filePath(QStringLiteral("new-out")));
+    QVERIFY(QFileInfo(d.folder()).isDir());
+
+    // A file is not a folder; a missing parent is not created.
+    QFile f(QDir(base.path()).filePath(QStringLiteral("afile")));
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.close();
+    FolderDialog d2(nullptr, QStringLiteral("Save into folder"), base.path());
+    d2.findChild<QLineEdit *>(QStringLiteral("fileNameEdit"))->setText(QStringLiteral("afile"));
+    d2.accept();
+    QVERIFY(d2.folder().isEmpty());
+    QVERIFY(!d2.refusal().isEmpty());
+    d2.findChild<QLineEdit *>(QStringLiteral("fileNameEdit"))->setText(QStringLiteral("no/such/parent"));
+    d2.accept();
+    QVERIFY(d2.folder().isEmpty());
+    QVERIFY(!QFileInfo::exists(QDir(base.path()).filePath(QStringLiteral("no"))));
 }
 
 void TestMainWindow::previewShowsText()
@@ -528,6 +589,15 @@ void TestMainWindow::cancelStopsJob()
     QCOMPARE(w.imageController()->layerState(0), ImageController::LayerState::Cancelled);
     QCOMPARE(w.layerModel()->state(0), LayerListModel::LoadState::Failed);
     QVERIFY(w.jobsPanel()->canRetry(row));
+    // A cancelled listing is marked incomplete wherever it shows, not presented as the whole layer.
+    QVERIFY2(
+        w.layerModel()->stateText(0).contains(QStringLiteral("incomplete")), qPrintable(w.layerModel()->stateText(0)));
+    QVERIFY2(
+        w.fileBrowser()->infoText().contains(QStringLiteral("incomplete")), qPrintable(w.fileBrowser()->infoText()));
+    w.fileBrowser()->showLayer(0);
+    QVERIFY2(
+        w.fileBrowser()->infoText().contains(QStringLiteral("incomplete")), qPrintable(w.fileBrowser()->infoText()));
+    w.fileBrowser()->showMerged();
 
     // Retry at full speed lists the layer.
     h.proxyReset();
@@ -536,6 +606,26 @@ void TestMainWindow::cancelStopsJob()
     QTRY_VERIFY_WITH_TIMEOUT(w.imageController()->allListed(), 60000);
     QCOMPARE(w.jobsPanel()->state(row), Job::State::Succeeded);
     QVERIFY(w.fileBrowser()->selectPath(QStringLiteral("data/needle.bin")));
+}
+
+void TestMainWindow::failedOpenClearsState()
+{
+    auto &h = Harness::instance();
+    ll::test::UiClientEnv env;
+    MainWindow w(env.client.get());
+    w.show();
+    QVERIFY(openAndWait(w, QStringLiteral("lab/app:1.0")));
+    QVERIFY(w.exportAction()->isEnabled());
+    QVERIFY(!w.fileBrowser()->infoText().isEmpty());
+    QVERIFY(w.openReference(h.anonRegistry() + QStringLiteral("/lab/nothere:1.0")));
+    QTRY_VERIFY_WITH_TIMEOUT(w.errorText().contains(QStringLiteral("nothere")), 30000);
+    // Nothing of the previous image stays: no export, no counts, no title naming what failed.
+    QVERIFY(!w.imageController()->hasImage());
+    QVERIFY(!w.exportAction()->isEnabled());
+    QVERIFY(!w.saveAction()->isEnabled());
+    QCOMPARE(w.fileBrowser()->infoText(), QString());
+    QCOMPARE(w.layerModel()->rowCount(), 0);
+    QCOMPARE(w.windowTitle(), QStringLiteral("Layerslayer"));
 }
 
 void TestMainWindow::badReferenceShowsError()

@@ -2,19 +2,21 @@
 
 #include "common/HumanSize.h"
 #include "controllers/ImageController.h"
+#include "dialogs/FolderDialog.h"
 #include "dialogs/PreviewDialog.h"
 #include "extract/CarveJob.h"
 #include "extract/ExtractJob.h"
 #include "extract/SaveLayerJob.h"
 #include "fs/LayerTree.h"
 #include "fs/MergedTree.h"
+#include "models/ModelLogging.h"
 #include "models/StagedFilesMimeData.h"
 
+#include <QDateTime>
 #include <QDesktopServices>
 #include <QDir>
 #include <QEventLoop>
 #include <QFile>
-#include <QFileDialog>
 #include <QFileInfo>
 #include <QProgressDialog>
 #include <QTemporaryDir>
@@ -39,10 +41,8 @@ QString itemsTitle(const QStringList &paths)
 ExtractController::ExtractController(ImageController *image, QWidget *dialogParent, QObject *parent)
     : QObject(parent), m_image(image), m_dialogParent(dialogParent)
 {
-    m_askDirectory = [this](const QString &title) {
-        return QFileDialog::getExistingDirectory(
-            m_dialogParent, title, m_lastFolder.isEmpty() ? QDir::homePath() : m_lastFolder);
-    };
+    m_askDirectory = [this](const QString &title) { return FolderDialog::ask(m_dialogParent, title, startFolder()); };
+    m_openFolder = [](const QUrl &url) { return QDesktopServices::openUrl(url); };
 }
 
 ExtractController::~ExtractController() = default;
@@ -101,6 +101,8 @@ Job *ExtractController::save(const QStringList &paths, int layer)
                                            : tr("Save %n item(s) into folder", nullptr, int(paths.size())));
     if (dir.isEmpty())
         return nullptr;
+    // The next save asks from here, not from the subfolder the file landed in (out/etc/etc/...).
+    m_destination = dir;
     return saveTo(paths, layer, dir);
 }
 
@@ -145,6 +147,7 @@ void ExtractController::onSaveFinished(Job *job, const QStringList &paths, const
         case extract::CarveResult::Status::Found:
             if (!r.savedTo.isEmpty()) {
                 folder = QFileInfo(r.savedTo).absolutePath();
+                keepModificationTime(r.savedTo, r.resolvedPath);
                 message = tr("Saved %1 (%2) to %3").arg(r.path, humanSize(r.size), r.savedTo);
             } else {
                 message = tr("%1 is a symbolic link to %2; nothing written").arg(r.path, r.linkTarget);
@@ -180,6 +183,7 @@ QList<Job *> ExtractController::saveLayers(const QList<int> &layers)
     const QString dir = m_askDirectory(tr("Save %n layer blob(s) into folder", nullptr, int(layers.size())));
     if (dir.isEmpty())
         return {};
+    m_destination = dir;
     return saveLayersTo(layers, dir);
 }
 
@@ -408,10 +412,38 @@ QList<QUrl> ExtractController::stage(const QStringList &paths, int layer)
     return urls;
 }
 
-void ExtractController::openLastSavedFolder() const
+QString ExtractController::startFolder() const
 {
-    if (!m_lastFolder.isEmpty())
-        QDesktopServices::openUrl(QUrl::fromLocalFile(m_lastFolder));
+    if (!m_destination.isEmpty() && QFileInfo(m_destination).isDir())
+        return m_destination;
+    return QDir::homePath();
+}
+
+void ExtractController::keepModificationTime(const QString &file, const QString &imagePath)
+{
+    // The carve writes the bytes; the time is the entry's, as Export (ExtractJob) keeps it.
+    const fs::FileNode *node = m_image->mergedTree() ? m_image->mergedTree()->find(imagePath) : nullptr;
+    if (!node || node->mtime <= 0)
+        return;
+    QFile f(file);
+    if (!f.open(QIODevice::ReadOnly)
+        || !f.setFileTime(QDateTime::fromSecsSinceEpoch(node->mtime), QFileDevice::FileModificationTime))
+        qCWarning(llUi) << "cannot set the modification time of" << file << f.errorString();
+}
+
+bool ExtractController::openLastSavedFolder()
+{
+    if (m_lastFolder.isEmpty())
+        return false;
+    if (!QFileInfo(m_lastFolder).isDir()) {
+        emit failed(tr("Cannot open %1: the folder no longer exists").arg(m_lastFolder));
+        return false;
+    }
+    if (!m_openFolder(QUrl::fromLocalFile(m_lastFolder))) {
+        emit failed(tr("Cannot open %1: no file manager answered (is xdg-open installed?)").arg(m_lastFolder));
+        return false;
+    }
+    return true;
 }
 
 } // namespace ll::ui

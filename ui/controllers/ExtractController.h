@@ -83,8 +83,12 @@ public:
 
     /** Folder of the last saved file (empty before). */
     QString lastSavedFolder() const { return m_lastFolder; }
-    /** Opens lastSavedFolder() in the desktop's file manager. */
-    void openLastSavedFolder() const;
+    /** Opens lastSavedFolder() in the desktop's file manager; failed() says why it could not. */
+    bool openLastSavedFolder();
+    /** Tests: how a folder is shown (QDesktopServices::openUrl by default). */
+    void setFolderOpener(std::function<bool(const QUrl &)> opener) { m_openFolder = std::move(opener); }
+    /** Where the next destination dialog starts: the last folder chosen (not a subfolder a file landed in). */
+    QString startFolder() const;
 
     /** The file (or dir) a path lands at below dir. */
     static QString destinationOf(const QString &dir, const QString &imagePath);
@@ -116,7 +120,11 @@ private:
     QPointer<QWidget> m_dialogParent;
     Tracker m_tracker;
     DirectoryAsker m_askDirectory;
+    void keepModificationTime(const QString &file, const QString &imagePath);
+
     QString m_lastFolder;
+    QString m_destination; // the folder last chosen in the dialog
+    std::function<bool(const QUrl &)> m_openFolder;
     qint64 m_previewFetchLimit = 256LL * 1024 * 1024;
     QHash<QString, std::shared_ptr<Staging>> m_stagings; // by stagingKey()
 };

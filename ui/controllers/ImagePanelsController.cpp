@@ -42,11 +42,13 @@ void ImagePanelsController::onLayerState(int layer)
         break;
     }
     case ImageController::LayerState::Failed:
-        m_layers->setFailed(layer, tr("listing failed (see Jobs)"));
+        m_layers->setFailed(layer, tr("listing failed, incomplete (see Jobs)"));
         break;
-    case ImageController::LayerState::Cancelled:
-        m_layers->setFailed(layer, tr("cancelled"));
+    case ImageController::LayerState::Cancelled: {
+        const auto *tree = m_image->layerTree(layer);
+        m_layers->setFailed(layer, tr("cancelled, incomplete (%1 entries listed)").arg(tree ? tree->entryCount() : 0));
         break;
+    }
     case ImageController::LayerState::Listing:
         m_layers->setLoading(layer, 0, m_image->image().manifest.layers.value(layer).size, 0);
         break;

@@ -1,3 +1,4 @@
 #include "models/ModelLogging.h"
 
 Q_LOGGING_CATEGORY(llUiModel, "ll.ui.model", QtWarningMsg)
+Q_LOGGING_CATEGORY(llUi, "ll.ui", QtWarningMsg)

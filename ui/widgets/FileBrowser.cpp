@@ -84,6 +84,7 @@ FileBrowser::FileBrowser(ImageController *controller, QWidget *parent) : QWidget
         m_model->clear();
         m_layer = -1;
         rebuildSwitch();
+        m_info->clear(); // the closed image's counts must not stay
     });
     connect(controller, &ImageController::imageResolved, this, [this] {
         rebuildSwitch();
@@ -208,22 +209,35 @@ void FileBrowser::onTreeReplaced(int layer)
 void FileBrowser::updateInfo()
 {
     QString text;
+    // A layer whose listing was cancelled or failed leaves the views incomplete: say so.
+    const auto incomplete = [this](int layer) {
+        const ImageController::LayerState state = m_controller->layerState(layer);
+        if (state == ImageController::LayerState::Cancelled)
+            return tr(" · incomplete: layer %1 cancelled").arg(layer);
+        if (state == ImageController::LayerState::Failed)
+            return tr(" · incomplete: layer %1 failed").arg(layer);
+        return QString();
+    };
     if (m_controller->hasImage()) {
         if (m_provisional) {
             const auto *base = m_controller->layerTree(0);
-            text = tr("%1 entries").arg(groupedNumber(base ? base->entryCount() : 0))
-                + tr(" · layer 0 listing…"); // upper layers apply once it is complete
+            text = tr("%1 entries").arg(groupedNumber(base ? base->entryCount() : 0));
+            const QString stopped = incomplete(0);
+            text += stopped.isEmpty() ? tr(" · layer 0 listing…") : stopped; // upper layers apply once it is complete
         } else if (m_layer < 0) {
             const auto *merged = m_controller->mergedTree();
             text = tr("%1 entries").arg(groupedNumber(merged ? merged->entryCount() : 0));
-            if (m_controller->mergedLayerCount() < m_controller->layerCount())
+            if (m_controller->mergedLayerCount() < m_controller->layerCount()) {
                 text += tr(" · %1 of %2 layers applied")
                             .arg(m_controller->mergedLayerCount())
                             .arg(m_controller->layerCount());
+                text += incomplete(m_controller->mergedLayerCount());
+            }
         } else if (const auto *tree = m_controller->layerTree(m_layer)) {
             text = tr("%1 entries").arg(groupedNumber(tree->entryCount()));
             if (m_controller->layerState(m_layer) == ImageController::LayerState::Listing)
                 text += tr(" · listing…");
+            text += incomplete(m_layer);
         }
         if (m_proxy->isFiltering())
             text = tr("%1 matches · ").arg(groupedNumber(m_proxy->matchCount())) + text;
@@ -240,6 +254,11 @@ void FileBrowser::setFilterText(const QString &text)
     if (!text.isEmpty() && m_proxy->isFiltering() && m_proxy->matchCount() > 0 && m_proxy->matchCount() < 2000)
         m_view->expandAll();
     updateInfo();
+}
+
+QString FileBrowser::infoText() const
+{
+    return m_info->text();
 }
 
 QString FileBrowser::filterText() const

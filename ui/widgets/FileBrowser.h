@@ -45,6 +45,8 @@ public:
     void setFilterText(const QString &text);
     QString filterText() const;
     void focusFilter();
+    /** The line beside the filter: "1,234 entries · 3 of 4 layers applied", "" when nothing is open. */
+    QString infoText() const;
 
     /** Selected rows' nodes (name column), in view order; the current row when nothing is selected. */
     QList<const fs::FileNode *> selectedNodes() const;
