@@ -13,6 +13,7 @@ PACKAGES=(
     qt6-base-dev qt6-base-dev-tools qt6-svg-dev libgl-dev
     zlib1g-dev libzstd-dev libisal-dev libssl-dev zstd isal
     python3 python3-cryptography
+    libarchive-tools busybox pigz
     docker-registry skopeo apache2-utils curl
     xvfb xauth imagemagick
     appstream desktop-file-utils file

@@ -2,6 +2,7 @@
 
 #include "cli/Console.h"
 #include "common/HumanSize.h"
+#include "common/PathBytes.h"
 #include "fs/FileNode.h"
 
 #include <QDateTime>
@@ -50,39 +51,42 @@ void EntryPrinter::print(const ListingRow &r)
     stream::TarEntry e; // for the mode/type helpers
     e.type = r.type;
     e.mode = r.mode;
+    // Names are bytes: shown escaped ("caf\xE9.txt"), in JSON too (a lone surrogate is not valid JSON text).
+    const QString path = PathBytes::display(r.path);
+    const QString link = PathBytes::display(r.link);
     switch (m_style) {
     case Style::JsonLines: {
-        QJsonObject o { { QStringLiteral("layer"), r.layer }, { QStringLiteral("path"), r.path },
+        QJsonObject o { { QStringLiteral("layer"), r.layer }, { QStringLiteral("path"), path },
             { QStringLiteral("type"), e.typeName() }, { QStringLiteral("size"), r.size },
             { QStringLiteral("mode"), e.modeOctal() }, { QStringLiteral("uid"), r.uid },
             { QStringLiteral("gid"), r.gid }, { QStringLiteral("mtime"), r.mtime } };
-        o.insert(QStringLiteral("link"), r.link.isEmpty() ? QJsonValue() : QJsonValue(r.link));
+        o.insert(QStringLiteral("link"), link.isEmpty() ? QJsonValue() : QJsonValue(link));
         c.outBytes(QJsonDocument(o).toJson(QJsonDocument::Compact) + '\n');
         return;
     }
     case Style::Simple: {
         // The original tool: "| dir/" for directories, "  |- path (size)" for the rest.
         if (r.type == stream::TarEntry::Type::Directory) {
-            c.outLine(QStringLiteral("| %1/").arg(r.path));
+            c.outLine(QStringLiteral("| %1/").arg(path));
         } else {
-            const bool nested = r.path.contains(QLatin1Char('/'));
-            c.outLine(QStringLiteral("%1|- %2 (%3)")
-                          .arg(nested ? QStringLiteral("  ") : QString(), r.path, humanSize(r.size)));
+            const bool nested = path.contains(QLatin1Char('/'));
+            c.outLine(
+                QStringLiteral("%1|- %2 (%3)").arg(nested ? QStringLiteral("  ") : QString(), path, humanSize(r.size)));
         }
         return;
     }
     case Style::Long: {
-        const QString owner = (r.uname.isEmpty() ? QString::number(r.uid) : r.uname) + QLatin1Char('/')
-            + (r.gname.isEmpty() ? QString::number(r.gid) : r.gname);
+        const QString owner = (r.uname.isEmpty() ? QString::number(r.uid) : PathBytes::display(r.uname))
+            + QLatin1Char('/') + (r.gname.isEmpty() ? QString::number(r.gid) : PathBytes::display(r.gname));
         const QString when
             = QDateTime::fromSecsSinceEpoch(r.mtime, Qt::UTC).toString(QStringLiteral("yyyy-MM-dd HH:mm"));
-        QString name = r.path;
+        QString name = path;
         if (r.type == stream::TarEntry::Type::Directory)
             name += QLatin1Char('/');
         if (r.type == stream::TarEntry::Type::Symlink)
-            name += QStringLiteral(" -> ") + r.link;
+            name += QStringLiteral(" -> ") + link;
         else if (r.type == stream::TarEntry::Type::Hardlink)
-            name += QStringLiteral(" link to ") + r.link;
+            name += QStringLiteral(" link to ") + link;
         QString line
             = QStringLiteral("%1 %2 %3 %4 ")
                   .arg(e.modeString(), owner.leftJustified(11), QString::number(r.size).rightJustified(10), when);

@@ -4,6 +4,7 @@
 #include "cli/Console.h"
 #include "cli/ExitCode.h"
 #include "common/HumanSize.h"
+#include "common/PathBytes.h"
 #include "extract/CarveJob.h"
 #include "extract/ExtractJob.h"
 #include "extract/LayerSelection.h"
@@ -48,7 +49,7 @@ int runCarve(CliSession &session)
         return session.fail(image.error());
     Console &c = Console::instance();
     c.info(QStringLiteral("Carving %1 from %2 (%3 layer(s), searching from the top)")
-               .arg(o.carvePath, image->reference)
+               .arg(PathBytes::display(o.carvePath), image->reference)
                .arg(image->manifest.layers.size()));
 
     extract::CarveOptions options;
@@ -68,20 +69,21 @@ int runCarve(CliSession &session)
     if (o.json) {
         QJsonObject out { { QStringLiteral("status"), extract::CarveResult::statusName(r.status) },
             { QStringLiteral("found"), r.status == extract::CarveResult::Status::Found },
-            { QStringLiteral("path"), r.path },
+            { QStringLiteral("path"), PathBytes::display(r.path) },
             { QStringLiteral("layer_index"), r.layerIndex >= 0 ? QJsonValue(r.layerIndex) : QJsonValue() },
             { QStringLiteral("layer_digest"), r.layerDigest.isEmpty() ? QJsonValue() : QJsonValue(r.layerDigest) },
             { QStringLiteral("size"), r.size },
-            { QStringLiteral("saved_to"), r.savedTo.isEmpty() ? QJsonValue() : QJsonValue(r.savedTo) },
+            { QStringLiteral("saved_to"),
+                r.savedTo.isEmpty() ? QJsonValue() : QJsonValue(PathBytes::display(r.savedTo)) },
             { QStringLiteral("bytes_downloaded"), r.bytesDownloaded }, { QStringLiteral("layer_size"), r.layerSize },
             { QStringLiteral("requests"), r.requests }, { QStringLiteral("elapsed_s"), double(r.elapsedMs) / 1000.0 } };
         stream::TarEntry e;
         e.type = r.type;
         out.insert(QStringLiteral("type"), e.typeName());
         if (!r.linkTarget.isEmpty())
-            out.insert(QStringLiteral("link"), r.linkTarget);
+            out.insert(QStringLiteral("link"), PathBytes::display(r.linkTarget));
         if (r.resolvedPath != r.path)
-            out.insert(QStringLiteral("resolved_path"), r.resolvedPath);
+            out.insert(QStringLiteral("resolved_path"), PathBytes::display(r.resolvedPath));
         if (!r.savedTo.isEmpty())
             out.insert(QStringLiteral("verified"), r.verified);
         out.insert(QStringLiteral("physical_bound"), r.physicalBound);
@@ -92,15 +94,16 @@ int runCarve(CliSession &session)
         case extract::CarveResult::Status::Found:
             if (r.savedTo.isEmpty()) {
                 c.outLine(QStringLiteral("FOUND: %1 is a symlink to %2 in layer %3 (use --follow to carve its target)")
-                              .arg(r.path, r.linkTarget)
+                              .arg(PathBytes::display(r.path), PathBytes::display(r.linkTarget))
                               .arg(r.layerIndex));
             } else {
                 c.outLine(QStringLiteral("FOUND: %1 (%2 bytes) in layer %3 (%4)")
-                              .arg(r.resolvedPath)
+                              .arg(PathBytes::display(r.resolvedPath))
                               .arg(groupedNumber(r.size))
                               .arg(r.layerIndex)
                               .arg(r.layerDigest.left(19)));
-                c.outLine(QStringLiteral("Done! File saved to: %1").arg(Console::displayPath(r.savedTo)));
+                c.outLine(
+                    QStringLiteral("Done! File saved to: %1").arg(PathBytes::display(Console::displayPath(r.savedTo))));
                 if (r.verified)
                     c.info(
                         QStringLiteral("Verified: layer %1 was read whole and matches its digest").arg(r.layerIndex));
@@ -113,13 +116,13 @@ int runCarve(CliSession &session)
         case extract::CarveResult::Status::Deleted:
             c.outLine(
                 QStringLiteral("DELETED: %1 was removed by layer %2 (%3); lower copies are not what a container sees")
-                    .arg(r.path)
+                    .arg(PathBytes::display(r.path))
                     .arg(r.layerIndex)
                     .arg(r.layerDigest.left(19)));
             break;
         case extract::CarveResult::Status::NotFound:
             c.outLine(QStringLiteral("NOT FOUND: %1 is in none of the %2 layer(s)")
-                          .arg(r.path)
+                          .arg(PathBytes::display(r.path))
                           .arg(image->manifest.layers.size()));
             break;
         }
@@ -213,18 +216,20 @@ int runExtract(CliSession &session)
                 if (o.json) {
                     stream::TarEntry e;
                     e.type = item.type;
-                    QJsonObject obj { { QStringLiteral("path"), item.path }, { QStringLiteral("type"), e.typeName() },
-                        { QStringLiteral("layer"), item.layer }, { QStringLiteral("size"), item.size },
+                    QJsonObject obj { { QStringLiteral("path"), PathBytes::display(item.path) },
+                        { QStringLiteral("type"), e.typeName() }, { QStringLiteral("layer"), item.layer },
+                        { QStringLiteral("size"), item.size },
                         { QStringLiteral("outcome"), extract::ExtractItem::outcomeName(item.outcome) } };
                     if (item.error.isError())
                         obj.insert(QStringLiteral("reason"), item.error.message);
                     printJson(obj);
                 } else if (item.outcome == extract::ExtractItem::Outcome::Written) {
                     if (!c.isQuiet())
-                        c.outLine(QStringLiteral("  %1 [L%2]").arg(item.path).arg(item.layer));
+                        c.outLine(QStringLiteral("  %1 [L%2]").arg(PathBytes::display(item.path)).arg(item.layer));
                 } else {
                     c.error(QStringLiteral("  %1 %2: %3")
-                                .arg(extract::ExtractItem::outcomeName(item.outcome), item.path, item.error.message));
+                                .arg(extract::ExtractItem::outcomeName(item.outcome), PathBytes::display(item.path),
+                                    item.error.message));
                 }
             }
         });

@@ -1,6 +1,7 @@
 #include "extract/AtomicFileWriter.h"
 
 #include "common/Logging.h"
+#include "common/PathBytes.h"
 #include "fs/PathSanitizer.h"
 
 #include <QCoreApplication>
@@ -68,13 +69,13 @@ Result<std::unique_ptr<AtomicFileWriter>> AtomicFileWriter::create(
     const QString root = QDir::cleanPath(QDir(rootDir).absolutePath());
     if (!QDir().mkpath(root))
         return Error(Error::Code::Io, tr("cannot create the output directory %1").arg(root));
-    int dirFd = retryOpenAt(AT_FDCWD, QFile::encodeName(root).constData(), O_RDONLY | O_DIRECTORY);
+    int dirFd = retryOpenAt(AT_FDCWD, PathBytes::encode(root).constData(), O_RDONLY | O_DIRECTORY);
     if (dirFd < 0)
         return w->ioError(tr("cannot open the output directory for"), errno);
 
     const QStringList parts = rel->split(QLatin1Char('/'));
     for (int i = 0; i + 1 < parts.size(); ++i) {
-        const QByteArray name = QFile::encodeName(parts[i]);
+        const QByteArray name = PathBytes::encode(parts[i]);
         if (::mkdirat(dirFd, name.constData(), 0755) < 0 && errno != EEXIST) {
             const int err = errno;
             ::close(dirFd);
@@ -93,7 +94,7 @@ Result<std::unique_ptr<AtomicFileWriter>> AtomicFileWriter::create(
         dirFd = next;
     }
     w->m_dirFd = dirFd;
-    w->m_leaf = QFile::encodeName(parts.last());
+    w->m_leaf = PathBytes::encode(parts.last());
     w->m_partLeaf = w->m_leaf + ".part";
 
     int flags = O_WRONLY | O_CREAT | O_NOFOLLOW;

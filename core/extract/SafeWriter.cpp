@@ -1,6 +1,7 @@
 #include "extract/SafeWriter.h"
 
 #include "common/Logging.h"
+#include "common/PathBytes.h"
 #include "fs/PathSanitizer.h"
 
 #include <QDir>
@@ -113,7 +114,7 @@ Result<std::unique_ptr<SafeWriter>> SafeWriter::open(const QString &rootDir, con
     const QString abs = QDir::cleanPath(QDir(rootDir).absolutePath());
     if (!QDir().mkpath(abs))
         return Error(Error::Code::Io, QStringLiteral("Cannot create the output directory %1").arg(abs));
-    const int fd = ::open(QFile::encodeName(abs).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    const int fd = ::open(PathBytes::encode(abs).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
         return ioError(QStringLiteral("Cannot open the output directory"), abs, errno);
     return std::unique_ptr<SafeWriter>(new SafeWriter(fd, abs, options));
@@ -132,7 +133,7 @@ quint32 SafeWriter::effectiveMode(quint32 mode) const
 Result<int> SafeWriter::openParent(const QString &relPath, bool create, QByteArray *leaf)
 {
     const QStringList parts = relPath.split(QLatin1Char('/'));
-    *leaf = QFile::encodeName(parts.last());
+    *leaf = PathBytes::encode(parts.last());
     if (leaf->size() > MaxNameLength)
         return ioError(QStringLiteral("Name too long:"), relPath, ENAMETOOLONG);
     int cur = ::fcntl(m_rootFd, F_DUPFD_CLOEXEC, 0);
@@ -140,7 +141,7 @@ Result<int> SafeWriter::openParent(const QString &relPath, bool create, QByteArr
         return ioError(QStringLiteral("Cannot open"), m_rootDir, errno);
     QString walked;
     for (int i = 0; i + 1 < parts.size(); ++i) {
-        const QByteArray name = QFile::encodeName(parts.at(i));
+        const QByteArray name = PathBytes::encode(parts.at(i));
         walked += (walked.isEmpty() ? QString() : QStringLiteral("/")) + parts.at(i);
         int fd = ::openat(cur, name.constData(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0 && errno == ENOENT && create) {
@@ -351,7 +352,7 @@ Status SafeWriter::makeSymlink(QStringView relPath, const QString &target, qint6
     if (!dir)
         return dir.error();
     int dirFd = *dir;
-    const QByteArray linkTarget = QFile::encodeName(target);
+    const QByteArray linkTarget = PathBytes::encode(target);
     Status result;
     if (::symlinkat(linkTarget.constData(), dirFd, leaf.constData()) < 0) {
         if (errno != EEXIST) {

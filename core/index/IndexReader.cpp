@@ -1,5 +1,6 @@
 #include "index/IndexReader.h"
 
+#include "common/PathBytes.h"
 #include "common/Sha256.h"
 #include "index/LayerIndex.h"
 
@@ -117,16 +118,25 @@ bool IndexReader::next(stream::TarEntry *entry)
             return failWith(tr("unexpected record"));
         stream::TarEntry e;
         quint8 type = 0;
-        QByteArray path, uname, gname, link; // UTF-8 on disk: names are mostly ASCII, half the size of UTF-16
+        // Names are their raw bytes on disk (mostly ASCII: half the size of UTF-16), decoded losslessly.
+        QByteArray path, uname, gname, link;
+        quint32 regions = 0;
         s >> path >> type >> e.size >> e.mode >> e.uid >> e.gid >> uname >> gname >> e.mtime >> link >> e.devMajor
-            >> e.devMinor >> e.headerOffset >> e.dataOffset >> e.compressedEnd;
+            >> e.devMinor >> e.headerOffset >> e.dataOffset >> e.compressedEnd >> regions;
         if (s.status() != QDataStream::Ok || m_device->pos() > m_bodyEnd
             || type > quint8(stream::TarEntry::Type::Other))
             return failWith(tr("truncated entry"));
-        e.path = QString::fromUtf8(path);
-        e.uname = QString::fromUtf8(uname);
-        e.gname = QString::fromUtf8(gname);
-        e.linkTarget = QString::fromUtf8(link);
+        if (regions > LayerIndex::MaxSparseRegions || qint64(regions) * 16 > m_bodyEnd - m_device->pos())
+            return failWith(tr("bad sparse map"));
+        e.sparse.resize(qsizetype(regions));
+        for (stream::TarEntry::SparseRegion &r : e.sparse)
+            s >> r.offset >> r.length;
+        if (s.status() != QDataStream::Ok || m_device->pos() > m_bodyEnd)
+            return failWith(tr("truncated entry"));
+        e.path = PathBytes::decode(path);
+        e.uname = PathBytes::decode(uname);
+        e.gname = PathBytes::decode(gname);
+        e.linkTarget = PathBytes::decode(link);
         e.type = stream::TarEntry::Type(type);
         *entry = std::move(e);
         return true;

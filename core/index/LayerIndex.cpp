@@ -1,5 +1,6 @@
 #include "index/LayerIndex.h"
 
+#include "common/PathBytes.h"
 #include "common/Sha256.h"
 #include "index/IndexReader.h"
 
@@ -40,9 +41,11 @@ QByteArray LayerIndex::entryBytes(const stream::TarEntry &e)
     QDataStream s(&out, QIODevice::WriteOnly);
     setStreamFormat(s);
     s << quint8(1) // an entry record (0 ends the list)
-      << e.path.toUtf8() << quint8(e.type) << e.size << e.mode << e.uid << e.gid << e.uname.toUtf8() << e.gname.toUtf8()
-      << e.mtime << e.linkTarget.toUtf8() << e.devMajor << e.devMinor << e.headerOffset << e.dataOffset
-      << e.compressedEnd;
+      << PathBytes::encode(e.path) << quint8(e.type) << e.size << e.mode << e.uid << e.gid << PathBytes::encode(e.uname)
+      << PathBytes::encode(e.gname) << e.mtime << PathBytes::encode(e.linkTarget) << e.devMajor << e.devMinor
+      << e.headerOffset << e.dataOffset << e.compressedEnd << quint32(e.sparse.size());
+    for (const stream::TarEntry::SparseRegion &r : e.sparse)
+        s << r.offset << r.length;
     return out;
 }
 

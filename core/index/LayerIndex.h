@@ -24,7 +24,11 @@ class IndexReader;
  * half-read).
  */
 struct LayerIndex {
-    static constexpr quint32 FormatVersion = 2; // 2: names in UTF-8
+    /** 2: names in UTF-8; 3: names as their raw bytes (PathBytes), sparse maps. Other versions are refused
+        (IndexStore then replaces the file). */
+    static constexpr quint32 FormatVersion = 3;
+    /** Regions of one sparse entry above this are refused as corrupt. */
+    static constexpr quint32 MaxSparseRegions = 1u << 20;
     static constexpr int TrailerSize = 32; // raw SHA-256 of everything before it
     /** The file's first four bytes. */
     static QByteArray magic() { return QByteArrayLiteral("LLIX"); }

@@ -2,6 +2,16 @@
 
 namespace ll::stream {
 
+qint64 TarEntry::storedSize() const
+{
+    if (sparse.isEmpty())
+        return size;
+    qint64 total = 0;
+    for (const SparseRegion &r : sparse)
+        total += r.length;
+    return total;
+}
+
 QString TarEntry::typeName(Type type)
 {
     switch (type) {

@@ -1,6 +1,7 @@
 #include "stream/TarReader.h"
 
 #include "common/Logging.h"
+#include "common/PathBytes.h"
 
 #include <algorithm>
 #include <cstring>
@@ -42,9 +43,10 @@ bool isZeroBlock(const char *block)
     return acc == 0;
 }
 
+/** A NUL-terminated (or full-width) header field; names are bytes, decoded losslessly (PathBytes). */
 QString fieldString(const char *field, int len)
 {
-    return QString::fromUtf8(field, qsizetype(strnlen(field, size_t(len))));
+    return PathBytes::decode(QByteArrayView(field, qsizetype(strnlen(field, size_t(len)))));
 }
 
 /** Octal (leading spaces, trailing spaces/NULs) or GNU base-256 (high bit of the first byte). */
@@ -443,7 +445,8 @@ Status TarReader::startEntry(const char *block, qint64 blockOffset, char typeFla
 void TarReader::finishExtension()
 {
     const qsizetype len = m_extension.indexOf('\0');
-    const QString value = QString::fromUtf8(m_extension.constData(), len < 0 ? m_extension.size() : len);
+    const QString value
+        = PathBytes::decode(QByteArrayView(m_extension.constData(), len < 0 ? m_extension.size() : len));
     if (m_extensionType == 'L')
         m_gnuLongName = value;
     else
@@ -487,8 +490,7 @@ Status TarReader::parsePax(qint64 blockOffset)
             *target = v;
             return {};
         };
-        auto text
-            = [&](QString *target) { *target = unset ? QString() : QString::fromUtf8(value.data(), value.size()); };
+        auto text = [&](QString *target) { *target = unset ? QString() : PathBytes::decode(value); };
         if ((key == "path" || key == "linkpath") && value.contains('\0'))
             return fail(QStringLiteral("NUL byte in PAX %1").arg(QString::fromLatin1(key)), blockOffset);
         if (key == "path") {

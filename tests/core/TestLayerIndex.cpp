@@ -1,3 +1,4 @@
+#include "common/PathBytes.h"
 #include "common/Sha256.h"
 #include "index/IndexStore.h"
 #include "index/LayerIndex.h"
@@ -46,7 +47,18 @@ LayerIndex sample()
     link.linkTarget = QStringLiteral("../usr/lib/x");
     TarEntry again = file; // a later copy in the same archive
     again.size = 99;
-    index.entries = { dir, file, link, again };
+    // Names are bytes: two Latin-1 names that UTF-8 decoding would both turn into "caf\ufffd"
+    TarEntry latin1 = file;
+    latin1.path = ll::PathBytes::decode("caf\xe9.txt");
+    latin1.linkTarget = ll::PathBytes::decode("t\xe9");
+    TarEntry latin1b = latin1;
+    latin1b.path = ll::PathBytes::decode("caf\xef.txt");
+    latin1b.size = 7;
+    TarEntry sparse = file;
+    sparse.path = QStringLiteral("var/sparse.img");
+    sparse.size = qint64(1) << 32;
+    sparse.sparse = { { 0, 4096 }, { 1 << 20, 512 }, { sparse.size, 0 } };
+    index.entries = { dir, file, link, again, latin1, latin1b, sparse };
     return index;
 }
 
@@ -92,7 +104,13 @@ void TestLayerIndex::roundTrip()
         QCOMPARE(b.headerOffset, a.headerOffset);
         QCOMPARE(b.dataOffset, a.dataOffset);
         QCOMPARE(b.compressedEnd, a.compressedEnd);
+        QCOMPARE(b.sparse, a.sparse);
     }
+    QCOMPARE(ll::PathBytes::encode(out->entries.at(4).path), QByteArray("caf\xe9.txt"));
+    QCOMPARE(ll::PathBytes::encode(out->entries.at(4).linkTarget), QByteArray("t\xe9"));
+    QCOMPARE(out->find(ll::PathBytes::decode("caf\xef.txt"))->size, qint64(7));
+    QCOMPARE(out->find(ll::PathBytes::decode("caf\xe9.txt"))->size, qint64(1234));
+    QCOMPARE(out->entries.at(6).storedSize(), qint64(4096 + 512));
 }
 
 void TestLayerIndex::findTakesTheLastCopy()
@@ -143,7 +161,7 @@ void TestLayerIndex::storeNamesOnlyValidDigests()
     QVERIFY(store.save(sample()));
     const auto loaded = store.load(Digest);
     QVERIFY(loaded.has_value());
-    QCOMPARE(loaded->entries.size(), 4);
+    QCOMPARE(loaded->entries.size(), sample().entries.size());
     // Entry by entry, and a streaming lookup (the last copy wins).
     std::unique_ptr<ll::index::IndexReader> reader = store.open(Digest);
     QVERIFY(reader);
@@ -153,7 +171,7 @@ void TestLayerIndex::storeNamesOnlyValidDigests()
         paths << e.path;
     QVERIFY(!reader->error().isError());
     QCOMPARE(reader->compression(), QStringLiteral("gzip"));
-    QCOMPARE(paths.size(), 4);
+    QCOMPARE(paths.size(), sample().entries.size());
     QCOMPARE(store.find(Digest, QStringLiteral("etc/päss wd"))->size, qint64(99));
     QVERIFY(!store.find(Digest, QStringLiteral("nope")).has_value());
 }

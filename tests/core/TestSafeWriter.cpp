@@ -1,3 +1,4 @@
+#include "common/PathBytes.h"
 #include "extract/SafeWriter.h"
 
 #include <QDir>
@@ -8,9 +9,12 @@
 
 #include <algorithm>
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 using ll::Error;
+using ll::PathBytes;
 using ll::extract::SafeWriter;
 
 namespace {
@@ -71,6 +75,7 @@ private slots:
     void discardAndDestroyLeaveNothing();
     void tempNameCollision();
     void sealedFilesWaitForCommit();
+    void nonUtf8NamesKeepTheirBytes();
     void permissions_data();
     void permissions();
     void directoriesGetModeAndMtimeAtFinish();
@@ -357,6 +362,34 @@ void TestSafeWriter::sealedFilesWaitForCommit()
     QCOMPARE(QFileInfo(m_root + QStringLiteral("/d/kept")).lastModified().toSecsSinceEpoch(), 1600000000);
     QVERIFY((*writer)->hasWritten(QStringLiteral("d/kept")));
     QVERIFY((*writer)->makeHardlink(QStringLiteral("d/link"), QStringLiteral("d/kept")));
+}
+
+// Names are bytes: "caf\xe9" and "caf\xef" are two files, written under exactly those bytes (QFile's name
+// encoding would have made both "caf?"), and a symlink's target keeps its bytes too.
+void TestSafeWriter::nonUtf8NamesKeepTheirBytes()
+{
+    auto writer = SafeWriter::open(m_root);
+    QVERIFY(writer);
+    for (const QByteArray &name : { QByteArray("d\xe9/caf\xe9"), QByteArray("d\xe9/caf\xef") }) {
+        auto file = (*writer)->beginFile(PathBytes::decode(name), 0644);
+        QVERIFY(file);
+        QVERIFY((*writer)->write(*file, name.constData(), name.size()));
+        QVERIFY((*writer)->commit(*file));
+    }
+    QVERIFY((*writer)->makeSymlink(PathBytes::decode("d\xe9/link"), PathBytes::decode("caf\xe9")));
+    QVERIFY((*writer)->finish());
+    const QByteArray root = QFile::encodeName(m_root);
+    for (const QByteArray &name : { QByteArray("d\xe9/caf\xe9"), QByteArray("d\xe9/caf\xef") }) {
+        const int fd = ::open(QByteArray(root + '/' + name).constData(), O_RDONLY);
+        QVERIFY2(fd >= 0, name.constData());
+        char buf[64];
+        const ssize_t n = ::read(fd, buf, sizeof buf);
+        ::close(fd);
+        QCOMPARE(QByteArray(buf, int(n)), name);
+    }
+    char target[64];
+    const ssize_t n = ::readlink(QByteArray(root + "/d\xe9/link").constData(), target, sizeof target);
+    QCOMPARE(QByteArray(target, int(n)), QByteArray("caf\xe9"));
 }
 
 void TestSafeWriter::permissions_data()

@@ -1,6 +1,7 @@
 #include "models/FileTreeModel.h"
 
 #include "common/HumanSize.h"
+#include "common/PathBytes.h"
 #include "fs/FileNode.h"
 #include "fs/LayerTree.h"
 #include "fs/MergedTree.h"
@@ -440,9 +441,9 @@ QString FileTreeModel::toolTip(const FileNode *node, int column) const
         return QStringLiteral("%1").arg(node->mode & 07777, 4, 8, QLatin1Char('0'));
     if (column != NameColumn)
         return why;
-    QString tip = node->path();
+    QString tip = PathBytes::display(node->path());
     if (!node->linkTarget.isEmpty() && !node->isWhiteoutOnly())
-        tip += QStringLiteral(" \u2192 ") + node->linkTarget;
+        tip += QStringLiteral(" \u2192 ") + PathBytes::display(node->linkTarget);
     if (!why.isEmpty())
         tip += QLatin1Char('\n') + why;
     return tip;
@@ -460,8 +461,9 @@ QVariant FileTreeModel::data(const QModelIndex &index, int role) const
         case NameColumn:
             if (!node->linkTarget.isEmpty() && !node->isWhiteoutOnly()
                 && (node->type == FileNode::Type::Symlink || node->type == FileNode::Type::Hardlink))
-                return QString(node->name + QStringLiteral(" \u2192 ") + node->linkTarget);
-            return node->name;
+                return QString(
+                    PathBytes::display(node->name) + QStringLiteral(" \u2192 ") + PathBytes::display(node->linkTarget));
+            return PathBytes::display(node->name); // names are bytes: "caf\xE9.txt"
         case SizeColumn:
             return node->isDir() || node->isWhiteoutOnly() ? QString() : humanSize(node->size);
         case ModeColumn:
