@@ -6,6 +6,7 @@
 #include "controllers/ImageController.h"
 #include "controllers/ImagePanelsController.h"
 #include "controllers/LayerSelectionSync.h"
+#include "dialogs/ShortcutsDialog.h"
 #include "fs/FileNode.h"
 #include "fs/MergedTree.h"
 #include "models/BuildStepModel.h"
@@ -17,6 +18,7 @@
 #include "widgets/BuildStepsView.h"
 #include "widgets/FileBrowser.h"
 #include "widgets/ImageConfigView.h"
+#include "widgets/JobsIndicator.h"
 #include "widgets/JobsPanel.h"
 #include "widgets/LayersView.h"
 #include "widgets/ReferenceBar.h"
@@ -24,6 +26,7 @@
 #include <QAction>
 #include <QCloseEvent>
 #include <QComboBox>
+#include <QCoreApplication>
 #include <QDockWidget>
 #include <QGuiApplication>
 #include <QHeaderView>
@@ -31,10 +34,13 @@
 #include <QLabel>
 #include <QMenu>
 #include <QMenuBar>
+#include <QMessageBox>
+#include <QProgressBar>
 #include <QScreen>
 #include <QSettings>
 #include <QStatusBar>
 #include <QToolBar>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 // The icons live in the static ui library: their registration must be referenced to be linked in.
@@ -44,6 +50,11 @@ static void initUiResources()
 }
 
 namespace ll::ui {
+
+namespace {
+// Version 1: the Jobs dock starts hidden behind the status bar's indicator (older states had it open).
+constexpr int WindowStateVersion = 1;
+} // namespace
 
 MainWindow::MainWindow(registry::RegistryClient *client, QWidget *parent) : QMainWindow(parent), m_client(client)
 {
@@ -77,18 +88,18 @@ MainWindow::MainWindow(registry::RegistryClient *client, QWidget *parent) : QMai
     connect(sync, &LayerSelectionSync::changed, this, &MainWindow::updateActions);
     connect(sync, &LayerSelectionSync::message, this, &MainWindow::showMessage);
 
+    const QRect screen = QGuiApplication::primaryScreen() ? QGuiApplication::primaryScreen()->availableGeometry()
+                                                          : QRect(0, 0, 1280, 800);
+    resize(qMin(1440, screen.width()), qMin(900, screen.height()));
+    m_statusLabel = new QLabel(this);
+    statusBar()->addWidget(m_statusLabel, 1);
+    showMessage(tr("Type an image reference (e.g. debian:12 or 127.0.0.1:5000/lab/app:1.0) and press Enter."));
+
     buildMenus();
     buildToolBars();
     buildDocks();
     wireImage();
 
-    m_statusLabel = new QLabel(this);
-    statusBar()->addWidget(m_statusLabel, 1);
-    showMessage(tr("Type an image reference (e.g. debian:12 or 127.0.0.1:5000/lab/app:1.0) and press Enter."));
-
-    const QRect screen = QGuiApplication::primaryScreen() ? QGuiApplication::primaryScreen()->availableGeometry()
-                                                          : QRect(0, 0, 1280, 800);
-    resize(qMin(1440, screen.width()), qMin(900, screen.height()));
     restoreSettings();
     updateActions();
 }
@@ -161,6 +172,19 @@ void MainWindow::buildMenus()
     m_viewMenu->setObjectName(QStringLiteral("viewMenu"));
     m_viewMenu->addAction(m_actions->previewAction());
     m_viewMenu->addAction(m_showMergedAction);
+    m_viewMenu->addSeparator();
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->setObjectName(QStringLiteral("helpMenu"));
+    m_shortcutsAction = help->addAction(tr("&Keyboard Shortcuts"), this, &MainWindow::showShortcuts);
+    m_shortcutsAction->setShortcut(QKeySequence::HelpContents);
+    help->addAction(tr("&About Layerslayer"), this, [this] {
+        QMessageBox::about(this, tr("About Layerslayer"),
+            tr("<b>Layerslayer</b> %1<br>Looks inside container images straight from the registry: lists "
+               "layers, shows the merged filesystem, saves single files with range requests. Nothing is "
+               "pulled.")
+                .arg(QCoreApplication::applicationVersion().toHtmlEscaped()));
+    });
 
     // The file tree's context menu.
     QTreeView *tree = m_browser->view();
@@ -215,8 +239,27 @@ void MainWindow::buildDocks()
     splitDockWidget(layers, steps, Qt::Vertical);
     QDockWidget *config = addDock(tr("Image Config"), QStringLiteral("configDock"), m_config, Qt::RightDockWidgetArea);
     QDockWidget *jobs = addDock(tr("Jobs"), QStringLiteral("jobsDock"), m_jobs, Qt::BottomDockWidgetArea);
-    resizeDocks({ layers, config }, { 430, 290 }, Qt::Horizontal);
+    // The jobs show compactly in the status bar; the dock opens from there (or the View menu).
+    m_jobsIndicator = new JobsIndicator(m_jobs, this);
+    statusBar()->addPermanentWidget(m_jobsIndicator->progressBar());
+    statusBar()->addPermanentWidget(m_jobsIndicator);
+    connect(m_jobsIndicator, &QToolButton::clicked, jobs, [jobs](bool show) {
+        jobs->setVisible(show);
+        if (show)
+            jobs->raise();
+    });
+    connect(jobs, &QDockWidget::visibilityChanged, m_jobsIndicator,
+        [this, jobs] { m_jobsIndicator->setChecked(jobs->isVisible()); });
+    jobs->hide();
     resizeDocks({ jobs }, { 150 }, Qt::Vertical);
+    // A small screen: the config shares the left column with the build steps, so the file tree keeps room.
+    const bool narrow = width() < 1200;
+    if (narrow)
+        tabifyDockWidget(steps, config);
+    resizeDocks({ layers }, { narrow ? width() * 3 / 10 : 430 }, Qt::Horizontal);
+    if (!narrow)
+        resizeDocks({ config }, { 290 }, Qt::Horizontal);
+    steps->raise();
     // More views: build the widget (and its controller) here and addDock() it.
 }
 
@@ -317,6 +360,14 @@ void MainWindow::onAllListed()
     updateActions();
 }
 
+ShortcutsDialog *MainWindow::showShortcuts()
+{
+    auto *dialog = new ShortcutsDialog(menuBar(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
+    return dialog;
+}
+
 void MainWindow::updateActions()
 {
     m_actions->update();
@@ -377,7 +428,7 @@ void MainWindow::restoreSettings()
         restoreGeometry(geometry);
     const QByteArray state = s.value(QStringLiteral("window/state")).toByteArray();
     if (!state.isEmpty())
-        restoreState(state);
+        restoreState(state, WindowStateVersion);
     m_browser->restoreHeaderState(s.value(QStringLiteral("files/header")).toByteArray());
     const QByteArray layers = s.value(QStringLiteral("layers/header")).toByteArray();
     if (!layers.isEmpty())
@@ -391,10 +442,20 @@ void MainWindow::saveSettings()
 {
     QSettings s;
     s.setValue(QStringLiteral("window/geometry"), saveGeometry());
-    s.setValue(QStringLiteral("window/state"), saveState());
+    s.setValue(QStringLiteral("window/state"), saveState(WindowStateVersion));
     s.setValue(QStringLiteral("files/header"), m_browser->saveHeaderState());
     s.setValue(QStringLiteral("layers/header"), m_layersView->header()->saveState());
     s.setValue(QStringLiteral("steps/header"), m_stepsView->header()->saveState());
+}
+
+void MainWindow::showEvent(QShowEvent *event)
+{
+    QMainWindow::showEvent(event);
+    if (!m_shown) {
+        // Typing an image is the first thing to do (focus set before the first show landed in the filter).
+        m_shown = true;
+        m_referenceBar->focusReference(Qt::OtherFocusReason);
+    }
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

@@ -30,10 +30,12 @@ class ExtractController;
 class FileBrowser;
 class ImageConfigView;
 class ImageController;
+class JobsIndicator;
 class JobsPanel;
 class LayerListModel;
 class LayersView;
 class ReferenceBar;
+class ShortcutsDialog;
 
 /**
  * The main window, a shell: it builds the reference bar, the file browser in the middle, the docks (layers,
@@ -72,6 +74,7 @@ public:
     ActionsController *actions() const { return m_actions; }
     FileBrowser *fileBrowser() const { return m_browser; }
     JobsPanel *jobsPanel() const { return m_jobs; }
+    JobsIndicator *jobsIndicator() const { return m_jobsIndicator; }
     LayerListModel *layerModel() const { return m_layerModel; }
     BuildStepModel *stepModel() const { return m_stepModel; }
     QTreeView *layersView() const;
@@ -89,12 +92,16 @@ public:
     QAction *exportAction() const { return m_actions->exportAction(); }
     QAction *openFolderAction() const { return m_actions->openFolderAction(); }
     BatchExportDialog *openBatchExport() { return m_actions->openBatchExport(); }
+    /** Help > Keyboard Shortcuts (F1). */
+    ShortcutsDialog *showShortcuts();
+    QAction *shortcutsAction() const { return m_shortcutsAction; }
 
     /** The history kept in QSettings, most recent first. */
     QStringList history() const;
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    void showEvent(QShowEvent *event) override;
 
 private:
     void buildCentral();
@@ -128,12 +135,15 @@ private:
     BuildStepsView *m_stepsView = nullptr;
     ImageConfigView *m_config = nullptr;
     JobsPanel *m_jobs = nullptr;
+    JobsIndicator *m_jobsIndicator = nullptr;
     QLabel *m_statusLabel = nullptr;
     QMenu *m_viewMenu = nullptr;
 
     QAction *m_focusReferenceAction = nullptr;
     QAction *m_focusFilterAction = nullptr;
     QAction *m_showMergedAction = nullptr;
+    QAction *m_shortcutsAction = nullptr;
+    bool m_shown = false;
 };
 
 } // namespace ll::ui

@@ -7,6 +7,7 @@
 #include "controllers/ImageController.h"
 #include "dialogs/FolderDialog.h"
 #include "dialogs/PreviewDialog.h"
+#include "dialogs/ShortcutsDialog.h"
 #include "fs/MergedTree.h"
 #include "index/IndexStore.h"
 #include "models/BuildStepModel.h"
@@ -18,16 +19,21 @@
 #include "stream/LayerScanJob.h"
 #include "widgets/FileBrowser.h"
 #include "widgets/ImageConfigView.h"
+#include "widgets/JobsIndicator.h"
 #include "widgets/JobsPanel.h"
 
 #include <QAction>
+#include <QApplication>
 #include <QComboBox>
 #include <QDateTime>
 #include <QDir>
+#include <QDockWidget>
 #include <QFileInfo>
+#include <QHeaderView>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMimeData>
 #include <QPointer>
 #include <QStandardItemModel>
@@ -60,6 +66,8 @@ private slots:
     void cancelStopsJob();
     void failedOpenClearsState();
     void badReferenceShowsError();
+    void layoutAtSmallWindow();
+    void keyboardNavigation();
 
 private:
     /** Opens name (a fixture) and waits until every layer is listed. */
@@ -641,6 +649,91 @@ void TestMainWindow::badReferenceShowsError()
     QTRY_COMPARE(w.jobsPanel()->state(0), Job::State::Failed);
     QVERIFY(w.jobsPanel()->statusText(0).startsWith(QStringLiteral("Not found")));
     QVERIFY(w.jobsPanel()->canRetry(0));
+}
+
+void TestMainWindow::layoutAtSmallWindow()
+{
+    ll::test::UiClientEnv env;
+    MainWindow w(env.client.get());
+    w.resize(1024, 700);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QVERIFY(openAndWait(w, QStringLiteral("lab/app:1.0")));
+    // The jobs are a status-bar indicator; the dock opens from it.
+    auto *jobsDock = w.findChild<QDockWidget *>(QStringLiteral("jobsDock"));
+    QVERIFY(jobsDock);
+    QVERIFY(!jobsDock->isVisible());
+    QVERIFY(w.jobsIndicator()->isVisible());
+    QVERIFY(w.jobsPanel()->rowCount() > 0);
+    QTRY_COMPARE(w.jobsIndicator()->runningCount(), 0);
+    QTreeView *tree = w.fileBrowser()->view();
+    QVERIFY2(tree->height() > w.height() / 2,
+        qPrintable(QStringLiteral("tree %1 of %2").arg(tree->height()).arg(w.height())));
+    // The Name column stretches; the origin-layer column is whole on screen.
+    QHeaderView *header = tree->header();
+    QVERIFY(!header->stretchLastSection());
+    QCOMPARE(header->sectionResizeMode(FileTreeModel::NameColumn), QHeaderView::Stretch);
+    QTRY_VERIFY(header->sectionSize(FileTreeModel::NameColumn) > header->sectionSize(FileTreeModel::LayerColumn));
+    QVERIFY(
+        header->sectionViewportPosition(FileTreeModel::LayerColumn) + header->sectionSize(FileTreeModel::LayerColumn)
+        <= tree->viewport()->width());
+    QVERIFY(header->sectionSize(FileTreeModel::NameColumn) >= 150);
+
+    QTest::mouseClick(w.jobsIndicator(), Qt::LeftButton);
+    QTRY_VERIFY(jobsDock->isVisible());
+    QVERIFY(w.jobsIndicator()->isChecked());
+    QTest::mouseClick(w.jobsIndicator(), Qt::LeftButton);
+    QTRY_VERIFY(!jobsDock->isVisible());
+
+    // A failed job shows in the indicator.
+    QVERIFY(w.openReference(Harness::instance().anonRegistry() + QStringLiteral("/lab/nothere:1.0")));
+    QTRY_VERIFY_WITH_TIMEOUT(w.jobsIndicator()->failedCount() == 1, 30000);
+    QVERIFY2(w.jobsIndicator()->text().contains(QStringLiteral("failed")), qPrintable(w.jobsIndicator()->text()));
+}
+
+void TestMainWindow::keyboardNavigation()
+{
+    ll::test::UiClientEnv env;
+    MainWindow w(env.client.get());
+    w.show();
+    QVERIFY(QTest::qWaitForWindowActive(&w));
+    // Focus starts where one types an image.
+    QWidget *focused = QApplication::focusWidget();
+    QVERIFY2(focused && (focused == w.referenceCombo() || w.referenceCombo()->isAncestorOf(focused)),
+        focused ? qPrintable(focused->objectName() + QLatin1Char(' ') + QLatin1String(focused->metaObject()->className()))
+                : "no focus");
+    QVERIFY(openAndWait(w, QStringLiteral("lab/app:1.0")));
+    QCOMPARE(w.fileBrowser()->currentLayer(), -1);
+
+    // Tabbing into the Layers list does not switch the tree; picking a row does.
+    w.layersView()->setFocus(Qt::TabFocusReason);
+    QTRY_VERIFY(w.layersView()->hasFocus());
+    QCOMPARE(w.fileBrowser()->currentLayer(), -1);
+    QTest::keyClick(w.layersView(), Qt::Key_Down);
+    QTRY_VERIFY(w.fileBrowser()->currentLayer() >= 0);
+    w.fileBrowser()->showMerged();
+
+    // Down in the filter box goes into the results.
+    w.fileBrowser()->focusFilter();
+    QTRY_VERIFY(w.fileBrowser()->filterEdit()->hasFocus());
+    w.fileBrowser()->setFilterText(QStringLiteral("passwd"));
+    QTest::keyClick(w.fileBrowser()->filterEdit(), Qt::Key_Down);
+    QTRY_VERIFY(w.fileBrowser()->view()->hasFocus());
+    QVERIFY(w.fileBrowser()->view()->currentIndex().isValid());
+
+    // Help: F1 lists the shortcuts.
+    QCOMPARE(w.shortcutsAction()->shortcut(), QKeySequence(Qt::Key_F1));
+    ShortcutsDialog *d = w.showShortcuts();
+    const QStringList rows = d->rows();
+    QVERIFY2(rows.filter(QStringLiteral("Save Selected")).size() == 1, qPrintable(rows.join(QLatin1Char('\n'))));
+    QVERIFY(rows.filter(QStringLiteral("F1")).size() == 1);
+    d->close();
+    auto *help = w.findChild<QMenu *>(QStringLiteral("helpMenu"));
+    QVERIFY(help);
+    QStringList titles;
+    for (QAction *a : help->actions())
+        titles << a->text().remove(QLatin1Char('&'));
+    QVERIFY(titles.contains(QStringLiteral("About Layerslayer")));
 }
 
 QTEST_MAIN(TestMainWindow)

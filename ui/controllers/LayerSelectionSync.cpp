@@ -42,7 +42,8 @@ void LayerSelectionSync::fromLayers()
     if (m_syncing)
         return;
     const int layer = m_layers->currentLayer();
-    if (layer < 0)
+    // Tabbing into the list makes its first row current without selecting it: that is not a pick.
+    if (layer < 0 || !m_layers->selectionModel()->isRowSelected(layer, QModelIndex()))
         return;
     m_syncing = true;
     m_browser->showLayer(layer);

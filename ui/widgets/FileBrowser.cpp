@@ -13,6 +13,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
 #include <QTreeView>
@@ -62,14 +63,19 @@ FileBrowser::FileBrowser(ImageController *controller, QWidget *parent) : QWidget
     QHeaderView *header = m_view->header();
     header->setSectionResizeMode(QHeaderView::Interactive);
     header->resizeSection(FileTreeModel::NameColumn, 260);
+    header->setMinimumSectionSize(40);
     header->resizeSection(FileTreeModel::SizeColumn, 90);
     header->resizeSection(FileTreeModel::ModeColumn, 100);
     header->resizeSection(FileTreeModel::OwnerColumn, 90);
     header->resizeSection(FileTreeModel::ModifiedColumn, 140);
     header->resizeSection(FileTreeModel::LayerColumn, 50);
+    // Where a file comes from next to its size, before mode/owner/time (it was cut off at the right edge).
+    header->moveSection(header->visualIndex(FileTreeModel::LayerColumn), FileTreeModel::SizeColumn + 1);
+    applyHeaderModes();
     layout->addWidget(m_view, 1);
     m_keeper = new TreeExpansionKeeper(m_view, m_model, this);
 
+    m_filter->installEventFilter(this);
     connect(m_filter, &QLineEdit::textChanged, this, &FileBrowser::setFilterText);
     connect(m_proxy, &FileFilterProxy::filterApplied, this, [this] { updateInfo(); });
     connect(m_switch, &QComboBox::currentIndexChanged, this, &FileBrowser::onSwitch);
@@ -256,6 +262,25 @@ void FileBrowser::setFilterText(const QString &text)
     updateInfo();
 }
 
+bool FileBrowser::eventFilter(QObject *watched, QEvent *event)
+{
+    // Down (or Page Down) in the filter box goes on into the results, at the first row when none is current.
+    if (watched == m_filter && event->type() == QEvent::KeyPress) {
+        const int key = static_cast<QKeyEvent *>(event)->key();
+        if ((key == Qt::Key_Down || key == Qt::Key_PageDown) && m_proxy->rowCount() > 0) {
+            m_view->setFocus(Qt::TabFocusReason);
+            if (!m_view->currentIndex().isValid()) {
+                const QModelIndex first = m_proxy->index(0, FileTreeModel::NameColumn);
+                m_view->setCurrentIndex(first);
+                m_view->selectionModel()->select(
+                    first, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+            }
+            return true;
+        }
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
 QString FileBrowser::infoText() const
 {
     return m_info->text();
@@ -323,6 +348,16 @@ void FileBrowser::restoreHeaderState(const QByteArray &state)
 {
     if (!state.isEmpty())
         m_view->header()->restoreState(state);
+    applyHeaderModes(); // a state saved by an older version had the last (Layer) column stretching
+}
+
+void FileBrowser::applyHeaderModes()
+{
+    // The Name column takes the room the window has; the others keep their widths (and stay resizable).
+    QHeaderView *header = m_view->header();
+    header->setStretchLastSection(false);
+    header->setSectionResizeMode(QHeaderView::Interactive);
+    header->setSectionResizeMode(FileTreeModel::NameColumn, QHeaderView::Stretch);
 }
 
 } // namespace ll::ui

@@ -64,6 +64,9 @@ public:
     QByteArray saveHeaderState() const;
     void restoreHeaderState(const QByteArray &state);
 
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
 signals:
     /** Enter or double-click on a non-directory. */
     void fileActivated(const ll::fs::FileNode *node);
@@ -79,6 +82,7 @@ private:
     void onTreeReplaced(int layer);
     void updateInfo();
     void applyView();
+    void applyHeaderModes();
 
     ImageController *m_controller;
     FileTreeModel *m_model = nullptr;
