@@ -106,10 +106,7 @@ public:
             // `.wh.NAME` for the path or a parent: every lower copy is hidden. (An opaque parent hides lower
             // copies too, but this layer may still list the path later: that is decided at the layer's end.)
             const fs::Whiteout w = fs::Whiteout::classify(entry.path);
-            if (w.kind == fs::Whiteout::Kind::Whiteout
-                && (w.target == m_target
-                    || (m_target.startsWith(w.target) && m_target.size() > w.target.size()
-                        && m_target.at(w.target.size()) == QLatin1Char('/')))) {
+            if (w.kind == fs::Whiteout::Kind::Whiteout && fs::Whiteout::covers(w.target, m_target)) {
                 m_entry = entry;
                 m_outcome = Outcome::Deleted;
                 return Action::Stop;

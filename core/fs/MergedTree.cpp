@@ -208,9 +208,11 @@ Lookup MergedTree::lookupTopDown(const std::vector<const LayerTree *> &layers, Q
             unknown.layer = int(i);
             return unknown;
         }
-        const Lookup r = layers[i]->probe(path);
-        if (r.status != Lookup::Status::NotFound)
+        Lookup r = layers[i]->probe(path);
+        if (r.status != Lookup::Status::NotFound) {
+            r.layer = int(i); // the position: a tree shared by several images may sit at another index
             return r;
+        }
     }
     return Lookup();
 }

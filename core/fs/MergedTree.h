@@ -75,6 +75,7 @@ public:
      * Carve's question, looking from the top layer down: Found in layer k (node = that layer's node),
      * Deleted in layer k (a whiteout, opaque parent or non-dir parent in k hides lower copies), NotFound,
      * or Unknown with layer = the first (from the top) layer still nullptr, which must be read to decide.
+     * layer is always the position in layers (a LayerTree's own layerIndex() is not used).
      */
     static Lookup lookupTopDown(const std::vector<const LayerTree *> &layers, QStringView path);
 

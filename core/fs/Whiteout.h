@@ -25,6 +25,12 @@ struct Whiteout {
 
     /** Classifies a normalised archive path (no leading "/" or "./", no trailing "/"). */
     static Whiteout classify(QStringView path);
+    /** Does deleting `target` (a `.wh.` marker's target) delete path: the path itself or a parent of it? */
+    static bool covers(QStringView target, QStringView path)
+    {
+        return path.startsWith(target)
+            && (path.size() == target.size() || (!target.isEmpty() && path.at(target.size()) == QLatin1Char('/')));
+    }
     /** True when a single path component starts with ".wh.". */
     static bool isMarkerName(QStringView name) { return name.startsWith(prefix()); }
     static QLatin1String prefix() { return QLatin1String(".wh."); }
