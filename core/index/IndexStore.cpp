@@ -57,6 +57,21 @@ QString IndexStore::pathFor(const QString &digest) const
         + QStringLiteral(".idx");
 }
 
+QStringList IndexStore::digests() const
+{
+    QStringList out;
+    if (!isEnabled())
+        return out;
+    const QStringList names = QDir(m_dir).entryList({ QStringLiteral("sha256-*.idx") }, QDir::Files);
+    for (const QString &n : names) {
+        QString digest = n.chopped(4); // ".idx"
+        digest[6] = QLatin1Char(':');
+        if (isSafeDigest(digest))
+            out << digest;
+    }
+    return out;
+}
+
 std::unique_ptr<IndexReader> IndexStore::open(const QString &digest) const
 {
     const QString path = pathFor(digest);

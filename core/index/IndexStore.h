@@ -5,6 +5,7 @@
 #include "index/LayerIndex.h"
 
 #include <QString>
+#include <QStringList>
 
 #include <memory>
 #include <optional>
@@ -42,6 +43,9 @@ public:
     void prune(const QString &keep = QString()) const;
     const QString &directory() const { return m_dir; }
     QString pathFor(const QString &digest) const;
+
+    /** The digests of every index kept, in no particular order (offline search walks them). */
+    QStringList digests() const;
 
     /**
      * A reader over the index of digest, if one was kept and is intact (a damaged file is removed and
