@@ -5,6 +5,7 @@
 #include "cli/Console.h"
 #include "cli/ExitCode.h"
 #include "cli/ExtractCommands.h"
+#include "cli/HuntCommand.h"
 #include "cli/InspectCommand.h"
 #include "cli/InteractiveCommand.h"
 #include "cli/ListCommand.h"
@@ -55,6 +56,10 @@ int runCli(const QStringList &arguments)
         return runCarve(session);
     case CliOptions::Mode::Extract:
         return runExtract(session);
+    case CliOptions::Mode::Hunt:
+        return runHunt(session);
+    case CliOptions::Mode::Search:
+        return runSearch(session);
     case CliOptions::Mode::Interactive:
         return runInteractive(session);
     }

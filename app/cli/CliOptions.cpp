@@ -101,6 +101,37 @@ bool parseCliOptions(const QStringList &arguments, CliOptions *o, int *exitCode)
     const QCommandLineOption noCache(QStringLiteral("no-cache"),
         QStringLiteral("Neither use nor keep layer indexes (~/.cache/layerslayer/index; LL_INDEX_DIR=off does "
                        "the same)."));
+    const QCommandLineOption hunt(QStringLiteral("hunt"),
+        QStringLiteral("Find files across many images (repeatable): an exact path or a glob over the whole path "
+                       "(*, **, ?, [...]), e.g. etc/shadow, **/.env. Targets: -t (repeatable), --targets-file."),
+        QStringLiteral("pattern"));
+    const QCommandLineOption targetsFile(QStringLiteral("targets-file"),
+        QStringLiteral("Hunt: image references, one a line (# comments)."), QStringLiteral("file"));
+    const QCommandLineOption allTags(
+        QStringLiteral("all-tags"), QStringLiteral("Hunt: a reference without a tag means every tag of it."));
+    const QCommandLineOption tags(
+        QStringLiteral("tags"), QStringLiteral("Hunt: only tags matching this glob."), QStringLiteral("glob"));
+    const QCommandLineOption maxTags(QStringLiteral("max-tags"),
+        QStringLiteral("Hunt: at most n tags per repository, newest (highest version) first."), QStringLiteral("n"));
+    const QCommandLineOption repos(QStringLiteral("repos"),
+        QStringLiteral("Hunt with --catalog: only repositories matching this glob (repeatable)."),
+        QStringLiteral("glob"));
+    const QCommandLineOption excludeRepos(QStringLiteral("exclude-repos"),
+        QStringLiteral("Hunt with --catalog: skip repositories matching this glob (repeatable)."),
+        QStringLiteral("glob"));
+    const QCommandLineOption huntCarve(
+        QStringLiteral("carve"), QStringLiteral("Hunt: save every file found under -o/<image>/<path>."));
+    const QCommandLineOption jobs(QStringLiteral("jobs"),
+        QStringLiteral("Hunt: requests at a time per registry (default 4)."), QStringLiteral("n"));
+    const QCommandLineOption entryType(QStringLiteral("type"),
+        QStringLiteral("Hunt: only entries of this type: f (file), d (dir), l (symlink)."), QStringLiteral("f|d|l"));
+    const QCommandLineOption minSize(QStringLiteral("min-size"),
+        QStringLiteral("Hunt: only files of at least this many bytes."), QStringLiteral("n"));
+    const QCommandLineOption search(QStringLiteral("search"),
+        QStringLiteral("Search every cached layer index for a pattern, offline, with the images seen holding it."),
+        QStringLiteral("pattern"));
+    p.addOptions({ hunt, targetsFile, allTags, tags, maxTags, repos, excludeRepos, huntCarve, jobs, entryType, minSize,
+        search });
     p.addOptions(
         { help, version, target, platform, inspect, listTags, catalog, pageSize, username, passwordStdin, tokenFile,
             plainHttp, insecure, json, quiet, verbose, logFile, peekAll, bulkPeek, saveAll, saveLayers, carve, extract,
@@ -180,6 +211,42 @@ bool parseCliOptions(const QStringList &arguments, CliOptions *o, int *exitCode)
             return false;
         o->layer = int(n);
     }
+    o->huntPatterns = p.values(hunt);
+    o->targets = p.values(target);
+    o->targetsFile = p.value(targetsFile);
+    o->allTags = p.isSet(allTags);
+    o->catalog = p.isSet(catalog);
+    o->tagGlob = p.value(tags);
+    o->includeRepos = p.values(repos);
+    o->excludeRepos = p.values(excludeRepos);
+    o->huntCarve = p.isSet(huntCarve);
+    o->entryType = p.value(entryType);
+    o->searchPattern = p.value(search);
+    if (p.isSet(maxTags)) {
+        qint64 n = 0;
+        if (!number(maxTags, &n, 1))
+            return false;
+        o->maxTags = int(qMin<qint64>(n, 1000000));
+    }
+    if (p.isSet(jobs)) {
+        qint64 n = 0;
+        if (!number(jobs, &n, 1))
+            return false;
+        o->jobs = int(qMin<qint64>(n, 64));
+    }
+    if (p.isSet(minSize) && !number(minSize, &o->minSize, 0))
+        return false;
+    if (!o->entryType.isEmpty()
+        && !QStringList { QStringLiteral("f"), QStringLiteral("d"), QStringLiteral("l") }.contains(o->entryType))
+        return usage(QStringLiteral("--type takes f, d or l"));
+    const bool hunting = p.isSet(hunt);
+    if (!hunting
+        && (p.isSet(targetsFile) || o->allTags || p.isSet(tags) || p.isSet(maxTags) || p.isSet(repos)
+            || p.isSet(excludeRepos) || o->huntCarve || p.isSet(jobs) || p.isSet(entryType) || p.isSet(minSize)))
+        return usage(QStringLiteral("--targets-file, --all-tags, --tags, --max-tags, --repos, --exclude-repos, "
+                                    "--carve, --jobs, --type and --min-size go with --hunt"));
+    if (p.isSet(search) && (p.isSet(entryType) || p.isSet(minSize)))
+        return usage(QStringLiteral("--type and --min-size go with --hunt"));
     if (o->passwordStdin && o->username.isEmpty())
         return usage(QStringLiteral("--password-stdin needs --username"));
 
@@ -188,8 +255,12 @@ bool parseCliOptions(const QStringList &arguments, CliOptions *o, int *exitCode)
         modes << CliOptions::Mode::Inspect;
     if (p.isSet(listTags))
         modes << CliOptions::Mode::ListTags;
-    if (p.isSet(catalog))
+    if (p.isSet(catalog) && !hunting)
         modes << CliOptions::Mode::Catalog;
+    if (hunting)
+        modes << CliOptions::Mode::Hunt;
+    if (p.isSet(search))
+        modes << CliOptions::Mode::Search;
     if (p.isSet(peekAll) || p.isSet(partial))
         modes << CliOptions::Mode::PeekAll;
     if (p.isSet(bulkPeek))
@@ -204,7 +275,7 @@ bool parseCliOptions(const QStringList &arguments, CliOptions *o, int *exitCode)
         modes << CliOptions::Mode::Extract;
     if (modes.size() > 1)
         return usage(QStringLiteral("choose one of --inspect, --list-tags, --catalog, --peek-all, --bulk-peek, "
-                                    "--save-all, --save-layers, --carve-file, --extract"));
+                                    "--save-all, --save-layers, --carve-file, --extract, --hunt, --search"));
     o->mode = modes.isEmpty() ? CliOptions::Mode::Interactive : modes.constFirst();
     if (modes.isEmpty() && !p.isSet(interactive) && !console.stdinIsTerminal()) {
         // No terminal to ask questions on: a reference alone means --inspect.
@@ -217,7 +288,10 @@ bool parseCliOptions(const QStringList &arguments, CliOptions *o, int *exitCode)
         return usage(QStringLiteral("--password-stdin cannot be used in interactive mode"));
     if (p.isSet(interactive) && !modes.isEmpty())
         return usage(QStringLiteral("--interactive cannot be combined with another mode"));
-    if (o->mode != CliOptions::Mode::Interactive && o->target.isEmpty())
+    if (o->mode == CliOptions::Mode::Hunt && o->targets.isEmpty() && o->targetsFile.isEmpty())
+        return usage(QStringLiteral("--hunt needs targets: -t REF (repeatable) or --targets-file FILE"));
+    if (o->mode != CliOptions::Mode::Interactive && o->mode != CliOptions::Mode::Hunt
+        && o->mode != CliOptions::Mode::Search && o->target.isEmpty())
         return usage(QStringLiteral("-t/--target-image is required"));
     if (o->outputDir.isEmpty()) {
         if (o->mode == CliOptions::Mode::Extract)

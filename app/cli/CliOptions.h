@@ -7,7 +7,20 @@ namespace ll::cli {
 
 /** Everything the command line said, validated. The original tool's flags keep their names. */
 struct CliOptions {
-    enum class Mode { Interactive, Inspect, ListTags, Catalog, PeekAll, BulkPeek, SaveAll, SaveLayers, Carve, Extract };
+    enum class Mode {
+        Interactive,
+        Inspect,
+        ListTags,
+        Catalog,
+        PeekAll,
+        BulkPeek,
+        SaveAll,
+        SaveLayers,
+        Carve,
+        Extract,
+        Hunt,
+        Search
+    };
 
     Mode mode = Mode::Interactive;
     QString target; // -t/--target-image
@@ -37,6 +50,22 @@ struct CliOptions {
     bool preservePermissions = false;
     bool noCache = false; // --no-cache: no layer indexes
     int pageSize = 100; // --page-size for --list-tags / --catalog
+
+    // hunt (issue 10)
+    QStringList huntPatterns; // --hunt (repeatable)
+    QStringList targets; // every -t
+    QString targetsFile; // --targets-file
+    bool allTags = false; // --all-tags
+    bool catalog = false; // --catalog (with --hunt: every repository of -t host)
+    QString tagGlob; // --tags
+    int maxTags = -1; // --max-tags
+    QStringList includeRepos; // --repos
+    QStringList excludeRepos; // --exclude-repos
+    bool huntCarve = false; // --carve
+    int jobs = 4; // --jobs
+    QString entryType; // --type f|d|l
+    qint64 minSize = -1; // --min-size
+    QString searchPattern; // --search
 };
 
 /** Parses argv. On error or --help/--version, *exitCode is set and the caller exits. */

@@ -4,7 +4,7 @@ import json
 import os
 import tarfile
 
-from . import content, layers
+from . import content, huntfleet, layers
 from .layers import Layer
 
 DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
@@ -436,6 +436,7 @@ def build_all(blob_dir, big_mb=24, big_level=6, cache=None):
                 small_image(b, [("hello.txt", b"Hello from public/hello\n")], "hello")))
     out.append(("token", "private/secret", ["1.0"],
                 small_image(b, [("secret.txt", b"The secret of private/secret\n")], "secret")))
+    out += huntfleet.test_set(b)
     out.append(("basic", "private/basic", ["1.0"],
                 small_image(b, [("basic.txt", b"Behind htpasswd basic auth\n")], "basic")))
     return out
