@@ -5,6 +5,7 @@
 #include "cli/Console.h"
 #include "cli/ExitCode.h"
 #include "common/HumanSize.h"
+#include "common/PathBytes.h"
 #include "extract/CarveJob.h"
 #include "hunt/HuntJob.h"
 #include "hunt/LayerSearch.h"
@@ -42,7 +43,7 @@ QJsonObject answerJson(const hunt::HuntAnswer &a)
     }
     QJsonObject o { { QStringLiteral("image"), a.image }, { QStringLiteral("digest"), orNull(a.digest) },
         { QStringLiteral("platform"), orNull(a.platform) }, { QStringLiteral("pattern"), orNull(a.pattern) },
-        { QStringLiteral("path"), orNull(a.path) },
+        { QStringLiteral("path"), orNull(PathBytes::display(a.path)) },
         { QStringLiteral("type"), a.hasEntry ? QJsonValue(e.typeName()) : QJsonValue() },
         { QStringLiteral("size"), a.hasEntry ? QJsonValue(a.size) : QJsonValue() },
         { QStringLiteral("mode"), a.hasEntry ? QJsonValue(e.modeOctal()) : QJsonValue() },
@@ -88,7 +89,7 @@ public:
                 QStringLiteral("-"), a.error.message));
             return;
         }
-        QString path = a.path;
+        QString path = PathBytes::display(a.path);
         if (a.isRecoverable()) {
             QStringList layers;
             for (const hunt::LayerCopy &c : a.copies)
@@ -330,7 +331,7 @@ int runSearch(CliSession &session)
                           .arg(i >= 0 ? a.image : QStringLiteral("(layer %1)").arg(digest.left(19)), -50)
                           .arg(a.layer >= 0 ? QString::number(a.layer) : QStringLiteral("-"), 5)
                           .arg(humanSize(a.size), 10)
-                          .arg(a.path));
+                          .arg(PathBytes::display(a.path)));
         }
     });
     const double secs = double(timer.elapsed()) / 1000.0;
