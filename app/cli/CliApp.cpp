@@ -1,8 +1,10 @@
 #include "cli/CliApp.h"
 
+#include "cli/AnalyzeCommand.h"
 #include "cli/CliOptions.h"
 #include "cli/CliSession.h"
 #include "cli/Console.h"
+#include "cli/DiffCommand.h"
 #include "cli/ExitCode.h"
 #include "cli/ExtractCommands.h"
 #include "cli/HuntCommand.h"
@@ -60,6 +62,10 @@ int runCli(const QStringList &arguments)
         return runHunt(session);
     case CliOptions::Mode::Search:
         return runSearch(session);
+    case CliOptions::Mode::Analyze:
+        return runAnalyze(session);
+    case CliOptions::Mode::Diff:
+        return runDiff(session);
     case CliOptions::Mode::Interactive:
         return runInteractive(session);
     }

@@ -132,6 +132,15 @@ bool parseCliOptions(const QStringList &arguments, CliOptions *o, int *exitCode)
         QStringLiteral("pattern"));
     p.addOptions({ hunt, targetsFile, allTags, tags, maxTags, repos, excludeRepos, huntCarve, jobs, entryType, minSize,
         search });
+    const QCommandLineOption analyze(QStringLiteral("analyze"),
+        QStringLiteral("What each layer added, modified and deleted; wasted bytes and efficiency (as dive)."));
+    const QCommandLineOption diff(QStringLiteral("diff"),
+        QStringLiteral("What REF added, removed and changed relative to -t's image."), QStringLiteral("ref"));
+    const QCommandLineOption maxWasted(QStringLiteral("max-wasted"),
+        QStringLiteral("With --analyze: exit code 9 when more bytes are wasted."), QStringLiteral("bytes"));
+    const QCommandLineOption minEfficiency(QStringLiteral("min-efficiency"),
+        QStringLiteral("With --analyze: exit code 9 when the efficiency is lower (0 to 1)."), QStringLiteral("r"));
+    p.addOptions({ analyze, diff, maxWasted, minEfficiency });
     p.addOptions(
         { help, version, target, platform, inspect, listTags, catalog, pageSize, username, passwordStdin, tokenFile,
             plainHttp, insecure, json, quiet, verbose, logFile, peekAll, bulkPeek, saveAll, saveLayers, carve, extract,
@@ -247,6 +256,15 @@ bool parseCliOptions(const QStringList &arguments, CliOptions *o, int *exitCode)
                                     "--carve, --jobs, --type and --min-size go with --hunt"));
     if (p.isSet(search) && (p.isSet(entryType) || p.isSet(minSize)))
         return usage(QStringLiteral("--type and --min-size go with --hunt"));
+    o->diffTarget = p.value(diff);
+    if (p.isSet(maxWasted) && !number(maxWasted, &o->maxWasted, 0))
+        return false;
+    if (p.isSet(minEfficiency)) {
+        bool ok = false;
+        o->minEfficiency = p.value(minEfficiency).toDouble(&ok);
+        if (!ok || o->minEfficiency < 0 || o->minEfficiency > 1)
+            return usage(QStringLiteral("--min-efficiency needs a number from 0 to 1"));
+    }
     if (o->passwordStdin && o->username.isEmpty())
         return usage(QStringLiteral("--password-stdin needs --username"));
 
@@ -273,9 +291,16 @@ bool parseCliOptions(const QStringList &arguments, CliOptions *o, int *exitCode)
         modes << CliOptions::Mode::Carve;
     if (p.isSet(extract))
         modes << CliOptions::Mode::Extract;
+    if (p.isSet(analyze))
+        modes << CliOptions::Mode::Analyze;
+    if (p.isSet(diff))
+        modes << CliOptions::Mode::Diff;
     if (modes.size() > 1)
-        return usage(QStringLiteral("choose one of --inspect, --list-tags, --catalog, --peek-all, --bulk-peek, "
-                                    "--save-all, --save-layers, --carve-file, --extract, --hunt, --search"));
+        return usage(
+            QStringLiteral("choose one of --inspect, --list-tags, --catalog, --peek-all, --bulk-peek, "
+                           "--save-all, --save-layers, --carve-file, --extract, --hunt, --search, --analyze, --diff"));
+    if ((p.isSet(maxWasted) || p.isSet(minEfficiency)) && !p.isSet(analyze))
+        return usage(QStringLiteral("--max-wasted and --min-efficiency go with --analyze"));
     o->mode = modes.isEmpty() ? CliOptions::Mode::Interactive : modes.constFirst();
     if (modes.isEmpty() && !p.isSet(interactive) && !console.stdinIsTerminal()) {
         // No terminal to ask questions on: a reference alone means --inspect.

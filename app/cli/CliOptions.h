@@ -19,7 +19,9 @@ struct CliOptions {
         Carve,
         Extract,
         Hunt,
-        Search
+        Search,
+        Analyze,
+        Diff
     };
 
     Mode mode = Mode::Interactive;
@@ -66,6 +68,10 @@ struct CliOptions {
     QString entryType; // --type f|d|l
     qint64 minSize = -1; // --min-size
     QString searchPattern; // --search
+    // layer changes, efficiency, comparison (issue 8)
+    QString diffTarget; // --diff NEW (-t is OLD)
+    qint64 maxWasted = -1; // --max-wasted BYTES (-1: no limit)
+    double minEfficiency = -1; // --min-efficiency R (-1: no limit)
 };
 
 /** Parses argv. On error or --help/--version, *exitCode is set and the caller exits. */

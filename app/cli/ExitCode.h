@@ -15,6 +15,7 @@ enum ExitCode {
     ExitIntegrity = 6, // digest mismatch, corrupt or malformed data
     ExitUnsafe = 7, // hostile archive entry or output path refused
     ExitIo = 8, // local file system error
+    ExitThreshold = 9, // --analyze: over --max-wasted or under --min-efficiency
     ExitCancelled = 130,
 };
 

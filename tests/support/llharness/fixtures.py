@@ -214,6 +214,26 @@ def app_layers(b):
     return [l.build(b.blob_dir) for l in (l0, l1, l2, l3)]
 
 
+def app11_top_layer(b):
+    """lab/app:1.1 = lab/app:1.0's first three layers (shared) and this one in place of its top layer: etc/hostname
+    whited out, etc/app.conf re-written (another size), opt/app made opaque with a new file in it, the same
+    usr/local/bin/app, a new usr/local/bin/tool (for --diff and the compare view)."""
+    l = Layer()
+    l.dir("etc")
+    l.file("etc/.wh.hostname", b"")
+    l.file("etc/app.conf", b"mode=production\nworkers=4\n", mode=0o600, uid=1000, gid=1000)
+    l.dir("opt")
+    l.dir("opt/app", uid=1000, gid=1000)
+    l.file("opt/app/.wh..wh..opq", b"")
+    l.file("opt/app/settings.toml", b"[server]\nport = 8080\n", uid=1000, gid=1000)
+    l.dir("usr")
+    l.dir("usr/local")
+    l.dir("usr/local/bin")
+    l.file("usr/local/bin/app", content.binary(105, 262144), mode=0o755)
+    l.file("usr/local/bin/tool", content.binary(106, 5000), mode=0o755)
+    return l.build(b.blob_dir)
+
+
 APP_HISTORY = [
     {"created": CREATED, "created_by": "/bin/sh -c #(nop) ADD file:0123456789abcdef in / "},
     {"created": CREATED, "created_by": '/bin/sh -c #(nop)  CMD ["sh"]', "empty_layer": True},
@@ -381,8 +401,10 @@ def build_all(blob_dir, big_mb=24, big_level=6, cache=None):
     """Returns [(registry key, repository, [tags], record)]; records keep '_'-keys for the pusher."""
     b = Builder(blob_dir)
     out = []
-    app = b.image(app_layers(b), APP_CONFIG, APP_HISTORY)
+    app_built = app_layers(b)
+    app = b.image(app_built, APP_CONFIG, APP_HISTORY)
     out.append(("anon", "lab/app", ["1.0"], app))
+    out.append(("anon", "lab/app", ["1.1"], b.image(app_built[:3] + [app11_top_layer(b)], APP_CONFIG, APP_HISTORY)))
 
     plats = [{"os": "linux", "architecture": "amd64"}, {"os": "linux", "architecture": "arm64", "variant": "v8"}]
     imgs = [oci_platform_image(b, p) for p in plats]
