@@ -64,6 +64,9 @@ public:
         m_pipeline = pipeline;
     }
 
+    /** Extract passes from an index: the copy whose header is there (the last of a path written twice). */
+    void setTargetHeader(qint64 headerOffset) { m_targetHeader = headerOffset; }
+
     /** Main thread, after a search pass read the whole layer (digest checked): keeps its index. */
     void commitIndex(const QString &compression)
     {
@@ -81,7 +84,7 @@ public:
             m_index->entrySeen(entry, m_pipeline->feedEnd());
         if (m_tree)
             (void)m_tree->addEntry(entry); // unsafe names are rejected by the tree and never match
-        if (entry.path == m_target) {
+        if (entry.path == m_target && (m_targetHeader < 0 || entry.headerOffset == m_targetHeader)) {
             m_entry = entry;
             switch (entry.type) {
             case stream::TarEntry::Type::File:
@@ -189,6 +192,7 @@ private:
     QString m_outRoot;
     QString m_writeName;
     bool m_follow;
+    qint64 m_targetHeader = -1;
 
     Outcome m_outcome = Outcome::None;
     stream::TarEntry m_entry;
@@ -440,6 +444,8 @@ void CarveJob::startPass(int layer, PassKind kind, const QString &entryPath)
             policy.consumedBefore = 0;
             policy.requestedBefore = 0;
         }
+        if (e) // the last copy of a path in the layer wins (as Docker applies it), not the first met
+            m_visitor->setTargetHeader(e->headerOffset);
     }
 
     auto *pipeline = new stream::LayerPipeline(m_client, source, this);

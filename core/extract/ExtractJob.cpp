@@ -178,6 +178,19 @@ public:
         return true; // a write error fails this item only; the layer goes on
     }
 
+    bool onHole(const TarEntry &, qint64 size) override
+    {
+        // A sparse file's hole: seeked over, never written (nor downloaded: the archive does not hold it).
+        if (m_file.isOpen() && !m_fileError.isError()) {
+            const Status s = m_writer->writeHole(m_file, size);
+            if (!s) {
+                m_fileError = s.error();
+                m_writer->discard(m_file);
+            }
+        }
+        return true;
+    }
+
     bool onEntryEnd(const TarEntry &entry) override
     {
         const Result<QString> safe = fs::PathSanitizer::safeRelative(entry.path);

@@ -42,7 +42,7 @@ void closeFd(int &fd)
 /** Sets mtime (atime: now) on dirFd/name without following a symlink, or on fd when name is null. */
 int setMtime(int fd, const char *name, qint64 mtime)
 {
-    if (mtime < 0)
+    if (mtime == SafeWriter::KeepMtime)
         return 0;
     struct timespec ts[2];
     ts[0].tv_sec = 0;
@@ -75,6 +75,7 @@ SafeWriter::FileHandle &SafeWriter::FileHandle::operator=(FileHandle &&other) no
         m_mode = other.m_mode;
         m_mtime = other.m_mtime;
         m_written = other.m_written;
+        m_endsInHole = other.m_endsInHole;
     }
     return *this;
 }
@@ -125,9 +126,11 @@ Result<QString> SafeWriter::normalize(QStringView path)
     return fs::PathSanitizer::safeRelative(path);
 }
 
-quint32 SafeWriter::effectiveMode(quint32 mode) const
+quint32 SafeWriter::effectiveMode(quint32 mode, bool directory) const
 {
-    return m_options.preservePermissions ? (mode & 07777) : (mode & 0777);
+    if (m_options.preservePermissions)
+        return mode & 07777;
+    return mode & (directory ? 01777 : 0777);
 }
 
 Result<int> SafeWriter::openParent(const QString &relPath, bool create, QByteArray *leaf)
@@ -233,7 +236,21 @@ Status SafeWriter::write(FileHandle &file, const char *data, qint64 size)
         data += n;
         size -= n;
         file.m_written += n;
+        file.m_endsInHole = false;
     }
+    return {};
+}
+
+Status SafeWriter::writeHole(FileHandle &file, qint64 size)
+{
+    if (file.m_fd < 0)
+        return Error(Error::Code::Internal, QStringLiteral("write to a closed file"));
+    if (size <= 0)
+        return {};
+    if (::lseek(file.m_fd, off_t(size), SEEK_CUR) < 0)
+        return ioError(QStringLiteral("Cannot write"), file.m_path, errno);
+    file.m_written += size;
+    file.m_endsInHole = true;
     return {};
 }
 
@@ -250,7 +267,10 @@ Result<SafeWriter::PendingFile> SafeWriter::seal(FileHandle &file)
     if (file.m_fd < 0)
         return Error(Error::Code::Internal, QStringLiteral("commit of a closed file"));
     Status result;
-    if (::fchmod(file.m_fd, effectiveMode(file.m_mode)) < 0 || setMtime(file.m_fd, nullptr, file.m_mtime) < 0)
+    if (file.m_endsInHole && ::ftruncate(file.m_fd, off_t(file.m_written)) < 0)
+        result = ioError(QStringLiteral("Cannot write"), file.m_path, errno);
+    else if (::fchmod(file.m_fd, effectiveMode(file.m_mode, false)) < 0
+        || setMtime(file.m_fd, nullptr, file.m_mtime) < 0)
         result = ioError(QStringLiteral("Cannot set the mode or time of"), file.m_path, errno);
     const int fd = std::exchange(file.m_fd, -1);
     if (::close(fd) < 0 && result)
@@ -316,7 +336,7 @@ Status SafeWriter::makeDir(QStringView relPath, quint32 mode, qint64 mtime)
     int dirFd = *dir;
     Status result;
     // User-writable while extracting; finish() applies the real mode.
-    const mode_t initial = mode_t((effectiveMode(mode) | 0700) & 0777);
+    const mode_t initial = mode_t((effectiveMode(mode, true) | 0700) & 0777);
     if (::mkdirat(dirFd, leaf.constData(), initial) < 0) {
         struct stat st;
         if (errno != EEXIST) {
@@ -447,7 +467,7 @@ Status SafeWriter::finish()
                 first = ioError(QStringLiteral("Cannot open directory"), d.path, errno);
             continue;
         }
-        if ((::fchmod(fd, effectiveMode(d.mode)) < 0 || setMtime(fd, nullptr, d.mtime) < 0) && first)
+        if ((::fchmod(fd, effectiveMode(d.mode, true)) < 0 || setMtime(fd, nullptr, d.mtime) < 0) && first)
             first = ioError(QStringLiteral("Cannot set the mode or time of"), d.path, errno);
         closeFd(fd);
     }

@@ -7,6 +7,7 @@
 #include <QString>
 #include <QStringView>
 
+#include <limits>
 #include <memory>
 #include <vector>
 
@@ -28,7 +29,8 @@ namespace ll::extract {
  * - Symlinks are created as symlinks; their targets are data and are not checked (later writes never
  *   traverse them). Hard links may only point to files this writer has written (linkat inside the root).
  * - Device nodes and fifos are never created (the caller skips them); ownership is never changed;
- *   setuid/setgid/sticky bits are dropped unless preservePermissions; mtimes are set.
+ *   setuid/setgid bits are dropped unless preservePermissions (the sticky bit is kept on directories, as tar
+ *   does: a /tmp that lost it would let anyone delete others' files); mtimes are set, negative ones too.
  * - Directories are created user-writable while extracting; their final mode and mtime are applied by
  *   finish() (deepest first), so read-only directories and files written into them both work.
  * Not thread-safe: use from one thread at a time.
@@ -37,7 +39,7 @@ class SafeWriter
 {
 public:
     struct Options {
-        /** Keep setuid/setgid/sticky bits (never ownership). */
+        /** Keep setuid/setgid bits, and the sticky bit on files (never ownership). */
         bool preservePermissions = false;
     };
 
@@ -67,8 +69,9 @@ public:
         QByteArray m_name;
         QString m_path;
         quint32 m_mode = 0644;
-        qint64 m_mtime = -1;
+        qint64 m_mtime = KeepMtime;
         qint64 m_written = 0;
+        bool m_endsInHole = false; // the last thing written was a hole: seal() sets the size
     };
 
     /** Opens (creating it and its parents when missing) the destination root directory. */
@@ -84,9 +87,14 @@ public:
     /** The normalised relative form of an archive name, or Error::UnsafePath ("." is the root itself). */
     static Result<QString> normalize(QStringView path);
 
-    /** Starts a regular file (mode: permission bits as in the archive; mtime: seconds, < 0 keeps now). */
-    Result<FileHandle> beginFile(QStringView relPath, quint32 mode, qint64 mtime = -1);
+    /** "No mtime to apply: keep the time of writing" (any other value is applied, negative ones included). */
+    static constexpr qint64 KeepMtime = std::numeric_limits<qint64>::min();
+
+    /** Starts a regular file (mode: permission bits as in the archive; mtime: seconds since the epoch). */
+    Result<FileHandle> beginFile(QStringView relPath, quint32 mode, qint64 mtime = KeepMtime);
     Status write(FileHandle &file, const char *data, qint64 size);
+    /** A hole of size zero bytes (a sparse file's): seeks over it, so the file is sparse on disk as well. */
+    Status writeHole(FileHandle &file, qint64 size);
     /** Applies mode and mtime, then renames the temporary file over the final name (a non-directory there is
         replaced; a directory there is an error). The handle is closed afterwards, whatever the outcome. */
     Status commit(FileHandle &file);
@@ -107,9 +115,9 @@ public:
 
     /** Creates a directory (or keeps an existing one; a non-directory in the way is replaced). The first
         mode/mtime given for a path wins (top-down merged extraction gives the visible layer's first). */
-    Status makeDir(QStringView relPath, quint32 mode = 0755, qint64 mtime = -1);
+    Status makeDir(QStringView relPath, quint32 mode = 0755, qint64 mtime = KeepMtime);
     /** Creates a symlink named relPath pointing to target (not checked; replaces a non-directory). */
-    Status makeSymlink(QStringView relPath, const QString &target, qint64 mtime = -1);
+    Status makeSymlink(QStringView relPath, const QString &target, qint64 mtime = KeepMtime);
     /** Hard link relPath -> targetRelPath; the target must be a file this writer wrote (else UnsafePath). */
     Status makeHardlink(QStringView relPath, QStringView targetRelPath);
 
@@ -125,7 +133,7 @@ private:
     /** Opens the parent directory of relPath (normal form, not ".") safely, creating missing parents. */
     Result<int> openParent(const QString &relPath, bool create, QByteArray *leaf);
     Status removeNonDir(int dirFd, const QByteArray &name, const QString &relPath);
-    quint32 effectiveMode(quint32 mode) const;
+    quint32 effectiveMode(quint32 mode, bool directory) const;
 
     struct DirRecord {
         QString path;

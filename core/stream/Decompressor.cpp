@@ -14,6 +14,9 @@ Decompressor::Format Decompressor::detect(const char *data, qint64 size)
         return Format::Gzip;
     if (size >= 4 && b[0] == 0x28 && b[1] == 0xb5 && b[2] == 0x2f && b[3] == 0xfd)
         return Format::Zstd;
+    // A skippable frame (magic 0x184D2A50..5F, little endian) first: pzstd writes one before its frames.
+    if (size >= 4 && (b[0] & 0xf0) == 0x50 && b[1] == 0x2a && b[2] == 0x4d && b[3] == 0x18)
+        return Format::Zstd;
     return Format::Plain;
 }
 

@@ -22,7 +22,8 @@ public:
 
     virtual ~Decompressor() = default;
 
-    /** Sniffs magic bytes (1f 8b: gzip, 28 b5 2f fd: zstd, else plain). Needs >= 4 bytes for zstd. */
+    /** Sniffs magic bytes (1f 8b: gzip, 28 b5 2f fd or a zstd skippable frame 5? 2a 4d 18: zstd, else plain).
+        Needs >= 4 bytes for zstd. */
     static Format detect(const char *data, qint64 size);
     /** Gzip uses ISA-L (zlib when preferZlib); multi-member gzip streams are handled. */
     static std::unique_ptr<Decompressor> create(Format format, bool preferZlib = false);
@@ -38,6 +39,9 @@ public:
     qint64 totalIn() const { return m_totalIn; }
     qint64 totalOut() const { return m_totalOut; }
     bool isStopped() const { return m_stopped; }
+    /** Compressed offset where bytes that are not a gzip member begin after the last member (ignored, as
+        gzip -t does: "decompression OK, trailing garbage ignored"), or -1. */
+    qint64 trailingDataOffset() const { return m_trailingOffset; }
 
     /** Size of the output buffer each decompressor owns (the sink sees at most this much per call). */
     static constexpr qint64 OutputBufferSize = 256 * 1024;
@@ -56,6 +60,7 @@ protected:
     qint64 m_totalIn = 0;
     qint64 m_totalOut = 0;
     bool m_stopped = false;
+    qint64 m_trailingOffset = -1;
 };
 
 } // namespace ll::stream

@@ -133,14 +133,23 @@ Status GzipIsalDecompressor::feed(const char *data, qint64 size)
         case Phase::Padding: {
             const unsigned char *end = p + left;
             const unsigned char *bad = std::find_if(p, end, [](unsigned char c) { return c != 0; });
-            if (bad != end)
-                return fail(QStringLiteral("trailing garbage after gzip stream"), {}, m_consumed + (bad - p));
+            if (bad != end) {
+                startTrailing(m_consumed + (bad - p));
+                continue;
+            }
             m_consumed += left;
             return {};
         }
+        case Phase::Trailing:
+            m_consumed += left;
+            return {};
         case Phase::BetweenMembers:
             if (*p == 0 && m_members > 0) {
                 m_phase = Phase::Padding;
+                continue;
+            }
+            if (m_members > 0 && (p[0] != 0x1f || (left > 1 && p[1] != 0x8b))) {
+                startTrailing(m_consumed);
                 continue;
             }
             isal_inflate_init(m_state.get());
@@ -165,6 +174,11 @@ Status GzipIsalDecompressor::feed(const char *data, qint64 size)
             const qint64 take = std::min(left, MaxBufferedHeader + 1 - before);
             m_header.append(reinterpret_cast<const char *>(p), qsizetype(take));
             const auto *h = reinterpret_cast<const unsigned char *>(m_header.constData());
+            if (m_members > 0 && h[1] != 0x8b) { // a lone 0x1f ended the last chunk: not a member after all
+                m_header.clear();
+                startTrailing(m_consumed - before);
+                continue;
+            }
             qint64 length = gzipHeaderLength(h, m_header.size());
             if (length == HeaderIncomplete) {
                 if (m_header.size() > MaxBufferedHeader)
@@ -206,6 +220,16 @@ Status GzipIsalDecompressor::feed(const char *data, qint64 size)
         }
     }
     return {};
+}
+
+void GzipIsalDecompressor::startTrailing(qint64 offset)
+{
+    // gzip -t: "decompression OK, trailing garbage ignored" (exit 2, a warning): the stream is complete.
+    m_phase = Phase::Trailing;
+    m_trailingOffset = offset;
+    qCWarning(llStream).noquote() << QStringLiteral("trailing data after the gzip stream at compressed offset %1 "
+                                                    "ignored (as gzip does)")
+                                         .arg(offset);
 }
 
 Status GzipIsalDecompressor::finish()

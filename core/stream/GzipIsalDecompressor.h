@@ -29,9 +29,10 @@ public:
     int memberCount() const { return m_members; }
 
 private:
-    enum class Phase { BetweenMembers, Header, InMember, Padding };
+    enum class Phase { BetweenMembers, Header, InMember, Padding, Trailing };
     Status inflateSome(const unsigned char *p, qint64 n, qint64 baseOffset, qint64 *used, bool *memberDone);
     Status fail(const QString &what, const QString &detail, qint64 offset);
+    void startTrailing(qint64 offset);
 
     std::unique_ptr<inflate_state> m_state;
     std::unique_ptr<unsigned char[]> m_out;

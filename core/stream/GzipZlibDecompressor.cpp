@@ -47,15 +47,34 @@ Status GzipZlibDecompressor::feed(const char *data, qint64 size)
         case Phase::Padding: {
             const unsigned char *end = p + left;
             const unsigned char *bad = std::find_if(p, end, [](unsigned char c) { return c != 0; });
-            if (bad != end)
-                return fail(QStringLiteral("trailing garbage after gzip stream"), {}, m_consumed + (bad - p));
+            if (bad != end) {
+                startTrailing(m_consumed + (bad - p));
+                continue;
+            }
             m_consumed += left;
             return {};
         }
+        case Phase::Trailing:
+            m_consumed += left;
+            return {};
         case Phase::BetweenMembers:
             if (*p == 0 && m_members > 0) {
                 m_phase = Phase::Padding;
                 continue;
+            }
+            if (m_heldMagic && p[0] != 0x8b) {
+                m_heldMagic = false;
+                startTrailing(m_consumed - 1);
+                continue;
+            }
+            if (m_members > 0 && !m_heldMagic && (p[0] != 0x1f || (left > 1 && p[1] != 0x8b))) {
+                startTrailing(m_consumed);
+                continue;
+            }
+            if (m_members > 0 && !m_heldMagic && left == 1) {
+                m_heldMagic = true; // a 0x1f ends this chunk: the next byte tells a member from trailing data
+                m_consumed += 1;
+                return {};
             }
             if (!m_initialized) {
                 *zs = z_stream {};
@@ -66,6 +85,15 @@ Status GzipZlibDecompressor::feed(const char *data, qint64 size)
                 m_initialized = true;
             } else {
                 inflateReset(zs);
+            }
+            if (m_heldMagic) {
+                static const unsigned char magic = 0x1f;
+                zs->next_in = const_cast<unsigned char *>(&magic);
+                zs->avail_in = 1;
+                zs->next_out = m_out.get();
+                zs->avail_out = uInt(OutputBufferSize);
+                inflate(zs, Z_NO_FLUSH); // header byte only: no output, no error yet
+                m_heldMagic = false;
             }
             m_phase = Phase::InMember;
             continue;
@@ -107,13 +135,23 @@ Status GzipZlibDecompressor::feed(const char *data, qint64 size)
     return {};
 }
 
+void GzipZlibDecompressor::startTrailing(qint64 offset)
+{
+    // gzip -t: "decompression OK, trailing garbage ignored" (exit 2, a warning): the stream is complete.
+    m_phase = Phase::Trailing;
+    m_trailingOffset = offset;
+    qCWarning(llStream).noquote() << QStringLiteral("trailing data after the gzip stream at compressed offset %1 "
+                                                    "ignored (as gzip does)")
+                                         .arg(offset);
+}
+
 Status GzipZlibDecompressor::finish()
 {
     if (m_stopped)
         return {};
     if (m_error)
         return m_error;
-    if (m_phase == Phase::InMember || m_members == 0)
+    if (m_phase == Phase::InMember || m_members == 0 || m_heldMagic)
         return fail(QStringLiteral("truncated gzip stream"), {}, m_consumed);
     return {};
 }

@@ -26,12 +26,14 @@ public:
     int memberCount() const { return m_members; }
 
 private:
-    enum class Phase { BetweenMembers, InMember, Padding };
+    enum class Phase { BetweenMembers, InMember, Padding, Trailing };
     Status fail(const QString &what, const QString &detail, qint64 offset);
+    void startTrailing(qint64 offset);
 
     std::unique_ptr<z_stream_s> m_zs;
     std::unique_ptr<unsigned char[]> m_out;
     Phase m_phase = Phase::BetweenMembers;
+    bool m_heldMagic = false; // a member's first byte (0x1f) seen at a chunk's end, not yet given to zlib
     bool m_initialized = false;
     qint64 m_consumed = 0;
     int m_members = 0;

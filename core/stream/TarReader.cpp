@@ -26,6 +26,11 @@ constexpr int UnameOff = 265, UnameLen = 32;
 constexpr int GnameOff = 297, GnameLen = 32;
 constexpr int DevMajorOff = 329, DevMinorOff = 337, DevLen = 8;
 constexpr int PrefixOff = 345, PrefixLen = 155;
+// old GNU sparse ('S'): four map entries in the header, 21 in each extension block
+constexpr int GnuSparseOff = 386, GnuIsExtendedOff = 482, GnuRealSizeOff = 483;
+constexpr int SparseEntryLen = 24, SparseNumLen = 12, SparseHeaderEntries = 4, SparseBlockEntries = 21;
+constexpr int SparseBlockIsExtendedOff = 504;
+constexpr qint64 HoleChunk = 64 * 1024;
 
 qint64 paddingFor(qint64 size)
 {
@@ -84,9 +89,14 @@ bool parseNumeric(const char *field, int len, qint64 *out)
     return true;
 }
 
+/** Decimal digits (leading zeros are valid: "0000000000000000000012" is 12). */
 bool parseDecimal(QByteArrayView s, qint64 *out)
 {
-    if (s.isEmpty() || s.size() > 18)
+    if (s.isEmpty())
+        return false;
+    while (s.size() > 1 && s.front() == '0')
+        s = s.sliced(1);
+    if (s.size() > 18)
         return false;
     qint64 v = 0;
     for (char c : s) {
@@ -123,6 +133,12 @@ bool parsePaxTime(QByteArrayView s, qint64 *out)
     return true;
 }
 
+/** Types whose header size is data (Go's archive/tar: links, dirs, devices and fifos carry none). */
+bool hasDataType(TarEntry::Type type)
+{
+    return type == TarEntry::Type::File || type == TarEntry::Type::Other;
+}
+
 } // namespace
 
 TarReader::TarReader(TarVisitor *visitor) : m_visitor(visitor)
@@ -148,6 +164,15 @@ void TarReader::clearPending()
     m_paxSize = m_paxUid = m_paxGid = -1;
     m_havePaxMtime = false;
     m_havePendingExtension = false;
+    clearPaxSparse();
+}
+
+void TarReader::clearPaxSparse()
+{
+    m_sparseName = QString();
+    m_sparseMap.clear();
+    m_sparseRealSize = m_sparseMajor = m_sparsePendingOffset = -1;
+    m_havePaxSparse = false;
 }
 
 Status TarReader::feed(const char *data, qint64 size)
@@ -156,7 +181,8 @@ Status TarReader::feed(const char *data, qint64 size)
         return m_error;
     while (size > 0 && !m_done) {
         switch (m_state) {
-        case State::Header: {
+        case State::Header:
+        case State::SparseBlock: {
             const char *block;
             qint64 blockOffset;
             if (m_blockFill == 0 && size >= BlockSize) {
@@ -178,8 +204,34 @@ Status TarReader::feed(const char *data, qint64 size)
                 block = m_block;
                 blockOffset = m_offset - BlockSize;
             }
-            if (Status s = parseHeader(block, blockOffset); !s)
+            if (Status s
+                = m_state == State::Header ? parseHeader(block, blockOffset) : parseSparseBlock(block, blockOffset);
+                !s)
                 return s;
+            break;
+        }
+        case State::SparseMap: {
+            // PAX 1.0: the map is decimal text at the head of the data, padded to whole blocks.
+            const qint64 want = BlockSize - m_extension.size() % BlockSize;
+            const qint64 n = std::min({ want, m_memberRemaining, size });
+            m_extension.append(data, qsizetype(n));
+            data += n;
+            size -= n;
+            m_offset += n;
+            m_memberRemaining -= n;
+            if (m_extension.size() % BlockSize != 0 && m_memberRemaining > 0)
+                break;
+            bool complete = false;
+            if (Status s = parseSparseMap(&complete); !s)
+                return s;
+            if (complete) {
+                m_extension.clear();
+                if (Status s = beginEntry(m_memberRemaining); !s)
+                    return s;
+            } else if (m_memberRemaining == 0 || m_extension.size() >= MaxExtensionSize) {
+                return fail(QStringLiteral("bad GNU sparse map"), m_current.headerOffset,
+                    QStringLiteral("incomplete map of %1 bytes").arg(m_extension.size()));
+            }
             break;
         }
         case State::Extension: {
@@ -201,11 +253,23 @@ Status TarReader::feed(const char *data, qint64 size)
             break;
         }
         case State::Data: {
-            const qint64 n = std::min(m_remaining, size);
+            qint64 n = std::min(m_remaining, size);
+            const bool sparse = m_readData && m_current.isSparse();
+            if (sparse) {
+                if (!sparseAdvance()) {
+                    stop();
+                    return {};
+                }
+                n = std::min(n, m_regionLeft);
+            }
             if (m_readData && !m_visitor->onData(m_current, data, n)) {
                 m_offset += n;
                 stop();
                 return {};
+            }
+            if (sparse) {
+                m_regionLeft -= n;
+                m_logical += n;
             }
             data += n;
             size -= n;
@@ -213,6 +277,10 @@ Status TarReader::feed(const char *data, qint64 size)
             m_remaining -= n;
             if (m_remaining == 0) {
                 m_state = m_padding > 0 ? State::Padding : State::Header;
+                if (sparse && !sparseFinish()) {
+                    stop();
+                    return {};
+                }
                 if (m_readData && !m_visitor->onEntryEnd(m_current)) {
                     stop();
                     return {};
@@ -257,7 +325,13 @@ Status TarReader::parseHeader(const char *block, qint64 blockOffset)
         }
         return {};
     }
-    m_zeroBlocks = 0;
+    if (m_zeroBlocks > 0) {
+        // A lone zero block ends the archive as GNU tar and bsdtar read it: what follows is not listed.
+        qCDebug(llStream) << "tar: lone zero block before offset" << blockOffset << ", archive ends there";
+        m_done = true;
+        m_state = State::End;
+        return {};
+    }
 
     qint64 stored = 0;
     if (!parseNumeric(block + ChksumOff, ChksumLen, &stored))
@@ -298,6 +372,13 @@ Status TarReader::parseHeader(const char *block, qint64 blockOffset)
             m_state = size > 0 ? State::Data : State::Header;
             return {};
         }
+        if (typeFlag == 'x' && m_havePendingExtension) {
+            // A second 'x' header for the same member replaces the first (GNU tar, bsdtar, Go).
+            m_paxPath = m_paxLink = m_paxUname = m_paxGname = QString();
+            m_paxSize = m_paxUid = m_paxGid = -1;
+            m_havePaxMtime = false;
+            clearPaxSparse();
+        }
         m_havePendingExtension = true;
         m_extensionType = typeFlag;
         m_extensionOffset = blockOffset;
@@ -335,7 +416,9 @@ Status TarReader::startEntry(const char *block, qint64 blockOffset, char typeFla
     e.dataOffset = blockOffset + BlockSize;
 
     QString rawPath;
-    if (!m_paxPath.isNull()) {
+    if (!m_sparseName.isNull()) {
+        rawPath = m_sparseName; // PAX sparse: the header's name is "GNUSparseFile.N/name"
+    } else if (!m_paxPath.isNull()) {
         rawPath = m_paxPath;
     } else if (!m_gnuLongName.isNull()) {
         rawPath = m_gnuLongName;
@@ -380,14 +463,18 @@ Status TarReader::startEntry(const char *block, qint64 blockOffset, char typeFla
         e.type = TarEntry::Type::BlockDevice;
         break;
     case '5':
+    case 'D': // GNU dumpdir (--listed-incremental): a directory whose data lists its contents
         e.type = TarEntry::Type::Directory;
+        break;
+    case 'S': // old GNU sparse file
+        e.type = TarEntry::Type::File;
         break;
     case '6':
         e.type = TarEntry::Type::Fifo;
         break;
     default:
         e.type = TarEntry::Type::Other;
-        break; // e.g. GNU sparse 'S', dumpdir 'D': data skipped as is
+        break; // data skipped as is
     }
 
     e.path = TarEntry::normalizePath(rawPath);
@@ -416,11 +503,153 @@ Status TarReader::startEntry(const char *block, qint64 blockOffset, char typeFla
     }
     if (m_paxSize >= 0)
         size = m_paxSize;
+    m_memberRemaining = size;
+
+    if (typeFlag == 'D') {
+        // A dumpdir's data is its listing, not file content: reported as a directory, the data skipped.
+        clearPending();
+        e.size = 0;
+        ++m_entryCount;
+        const TarVisitor::Action action = m_visitor->onEntry(e);
+        if (action == TarVisitor::Action::Stop) {
+            stop();
+            return {};
+        }
+        if (action == TarVisitor::Action::ReadData && !m_visitor->onEntryEnd(e)) {
+            stop();
+            return {};
+        }
+        m_readData = false;
+        m_dataIsEntry = false;
+        m_remaining = size;
+        m_padding = paddingFor(size);
+        m_state = size > 0 ? State::Data : State::Header;
+        return {};
+    }
+
+    if (typeFlag == 'S') {
+        qint64 realSize = 0;
+        if (!parseNumeric(block + GnuRealSizeOff, SizeLen, &realSize) || realSize < 0 || realSize > MaxEntrySize)
+            return fail(QStringLiteral("bad GNU sparse size"), blockOffset);
+        clearPending();
+        e.size = realSize;
+        e.sparse.clear();
+        if (Status s = parseSparseBlock(block, blockOffset); !s) // the header's own four entries
+            return s;
+        if (m_state == State::SparseBlock)
+            return {}; // extension blocks follow; beginEntry() after the last
+        return beginEntry(size);
+    }
+    if (m_havePaxSparse && hasDataType(e.type)) {
+        e.size = m_sparseRealSize >= 0 ? m_sparseRealSize : size;
+        if (e.size > MaxEntrySize)
+            return fail(QStringLiteral("bad GNU sparse size"), blockOffset);
+        const bool mapInData = m_sparseMajor == 1;
+        e.sparse = m_sparseMap;
+        clearPending();
+        if (mapInData) {
+            e.sparse.clear();
+            m_extension.clear();
+            m_state = size > 0 ? State::SparseMap : State::Header;
+            if (size == 0)
+                return fail(QStringLiteral("bad GNU sparse map"), blockOffset, QStringLiteral("no data"));
+            return {};
+        }
+        return beginEntry(size);
+    }
     // Like Go's archive/tar (which wrote and reads these layers): links, dirs, devices and fifos carry no data.
-    const bool hasData = e.type == TarEntry::Type::File || e.type == TarEntry::Type::Other;
-    const qint64 dataSize = hasData ? size : 0;
-    e.size = dataSize;
+    e.size = hasDataType(e.type) ? size : 0;
     clearPending();
+    return beginEntry(e.size);
+}
+
+Status TarReader::parseSparseBlock(const char *block, qint64 blockOffset)
+{
+    // The header (four entries at GnuSparseOff) or an extension block (21 at 0); an empty offset ends the list.
+    const bool header = m_state != State::SparseBlock;
+    const int first = header ? GnuSparseOff : 0;
+    const int count = header ? SparseHeaderEntries : SparseBlockEntries;
+    for (int i = 0; i < count; ++i) {
+        const char *entry = block + first + i * SparseEntryLen;
+        if (entry[0] == 0)
+            break;
+        TarEntry::SparseRegion r;
+        if (!parseNumeric(entry, SparseNumLen, &r.offset)
+            || !parseNumeric(entry + SparseNumLen, SparseNumLen, &r.length) || r.offset < 0 || r.length < 0)
+            return fail(QStringLiteral("bad GNU sparse map"), blockOffset);
+        if (m_current.sparse.size() >= MaxSparseRegions)
+            return fail(QStringLiteral("bad GNU sparse map"), blockOffset, QStringLiteral("too many regions"));
+        m_current.sparse.append(r);
+    }
+    const bool extended = block[header ? GnuIsExtendedOff : SparseBlockIsExtendedOff] != 0;
+    if (extended) {
+        m_state = State::SparseBlock;
+        return {};
+    }
+    if (!header)
+        return beginEntry(m_memberRemaining);
+    m_state = State::Header; // beginEntry() follows in startEntry()
+    return {};
+}
+
+Status TarReader::parseSparseMap(bool *complete)
+{
+    // "<count>\n" then count pairs "<offset>\n<length>\n", padded with anything to the block end.
+    *complete = false;
+    const QByteArrayView text(m_extension);
+    qsizetype pos = 0;
+    auto next = [&](qint64 *value) {
+        const qsizetype nl = text.indexOf('\n', pos);
+        if (nl < 0)
+            return false;
+        if (!parseDecimal(text.sliced(pos, nl - pos), value))
+            *value = -1;
+        pos = nl + 1;
+        return true;
+    };
+    qint64 count = 0;
+    if (!next(&count))
+        return {};
+    if (count < 0 || count > MaxSparseRegions)
+        return fail(QStringLiteral("bad GNU sparse map"), m_current.headerOffset, QStringLiteral("region count"));
+    QVector<TarEntry::SparseRegion> map;
+    map.reserve(qsizetype(std::min<qint64>(count, 1024)));
+    for (qint64 i = 0; i < count; ++i) {
+        TarEntry::SparseRegion r;
+        if (!next(&r.offset) || !next(&r.length))
+            return {};
+        if (r.offset < 0 || r.length < 0)
+            return fail(QStringLiteral("bad GNU sparse map"), m_current.headerOffset);
+        map.append(r);
+    }
+    m_current.sparse = std::move(map);
+    *complete = true;
+    return {};
+}
+
+Status TarReader::beginEntry(qint64 storedSize)
+{
+    TarEntry &e = m_current;
+    e.dataOffset = m_offset;
+    if (e.isSparse() || m_state == State::SparseMap || m_state == State::SparseBlock) {
+        // Regions in order, inside the file, not overlapping, their bytes exactly what the archive stores.
+        qint64 end = 0, total = 0;
+        for (const TarEntry::SparseRegion &r : std::as_const(e.sparse)) {
+            if (r.offset < end || r.length > e.size || r.offset > e.size - r.length)
+                return fail(QStringLiteral("bad GNU sparse map"), e.headerOffset,
+                    QStringLiteral("region %1+%2 in a file of %3 bytes").arg(r.offset).arg(r.length).arg(e.size));
+            end = r.offset + r.length;
+            total += r.length;
+        }
+        if (total != storedSize)
+            return fail(QStringLiteral("bad GNU sparse map"), e.headerOffset,
+                QStringLiteral("regions hold %1 bytes, the archive %2").arg(total).arg(storedSize));
+        if (e.sparse.isEmpty())
+            e.sparse.append({ e.size, 0 }); // holes only
+        m_region = 0;
+        m_regionLeft = 0;
+        m_logical = 0;
+    }
 
     ++m_entryCount;
     const TarVisitor::Action action = m_visitor->onEntry(e);
@@ -430,16 +659,60 @@ Status TarReader::startEntry(const char *block, qint64 blockOffset, char typeFla
     }
     m_readData = action == TarVisitor::Action::ReadData;
     m_dataIsEntry = true;
-    m_remaining = dataSize;
-    m_padding = paddingFor(dataSize);
-    if (dataSize > 0) {
+    m_remaining = storedSize;
+    m_padding = paddingFor(e.dataOffset - e.headerOffset + storedSize);
+    if (storedSize > 0) {
         m_state = State::Data;
         return {};
     }
     m_state = State::Header;
+    if (m_readData && e.isSparse() && !sparseFinish()) {
+        stop();
+        return {};
+    }
     if (m_readData && !m_visitor->onEntryEnd(e))
         stop();
     return {};
+}
+
+bool TarReader::sparseAdvance()
+{
+    // Enter the next region with bytes, handing out the hole before each region entered on the way.
+    const QVector<TarEntry::SparseRegion> &map = m_current.sparse;
+    while (m_regionLeft == 0 && m_region < map.size()) {
+        const TarEntry::SparseRegion &r = map.at(m_region++);
+        if (r.offset > m_logical) {
+            if (!m_visitor->onHole(m_current, r.offset - m_logical))
+                return false;
+            m_logical = r.offset;
+        }
+        m_regionLeft = r.length;
+    }
+    return true;
+}
+
+bool TarReader::sparseFinish()
+{
+    if (!sparseAdvance())
+        return false;
+    if (m_current.size > m_logical) {
+        if (!m_visitor->onHole(m_current, m_current.size - m_logical))
+            return false;
+        m_logical = m_current.size;
+    }
+    return true;
+}
+
+bool TarVisitor::onHole(const TarEntry &entry, qint64 size)
+{
+    static const QByteArray zeros(HoleChunk, '\0');
+    while (size > 0) {
+        const qint64 n = std::min<qint64>(size, HoleChunk);
+        if (!onData(entry, zeros.constData(), n))
+            return false;
+        size -= n;
+    }
+    return true;
 }
 
 void TarReader::finishExtension()
@@ -452,6 +725,73 @@ void TarReader::finishExtension()
     else
         m_gnuLongLink = value;
     m_extension.clear();
+}
+
+Status TarReader::parsePaxSparse(QByteArrayView key, QByteArrayView value, qint64 blockOffset)
+{
+    auto bad = [&] {
+        return fail(QStringLiteral("bad GNU sparse map"), blockOffset,
+            QStringLiteral("GNU.sparse.%1=%2")
+                .arg(
+                    QString::fromLatin1(key), QString::fromLatin1(value.first(std::min<qsizetype>(value.size(), 64)))));
+    };
+    auto number = [&](QByteArrayView text, qint64 *out) { return parseDecimal(text, out) && *out <= MaxEntrySize; };
+    auto add = [&](qint64 offset, qint64 length) {
+        if (m_sparseMap.size() >= MaxSparseRegions)
+            return false;
+        m_sparseMap.append({ offset, length });
+        return true;
+    };
+    if (key == "name") {
+        m_sparseName = PathBytes::decode(value);
+        return {};
+    }
+    m_havePaxSparse = true;
+    qint64 v = 0;
+    if (key == "major" || key == "realsize" || key == "size" || key == "numblocks" || key == "offset"
+        || key == "numbytes") {
+        if (!number(value, &v))
+            return bad();
+        if (key == "major")
+            m_sparseMajor = v;
+        else if (key == "realsize" || key == "size")
+            m_sparseRealSize = v;
+        else if (key == "numblocks" && v > MaxSparseRegions)
+            return bad();
+        else if (key == "offset")
+            m_sparsePendingOffset = v; // 0.0: each offset record is followed by its numbytes record
+        else if (key == "numbytes") {
+            if (m_sparsePendingOffset < 0 || !add(m_sparsePendingOffset, v))
+                return bad();
+            m_sparsePendingOffset = -1;
+        }
+        return {};
+    }
+    if (key == "map") { // 0.1: "offset,length,offset,length,..."
+        m_sparseMap.clear();
+        if (value.isEmpty())
+            return {};
+        qsizetype pos = 0;
+        QVector<qint64> numbers;
+        while (pos <= value.size()) {
+            qsizetype comma = value.indexOf(',', pos);
+            if (comma < 0)
+                comma = value.size();
+            if (!number(value.sliced(pos, comma - pos), &v))
+                return bad();
+            numbers.append(v);
+            if (numbers.size() == 2) {
+                if (!add(numbers[0], numbers[1]))
+                    return bad();
+                numbers.clear();
+            }
+            pos = comma + 1;
+        }
+        if (!numbers.isEmpty())
+            return bad();
+        return {};
+    }
+    return {}; // minor and unknown keys: nothing to keep
 }
 
 Status TarReader::parsePax(qint64 blockOffset)
@@ -510,6 +850,9 @@ Status TarReader::parsePax(qint64 blockOffset)
         } else if (key == "gid") {
             if (Status s = number(&m_paxGid, "gid"); !s)
                 return s;
+        } else if (key.startsWith("GNU.sparse.")) {
+            if (Status st = parsePaxSparse(key.sliced(11), value, blockOffset); !st)
+                return st;
         } else if (key == "mtime") {
             m_havePaxMtime = !unset;
             if (!unset && !parsePaxTime(value, &m_paxMtime))

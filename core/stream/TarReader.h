@@ -23,6 +23,12 @@ public:
         Q_UNUSED(size)
         return true;
     }
+    /**
+     * A hole of a sparse file (TarEntry::sparse): size zero bytes of the file that the archive does not store,
+     * between the data pieces, in file order. The default hands them to onData() as zeros; a writer that can
+     * seek overrides it. false: stop.
+     */
+    virtual bool onHole(const TarEntry &entry, qint64 size);
     /** All data of a ReadData member was delivered. false: stop. */
     virtual bool onEntryEnd(const TarEntry &entry)
     {
@@ -37,12 +43,20 @@ public:
  * base-256 numeric fields; validates the header checksum; rejects hostile values (negative or absurd
  * sizes, over-long names) with Error::Corrupt naming the offset. Keeps O(1) memory besides one header
  * and the current extension records (capped).
+ *
+ * Sparse files in all four encodings GNU tar and bsdtar write (old GNU 'S' headers with extension blocks,
+ * PAX GNU.sparse 0.0, 0.1 and 1.0) are members with their real name and size and a region map
+ * (TarEntry::sparse); their data reaches the visitor in file order, holes through onHole(). GNU dumpdir
+ * ('D') members are directories. A PAX 'x' header replaces an earlier one for the same member, and the
+ * first zero block ends the archive (as GNU tar and bsdtar read it).
  */
 class TarReader
 {
 public:
-    /** Extension payloads (GNU 'L'/'K', PAX 'x'/'g') larger than this are Error::Corrupt. */
+    /** Extension payloads (GNU 'L'/'K', PAX 'x'/'g', a PAX 1.0 sparse map) larger than this are Error::Corrupt. */
     static constexpr qint64 MaxExtensionSize = qint64(1) << 20;
+    /** Sparse maps with more regions than this are Error::Corrupt. */
+    static constexpr int MaxSparseRegions = 1 << 20;
     /** Sizes above 2^50 bytes (1 PiB) are taken as hostile. */
     static constexpr qint64 MaxEntrySize = qint64(1) << 50;
 
@@ -63,14 +77,21 @@ public:
     int entryCount() const { return m_entryCount; }
 
 private:
-    enum class State { Header, Extension, Data, Padding, End };
+    enum class State { Header, Extension, SparseBlock, SparseMap, Data, Padding, End };
     static constexpr int BlockSize = 512;
 
     Status parseHeader(const char *block, qint64 blockOffset);
     Status startEntry(const char *block, qint64 blockOffset, char typeFlag, qint64 size);
     Status parsePax(qint64 blockOffset);
+    Status parsePaxSparse(QByteArrayView key, QByteArrayView value, qint64 blockOffset);
+    Status parseSparseBlock(const char *block, qint64 blockOffset);
+    Status parseSparseMap(bool *complete);
+    Status beginEntry(qint64 storedSize);
+    bool sparseAdvance();
+    bool sparseFinish();
     void finishExtension();
     void clearPending();
+    void clearPaxSparse();
     Status fail(const QString &message, qint64 offset, const QString &detail = {});
     void stop();
 
@@ -99,6 +120,16 @@ private:
     qint64 m_paxMtime = 0;
     bool m_havePaxMtime = false;
     bool m_havePendingExtension = false;
+    // PAX GNU.sparse.* (0.0: offset/numbytes pairs, 0.1: map, 1.0: major/minor, the map at the head of the data)
+    QString m_sparseName;
+    QVector<TarEntry::SparseRegion> m_sparseMap;
+    qint64 m_sparseRealSize = -1, m_sparseMajor = -1, m_sparsePendingOffset = -1;
+    bool m_havePaxSparse = false;
+    // the member being started (old GNU 'S' extension blocks, a PAX 1.0 map) and the data being delivered
+    qint64 m_memberRemaining = 0; // the header's size field, left to consume (1.0: map + data)
+    int m_region = 0; // next sparse region to enter
+    qint64 m_regionLeft = 0; // bytes left in the region being delivered
+    qint64 m_logical = 0; // position in the real (sparse) file
 };
 
 } // namespace ll::stream

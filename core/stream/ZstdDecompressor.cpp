@@ -3,6 +3,7 @@
 #include "common/Logging.h"
 
 #include <zstd.h>
+#include <zstd_errors.h>
 
 namespace ll::stream {
 
@@ -41,9 +42,15 @@ Status ZstdDecompressor::feed(const char *data, qint64 size)
         ZSTD_outBuffer out { m_out.get(), size_t(OutputBufferSize), 0 };
         const size_t before = in.pos;
         const size_t ret = ZSTD_decompressStream(m_ctx, &out, &in);
-        if (ZSTD_isError(ret))
+        if (ZSTD_isError(ret)) {
+            if (ZSTD_getErrorCode(ret) == ZSTD_error_frameParameter_windowTooLarge)
+                return fail(QStringLiteral("zstd frame needs a window larger than %1 MiB (written with --long or "
+                                           "--ultra); such layers are not supported")
+                                .arg(128), // ZSTD_WINDOWLOG_LIMIT_DEFAULT: 2^27
+                    QString::fromLatin1(ZSTD_getErrorName(ret)), m_consumed + qint64(in.pos));
             return fail(QStringLiteral("corrupt zstd data"), QString::fromLatin1(ZSTD_getErrorName(ret)),
                 m_consumed + qint64(in.pos));
+        }
         if (in.pos != before || out.pos > 0)
             m_atFrameEnd = (ret == 0);
         outputFull = out.pos == out.size;

@@ -172,6 +172,11 @@ private Q_SLOTS:
         QTest::newRow("gzip-2bytes") << QByteArray("\x1f\x8b", 2) << Decompressor::Format::Gzip;
         QTest::newRow("zstd") << QByteArray("\x28\xb5\x2f\xfd\x00", 5) << Decompressor::Format::Zstd;
         QTest::newRow("zstd-short") << QByteArray("\x28\xb5\x2f", 3) << Decompressor::Format::Plain;
+        // pzstd (and others) start with a skippable frame (magic 0x184D2A50..5F)
+        QTest::newRow("zstd-skippable-first")
+            << QByteArray("\x50\x2a\x4d\x18\x04\0\0\0", 8) << Decompressor::Format::Zstd;
+        QTest::newRow("zstd-skippable-5f") << QByteArray("\x5f\x2a\x4d\x18", 4) << Decompressor::Format::Zstd;
+        QTest::newRow("not-skippable") << QByteArray("\x60\x2a\x4d\x18", 4) << Decompressor::Format::Plain;
         QTest::newRow("tar") << QByteArray("etc/\0\0\0\0", 8) << Decompressor::Format::Plain;
         QTest::newRow("empty") << QByteArray() << Decompressor::Format::Plain;
         QTest::newRow("gzip-1byte") << QByteArray("\x1f", 1) << Decompressor::Format::Plain;
@@ -219,6 +224,11 @@ private Q_SLOTS:
             { "gzip-header-fields", { Impl::Isal, Impl::Zlib }, gzipZlib(m_payload2, 6, true) + m_gzCli,
                 m_payload2 + m_payload },
             { "gzip-empty-member", { Impl::Isal, Impl::Zlib }, gzipZlib({}) + m_gz2, m_payload2 },
+            // Bytes after the last member are ignored as gzip -t does ("decompression OK, trailing garbage
+            // ignored"), not reported as a truncated stream (trailingDataOffset() says where they begin).
+            { "gzip-trailing-garbage", { Impl::Isal, Impl::Zlib }, m_gzCli + QByteArray("garbage!"), m_payload },
+            { "gzip-trailing-1f", { Impl::Isal, Impl::Zlib }, m_gzCli + QByteArray("\x1f!garbage"), m_payload },
+            { "gzip-garbage-after-zeros", { Impl::Isal, Impl::Zlib }, m_gzCli + QByteArray(10, '\0') + "x", m_payload },
             { "zstd", { Impl::Zstd }, m_zst, m_payload },
             { "zstd-frames-skippable", { Impl::Zstd },
                 skippableFrame("meta") + m_zst + skippableFrame(QByteArray(70000, 'x')) + m_zst2,
@@ -254,6 +264,17 @@ private Q_SLOTS:
         QCOMPARE(d->totalIn(), qint64(input.size()));
         QCOMPARE(d->totalOut(), qint64(expected.size()));
         QVERIFY(!d->isStopped());
+        if (impl == Impl::Isal || impl == Impl::Zlib) {
+            const QByteArray tail = QByteArray(10, '\0') + 'x';
+            qint64 trailing = -1;
+            if (input.endsWith("garbage!"))
+                trailing = input.size() - 8;
+            else if (input.endsWith("\x1f!garbage"))
+                trailing = input.size() - 9;
+            else if (input.endsWith(tail))
+                trailing = input.size() - 1;
+            QCOMPARE(d->trailingDataOffset(), trailing);
+        }
     }
 
     void sinkChunksBounded()
@@ -346,14 +367,27 @@ private Q_SLOTS:
             QTest::addRow("%s/crc", name) << impl << flip(gz, gz.size() - 7);
             QTest::addRow("%s/isize", name) << impl << flip(gz, gz.size() - 2);
             QTest::addRow("%s/method", name) << impl << flip(gz, 2);
-            QTest::addRow("%s/trailing-garbage", name) << impl << gz + QByteArray("garbage!");
-            QTest::addRow("%s/garbage-after-zeros", name) << impl << gz + QByteArray(10, '\0') + "x";
             QTest::addRow("%s/not-gzip", name) << impl << QByteArray(100, 'a');
         }
         QTest::addRow("zstd/middle") << Impl::Zstd << flip(m_zst, m_zst.size() / 2);
         QTest::addRow("zstd/checksum") << Impl::Zstd << flip(m_zst, m_zst.size() - 2);
         QTest::addRow("zstd/trailing-garbage") << Impl::Zstd << m_zst + QByteArray("garbage!");
     }
+    // A frame that needs a window over 128 MiB (zstd --long=31 from a pipe) is refused with a message saying so.
+    void zstdWindowTooLarge()
+    {
+        const QByteArray big = runFilter(QStringLiteral("zstd"),
+            { QStringLiteral("-c"), QStringLiteral("-q"), QStringLiteral("--long=31") }, m_payload);
+        QVERIFY(!big.isEmpty());
+        auto d = make(Impl::Zstd);
+        QByteArray out;
+        const Status s = decompressAll(*d, big, 0, &out);
+        QVERIFY(!s.ok());
+        QCOMPARE(s.error().code, Error::Code::Corrupt);
+        QVERIFY2(
+            s.error().message.contains(QLatin1String("window larger than 128 MiB")), qPrintable(s.error().toString()));
+    }
+
     void corrupt()
     {
         QFETCH(Impl, impl);

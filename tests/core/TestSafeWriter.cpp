@@ -76,6 +76,7 @@ private slots:
     void tempNameCollision();
     void sealedFilesWaitForCommit();
     void nonUtf8NamesKeepTheirBytes();
+    void negativeMtimesAndHoles();
     void permissions_data();
     void permissions();
     void directoriesGetModeAndMtimeAtFinish();
@@ -392,6 +393,32 @@ void TestSafeWriter::nonUtf8NamesKeepTheirBytes()
     QCOMPARE(QByteArray(target, int(n)), QByteArray("caf\xe9"));
 }
 
+// Times before 1970 are applied (they were taken for "no time" and left at now); a file ending in a hole gets
+// its full size, its holes not written.
+void TestSafeWriter::negativeMtimesAndHoles()
+{
+    auto writer = SafeWriter::open(m_root);
+    QVERIFY(writer);
+    QVERIFY((*writer)->makeDir(QStringLiteral("old"), 0755, -86400 * 365));
+    auto file = (*writer)->beginFile(QStringLiteral("old/sparse"), 0644, -1);
+    QVERIFY(file);
+    QVERIFY((*writer)->writeHole(*file, 1 << 20));
+    QVERIFY((*writer)->write(*file, "mid", 3));
+    QVERIFY((*writer)->writeHole(*file, 8 << 20));
+    QVERIFY((*writer)->commit(*file));
+    QVERIFY((*writer)->finish());
+    struct stat st;
+    QCOMPARE(::stat(QFile::encodeName(m_root + QStringLiteral("/old/sparse")).constData(), &st), 0);
+    QCOMPARE(qint64(st.st_mtime), qint64(-1));
+    QCOMPARE(qint64(st.st_size), qint64((1 << 20) + 3 + (8 << 20)));
+    QVERIFY(qint64(st.st_blocks) * 512 < (1 << 20)); // the holes are holes on disk too
+    const QByteArray content = readAll(m_root + QStringLiteral("/old/sparse"));
+    QCOMPARE(content.mid(1 << 20, 3), QByteArray("mid"));
+    QCOMPARE(content.count('\0'), content.size() - 3);
+    QCOMPARE(::stat(QFile::encodeName(m_root + QStringLiteral("/old")).constData(), &st), 0);
+    QCOMPARE(qint64(st.st_mtime), qint64(-86400 * 365));
+}
+
 void TestSafeWriter::permissions_data()
 {
     QTest::addColumn<uint>("mode");
@@ -400,7 +427,7 @@ void TestSafeWriter::permissions_data()
     QTest::newRow("plain") << 0644u << false << 0644u;
     QTest::newRow("setuid dropped") << 04755u << false << 0755u;
     QTest::newRow("setgid dropped") << 02755u << false << 0755u;
-    QTest::newRow("sticky dropped") << 01777u << false << 0777u;
+    QTest::newRow("sticky on a file dropped") << 01777u << false << 0777u;
     QTest::newRow("setuid kept") << 04755u << true << 04755u;
     QTest::newRow("setgid kept") << 02755u << true << 02755u;
     QTest::newRow("read-only") << 0444u << false << 0444u;
@@ -439,7 +466,7 @@ void TestSafeWriter::directoriesGetModeAndMtimeAtFinish()
     QVERIFY((*writer)->finish());
     QCOMPARE(modeOf(m_root + QStringLiteral("/ro")), 0555u);
     QCOMPARE(modeOf(m_root + QStringLiteral("/ro/sub")), 0750u);
-    QCOMPARE(modeOf(m_root + QStringLiteral("/tmp")), 0777u); // sticky dropped without preservePermissions
+    QCOMPARE(modeOf(m_root + QStringLiteral("/tmp")), 01777u); // a directory's sticky bit is kept (as tar does)
     QCOMPARE(QFileInfo(m_root + QStringLiteral("/ro")).lastModified().toSecsSinceEpoch(), 1600000000);
     QCOMPARE(QFileInfo(m_root + QStringLiteral("/ro/sub")).lastModified().toSecsSinceEpoch(), 1500000000);
     QCOMPARE(QFileInfo(m_root + QStringLiteral("/ro/sub/file")).lastModified().toSecsSinceEpoch(), 1400000000);
