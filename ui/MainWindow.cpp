@@ -9,6 +9,7 @@
 #include "dialogs/ShortcutsDialog.h"
 #include "fs/FileNode.h"
 #include "fs/MergedTree.h"
+#include "hunt/HuntWindow.h"
 #include "models/BuildStepModel.h"
 #include "models/FileTreeModel.h"
 #include "models/LayerListModel.h"
@@ -39,6 +40,7 @@
 #include <QScreen>
 #include <QSettings>
 #include <QStatusBar>
+#include <QTimer>
 #include <QToolBar>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -157,6 +159,8 @@ void MainWindow::buildMenus()
 
     QMenu *file = menuBar()->addMenu(tr("&File"));
     file->addAction(m_focusReferenceAction);
+    QAction *hunt = file->addAction(tr("&Hunt Across Images…"), this, [this] { openHunt(); });
+    hunt->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_H));
     file->addSeparator();
     file->addAction(m_actions->saveAction());
     file->addAction(m_actions->exportAction());
@@ -351,8 +355,32 @@ void MainWindow::onLayerState(int layer)
                     .arg(state == ImageController::LayerState::Cancelled ? tr("was cancelled") : tr("failed")));
 }
 
+HuntWindow *MainWindow::openHunt()
+{
+    if (!m_hunt) {
+        m_hunt = new HuntWindow(m_client, this);
+        connect(m_hunt, &HuntWindow::openRequested, this, [this](const QString &reference, const QString &path) {
+            m_selectWhenListed = path;
+            if (openReference(reference))
+                raise();
+        });
+    }
+    m_hunt->show();
+    m_hunt->raise();
+    m_hunt->activateWindow();
+    return m_hunt;
+}
+
 void MainWindow::onAllListed()
 {
+    if (!m_selectWhenListed.isEmpty()) {
+        // After the panels took the last layer in (queued): the merged view shows every path by then.
+        QTimer::singleShot(0, this, [this, path = m_selectWhenListed] {
+            m_browser->showMerged();
+            m_browser->selectPath(path);
+        });
+        m_selectWhenListed.clear();
+    }
     showMessage(tr("%1: %2 layers listed, %3 entries in the merged view")
                     .arg(m_image->reference().displayName())
                     .arg(m_image->layerCount())

@@ -29,6 +29,7 @@ class BuildStepsView;
 class ExtractController;
 class FileBrowser;
 class ImageConfigView;
+class HuntWindow;
 class ImageController;
 class JobsIndicator;
 class JobsPanel;
@@ -96,6 +97,9 @@ public:
     ShortcutsDialog *showShortcuts();
     QAction *shortcutsAction() const { return m_shortcutsAction; }
 
+    /** The Hunt window (find files across many images), created on first use; shown and raised. */
+    HuntWindow *openHunt();
+
     /** The history kept in QSettings, most recent first. */
     QStringList history() const;
 
@@ -144,6 +148,8 @@ private:
     QAction *m_showMergedAction = nullptr;
     QAction *m_shortcutsAction = nullptr;
     bool m_shown = false;
+    HuntWindow *m_hunt = nullptr;
+    QString m_selectWhenListed; // a hunt result opened here: selected once the image is listed
 };
 
 } // namespace ll::ui
