@@ -1,5 +1,7 @@
 #include "MainWindow.h"
 
+#include "analysis/AnalysisController.h"
+#include "analysis/EfficiencyPanel.h"
 #include "common/HumanSize.h"
 #include "controllers/AuthController.h"
 #include "controllers/ExtractController.h"
@@ -256,6 +258,14 @@ void MainWindow::buildDocks()
         [this, jobs] { m_jobsIndicator->setChecked(jobs->isVisible()); });
     jobs->hide();
     resizeDocks({ jobs }, { 150 }, Qt::Vertical);
+    auto *efficiency = new EfficiencyPanel(new AnalysisController(m_image, this), this);
+    connect(efficiency, &EfficiencyPanel::openPath, this, [this](const QString &path) {
+        m_browser->showMerged();
+        if (!m_browser->selectPath(path))
+            showMessage(tr("%1 is not in the merged view (a later layer deleted it).").arg(path));
+    });
+    tabifyDockWidget(config,
+        addDock(tr("Changes and Efficiency"), QStringLiteral("efficiencyDock"), efficiency, Qt::RightDockWidgetArea));
     // A small screen: the config shares the left column with the build steps, so the file tree keeps room.
     const bool narrow = width() < 1200;
     if (narrow)
@@ -264,6 +274,7 @@ void MainWindow::buildDocks()
     if (!narrow)
         resizeDocks({ config }, { 290 }, Qt::Horizontal);
     steps->raise();
+    config->raise();
     // More views: build the widget (and its controller) here and addDock() it.
 }
 
