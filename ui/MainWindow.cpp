@@ -264,17 +264,18 @@ void MainWindow::buildDocks()
         if (!m_browser->selectPath(path))
             showMessage(tr("%1 is not in the merged view (a later layer deleted it).").arg(path));
     });
-    tabifyDockWidget(config,
-        addDock(tr("Changes and Efficiency"), QStringLiteral("efficiencyDock"), efficiency, Qt::RightDockWidgetArea));
+    QDockWidget *changes
+        = addDock(tr("Changes and Efficiency"), QStringLiteral("efficiencyDock"), efficiency, Qt::RightDockWidgetArea);
     // A small screen: the config shares the left column with the build steps, so the file tree keeps room.
     const bool narrow = width() < 1200;
     if (narrow)
         tabifyDockWidget(steps, config);
+    tabifyDockWidget(config, changes); // wherever the config is, as its neighbour tab
     resizeDocks({ layers }, { narrow ? width() * 3 / 10 : 430 }, Qt::Horizontal);
     if (!narrow)
         resizeDocks({ config }, { 290 }, Qt::Horizontal);
-    steps->raise();
     config->raise();
+    steps->raise();
     // More views: build the widget (and its controller) here and addDock() it.
 }
 
