@@ -7,6 +7,13 @@
 
 namespace ll::registry {
 
+namespace {
+
+constexpr qint64 MaxManifestSize = qint64(4) << 20; // distribution's own limit for manifests and indexes
+constexpr qint64 MaxConfigSize = qint64(8) << 20;
+
+} // namespace
+
 ImageResolveJob::ImageResolveJob(RegistryClient *client, const ImageReference &reference,
     const std::optional<oci::Platform> &platform, QObject *parent)
     : Job(parent), m_client(client), m_reference(reference), m_platform(platform)
@@ -60,7 +67,7 @@ void ImageResolveJob::fetchManifest(const QString &reference, bool fromIndex)
     request.repository = m_reference.repository();
     request.path = QStringLiteral("/v2/%1/manifests/%2").arg(m_reference.repository(), reference);
     request.accept = { oci::MediaType::manifestAcceptHeader() };
-    request.maxBodySize = 4 << 20; // distribution's own manifest limit
+    request.maxBodySize = MaxManifestSize;
     releaseCall();
     if (!isRunning())
         return; // cancelled from a status or progress handler
@@ -192,7 +199,8 @@ void ImageResolveJob::fetchConfig()
     request.repository = m_reference.repository();
     request.path = QStringLiteral("/v2/%1/blobs/%2").arg(m_reference.repository(), config.digest);
     // The descriptor's size bounds what is read (a config is small; a lying registry gets cut off).
-    request.maxBodySize = config.size >= 0 ? qMin<qint64>(config.size, qint64(64) << 20) : qint64(16) << 20;
+    // Configs are JSON of a few KiB (big histories: some hundred KiB): 8 MiB at most either way.
+    request.maxBodySize = config.size >= 0 ? qMin<qint64>(config.size, MaxConfigSize) : MaxConfigSize;
     if (!isRunning())
         return;
     m_call = m_client->send(request);

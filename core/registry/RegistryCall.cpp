@@ -4,6 +4,7 @@
 #include "registry/AuthChallenge.h"
 #include "registry/CredentialStore.h"
 #include "registry/RegistryClient.h"
+#include "registry/RetryBudget.h"
 #include "registry/TokenCache.h"
 
 #include <QNetworkReply>
@@ -52,7 +53,11 @@ bool isRetriableNetworkError(QNetworkReply::NetworkError e)
 } // namespace
 
 RegistryCall::RegistryCall(RegistryClient *client, const RegistryRequest &request)
-    : QObject(nullptr), m_client(client), m_request(request), m_retryTimer(new QTimer(this))
+    : QObject(nullptr)
+    , m_client(client)
+    , m_request(request)
+    , m_retryTimer(new QTimer(this))
+    , m_budget(request.retryBudget ? request.retryBudget : std::make_shared<RetryBudget>(client->maxRetries()))
 {
     m_retryTimer->setSingleShot(true);
     connect(m_retryTimer, &QTimer::timeout, this, &RegistryCall::sendCurrent);
@@ -170,6 +175,7 @@ void RegistryCall::sendCurrent()
     releaseReply();
     m_finalResponse = false;
     m_errorBody.clear();
+    m_errorBodyCut = false;
     if (!m_request.streaming)
         m_body.clear();
     ++m_requests;
@@ -229,12 +235,17 @@ void RegistryCall::onReplyReadyRead()
     if (!reply || m_finished)
         return;
     if (!m_finalResponse) {
-        // Redirect, auth or error body: keep the start (JSON errors), drop the rest.
+        // Redirect, auth or error body: keep the start (JSON errors); a longer one is cut off (the connection
+        // is closed, nothing more is downloaded) and the answer handled by its status.
         const qint64 room = MaxErrorBody - m_errorBody.size();
         if (room > 0)
             m_errorBody += reply->read(room);
-        if (reply->bytesAvailable() > 0)
-            reply->skip(reply->bytesAvailable());
+        if (reply->bytesAvailable() > 0 && !m_errorBodyCut) {
+            qCDebug(llRegistry) << "an error body longer than" << MaxErrorBody << "bytes from" << hostPort(reply->url())
+                                << "- closing the connection";
+            m_errorBodyCut = true;
+            reply->abort(); // finished() follows: onReplyFinished() goes by the status
+        }
         return;
     }
     if (m_request.streaming) {
@@ -256,12 +267,13 @@ void RegistryCall::onReplyFinished()
         return;
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     const QNetworkReply::NetworkError netError = reply->error();
-    const bool transportFailure = netError != QNetworkReply::NoError && (status == 0 || int(netError) < 100);
+    const bool transportFailure
+        = netError != QNetworkReply::NoError && (status == 0 || int(netError) < 100) && !m_errorBodyCut;
     if (transportFailure) {
-        if (!m_bodyHandedOut && m_retries < m_client->maxRetries()
+        if (!m_bodyHandedOut && m_budget->canRetry()
             && (isRetriableNetworkError(netError)
                 || (netError == QNetworkReply::ConnectionRefusedError && m_requests > 1))) {
-            const qint64 wait = m_client->backoffDelay(m_retries);
+            const qint64 wait = m_client->backoffDelay(m_budget->retriesUsed());
             retryLater(wait, tr("%1 (%2)").arg(reply->errorString(), hostPort(reply->url())));
             return;
         }
@@ -304,7 +316,7 @@ void RegistryCall::onReplyFinished()
         if (wait < 0)
             wait = RegistryClient::parseRateLimitReset(reply->rawHeader("ratelimit-reset"));
         if (wait < 0)
-            wait = m_client->backoffDelay(m_retries);
+            wait = m_client->backoffDelay(m_budget->retriesUsed());
         const qint64 remaining = RegistryClient::parseRateLimitCount(reply->rawHeader("ratelimit-remaining"));
         const qint64 limit = RegistryClient::parseRateLimitCount(reply->rawHeader("ratelimit-limit"));
         QString info;
@@ -314,7 +326,7 @@ void RegistryCall::onReplyFinished()
             info = tr("%1 requests left").arg(remaining);
         const QString host = hostPort(reply->url());
         const QString hostInfo = info.isEmpty() ? host : tr("%1 (%2)").arg(host, info);
-        if (m_retries < m_client->maxRetries() && wait <= m_client->m_maxRetryWait) {
+        if (m_budget->canRetry() && wait <= m_client->m_maxRetryWait) {
             emit m_client->notice(tr("rate limited by %1, retrying in %2 s").arg(hostInfo, seconds(wait)));
             retryLater(wait, tr("rate limited by %1").arg(host));
             return;
@@ -336,10 +348,10 @@ void RegistryCall::onReplyFinished()
     case 502:
     case 503:
     case 504:
-        if (m_retries < m_client->maxRetries()) {
+        if (m_budget->canRetry()) {
             qint64 wait = RegistryClient::parseRetryAfter(reply->rawHeader("Retry-After"));
             if (wait < 0)
-                wait = m_client->backoffDelay(m_retries);
+                wait = m_client->backoffDelay(m_budget->retriesUsed());
             if (wait <= m_client->m_maxRetryWait) {
                 retryLater(wait, tr("HTTP %1 from %2").arg(status).arg(hostPort(reply->url())));
                 return;
@@ -354,9 +366,10 @@ void RegistryCall::onReplyFinished()
 
 bool RegistryCall::retryLater(qint64 waitMs, const QString &why)
 {
+    m_budget->take();
     ++m_retries;
-    qCDebug(llRegistry).noquote() << "retry" << m_retries << "of" << m_client->maxRetries() << "in" << waitMs
-                                  << "ms:" << why;
+    qCDebug(llRegistry).noquote() << "retry" << m_budget->retriesUsed() << "of" << m_budget->maxRetries() << "in"
+                                  << waitMs << "ms:" << why;
     releaseReply();
     m_finalResponse = false;
     m_body.clear();
@@ -535,11 +548,7 @@ Error RegistryCall::httpError(QNetworkReply *reply, int status) const
         break;
     }
     if (status >= 500) {
-        return Error(Error::Code::Network,
-            tr("%1 failed with HTTP %2%3")
-                .arg(host)
-                .arg(status)
-                .arg(m_retries > 0 ? tr(" (after %1 retries)").arg(m_retries) : QString()),
+        return Error(Error::Code::Network, tr("%1 failed with HTTP %2%3").arg(host).arg(status).arg(attemptsText()),
             text.isEmpty() ? where : text + QStringLiteral("; ") + where, status);
     }
     return Error(Error::Code::Protocol,
@@ -553,17 +562,22 @@ Error RegistryCall::networkError(QNetworkReply *reply) const
     const QString detail = reply->errorString();
     switch (reply->error()) {
     case QNetworkReply::ConnectionRefusedError:
-        return Error(Error::Code::Network, tr("cannot connect to %1: connection refused").arg(host), detail);
+        return Error(
+            Error::Code::Network, tr("cannot connect to %1: connection refused%2").arg(host, attemptsText()), detail);
     case QNetworkReply::HostNotFoundError:
         return Error(Error::Code::Network, tr("cannot resolve %1").arg(reply->url().host()), detail);
     case QNetworkReply::TimeoutError:
     case QNetworkReply::OperationCanceledError:
-        return Error(Error::Code::Network, tr("%1 did not answer in time").arg(host), detail);
+        return Error(Error::Code::Network, tr("%1 did not answer in time%2").arg(host, attemptsText()), detail);
     case QNetworkReply::RemoteHostClosedError:
         if (m_bodyHandedOut)
             return Error(Error::Code::Network,
-                tr("%1 closed the connection after %2 bytes").arg(host).arg(m_bytesReceived), detail);
-        return Error(Error::Code::Network, tr("%1 closed the connection").arg(host), detail);
+                tr("%1 closed the connection after %2 bytes%3")
+                    .arg(host)
+                    .arg(m_bytesReceived)
+                    .arg(m_budget->attempts() > 1 ? tr(" (%1 attempts)").arg(m_budget->attempts()) : QString()),
+                detail);
+        return Error(Error::Code::Network, tr("%1 closed the connection%2").arg(host, attemptsText()), detail);
     case QNetworkReply::SslHandshakeFailedError:
     case QNetworkReply::TemporaryNetworkFailureError:
         if (reply->error() == QNetworkReply::SslHandshakeFailedError)
@@ -573,7 +587,14 @@ Error RegistryCall::networkError(QNetworkReply *reply) const
     default:
         break;
     }
-    return Error(Error::Code::Network, tr("network error talking to %1").arg(host), detail);
+    return Error(Error::Code::Network, tr("network error talking to %1%2").arg(host, attemptsText()), detail);
+}
+
+QString RegistryCall::attemptsText() const
+{
+    // The truth about the whole operation: its budget counts the retries of every request it made.
+    const int attempts = m_budget->attempts();
+    return attempts > 1 ? tr(" after %1 attempts").arg(attempts) : QString();
 }
 
 void RegistryCall::releaseReply()

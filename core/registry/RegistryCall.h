@@ -9,12 +9,15 @@
 #include <QPointer>
 #include <QUrl>
 
+#include <memory>
+
 class QNetworkReply;
 class QTimer;
 
 namespace ll::registry {
 
 class RegistryClient;
+class RetryBudget;
 
 /** One request to a registry. */
 struct RegistryRequest {
@@ -30,8 +33,16 @@ struct RegistryRequest {
         the first body byte was handed out. Otherwise the body is collected (at most maxBodySize). */
     bool streaming = false;
     qint64 readBufferSize = 1 << 20;
-    /** Non-streaming only: a longer body fails with Error::Protocol. */
-    qint64 maxBodySize = 16 << 20;
+    /**
+     * Non-streaming only: a longer body fails with Error::Protocol as soon as its Content-Length says so or
+     * that many bytes arrived (the download stops there). Non-2xx bodies are kept up to 64 KiB, then cut off.
+     */
+    qint64 maxBodySize = 8 << 20;
+    /**
+     * The operation's retry budget, shared by all its requests (LayerPipeline: one per layer, across windows
+     * and resumes). Null: the call gets its own (RegistryClient::maxRetries()).
+     */
+    std::shared_ptr<RetryBudget> retryBudget;
 };
 
 /**
@@ -66,6 +77,7 @@ public:
     qint64 bytesReceived() const { return m_bytesReceived; }
     /** HTTP requests made for this call (auth round trips to the registry, redirects, retries). */
     int requestCount() const { return m_requests; }
+    /** Retries this call made (its budget may be shared with other calls of the same operation). */
     int retryCount() const { return m_retries; }
     int redirectCount() const { return m_redirects; }
 
@@ -101,11 +113,13 @@ private:
     Error httpError(QNetworkReply *reply, int status) const;
     Error networkError(QNetworkReply *reply) const;
     QString target() const;
+    QString attemptsText() const;
 
     RegistryClient *m_client;
     RegistryRequest m_request;
     QPointer<QNetworkReply> m_reply;
     QTimer *m_retryTimer = nullptr;
+    std::shared_ptr<RetryBudget> m_budget;
     QUrl m_url; // what the next request goes to
     QUrl m_finalUrl;
     QList<QPair<QByteArray, QByteArray>> m_headers;
@@ -126,6 +140,7 @@ private:
     bool m_waitingForToken = false;
     bool m_tokenWasPrefetched = false; // asked for before any 401, from a remembered challenge
     bool m_challengeRetried = false;
+    bool m_errorBodyCut = false; // we closed a non-2xx answer whose body was too long
     bool m_finished = false;
     qint64 m_bytesReceived = 0;
 };

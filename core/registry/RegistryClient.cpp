@@ -13,6 +13,7 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
+#include <QRandomGenerator>
 #include <QRegularExpression>
 #include <QTimer>
 
@@ -79,8 +80,10 @@ Credentials RegistryClient::credentialsFor(const QString &registry)
 
 qint64 RegistryClient::backoffDelay(int retry) const
 {
-    const qint64 d = qint64(m_retryBaseDelay) << qBound(0, retry, 20);
-    return qMin<qint64>(d, m_maxRetryWait);
+    // Exponential with jitter (half to all of base x 2^retry), so clients failing together do not retry
+    // together.
+    const qint64 d = qMin<qint64>(qint64(m_retryBaseDelay) << qBound(0, retry, 20), m_maxRetryWait);
+    return d / 2 + qint64(QRandomGenerator::global()->bounded(double(d / 2 + 1)));
 }
 
 void RegistryClient::applyCommon(QNetworkRequest &request) const
@@ -114,8 +117,9 @@ QNetworkReply *RegistryClient::startReply(RegistryCall *call, const QUrl &url, c
     ++m_requestCount;
 
     QNetworkReply *reply = r.method == "HEAD" ? m_nam->head(request) : m_nam->get(request);
-    if (r.streaming)
-        reply->setReadBufferSize(r.readBufferSize);
+    // Bounded in every case: Qt's network thread otherwise reads ahead without limit (a hostile endless body
+    // would be buffered faster than the cap on it is checked).
+    reply->setReadBufferSize(r.streaming ? r.readBufferSize : qMin<qint64>(r.maxBodySize + 1, 1 << 20));
     const QUrl registryUrl = baseUrl(r.registry);
     if (m_insecure && keepAuthorizationOnRedirect(registryUrl, url)) {
         connect(reply, &QNetworkReply::sslErrors, reply, [reply](const QList<QSslError> &errors) {

@@ -29,9 +29,10 @@ class TokenRequest;
  * The one network client: owns auth (WWW-Authenticate challenge -> bearer token or Basic), the token
  * cache (per registry + scope, honouring expires_in, refreshed once on 401), redirects (followed by
  * hand: Authorization is only re-sent to the same scheme+host+port; Range and Accept-Encoding are kept;
- * https->http refused; at most 10 hops), retries (5xx and resets before any body byte: bounded
- * exponential backoff; 429: Retry-After / ratelimit-reset honoured up to maxRetryWait, then
- * Error::RateLimited) and error mapping. The QNetworkAccessManager is injected.
+ * https->http refused; at most 10 hops per call, retries included), retries (5xx and resets before any body
+ * byte: exponential backoff with jitter; 429/503: Retry-After / ratelimit-reset honoured up to maxRetryWait,
+ * then Error::RateLimited), all drawn from one RetryBudget per operation (maxRetries() retries: 5 attempts
+ * by default), and error mapping (messages say how many attempts were made). The QNetworkAccessManager is injected.
  * Plain http is used for loopback registries, or for all when setPlainHttp(true).
  * Every request: manual redirects, no HTTP/2 (no backpressure over h2), Accept-Encoding: identity
  * (digests are over the raw bytes).
@@ -70,6 +71,9 @@ public:
     /** Forgets the credentials looked up for a registry (all when empty), e.g. after the user typed new ones. */
     void invalidateCredentials(const QString &registry = {});
 
+    /** Backoff before the n-th retry (0-based) of an operation: base x 2^n capped at maxRetryWait, with jitter. */
+    qint64 backoffDelay(int retry) const;
+
     /** Counters for benchmarks and --json output. */
     qint64 requestCount() const { return m_requestCount; }
     qint64 tokenRequestCount() const { return m_tokenRequestCount; }
@@ -101,8 +105,6 @@ private:
 
     QNetworkReply *startReply(RegistryCall *call, const QUrl &url, const QByteArray &authorization);
     Credentials credentialsFor(const QString &registry);
-    /** Backoff for the n-th retry (0-based), capped at maxRetryWait. */
-    qint64 backoffDelay(int retry) const;
     void applyCommon(QNetworkRequest &request) const;
     void requestToken(RegistryCall *call, const AuthChallenge &challenge, const QString &scope);
     void tokenDone(const QString &key, const Result<QByteArray> &token);

@@ -20,6 +20,11 @@ QString hostOf(const QUrl &url)
     return url.port() > 0 ? url.host() + QLatin1Char(':') + QString::number(url.port()) : url.host();
 }
 
+QString mib(qint64 bytes)
+{
+    return QStringLiteral("%1 MiB").arg(double(bytes) / (1024.0 * 1024.0), 0, 'g', 3);
+}
+
 } // namespace
 
 TokenRequest::TokenRequest(RegistryClient *client, Params params, QObject *parent)
@@ -81,8 +86,52 @@ void TokenRequest::send()
                         << (c.hasBasic() ? "as user" : "anonymous") << (c.hasBasic() ? c.username : QString());
         reply = m_client->m_nam->get(request);
     }
+    reply->setReadBufferSize(64 * 1024); // no read-ahead beyond what the cap allows
     m_reply = reply;
+    m_body.clear();
+    m_tooLarge = false;
+    connect(reply, &QNetworkReply::metaDataChanged, this, &TokenRequest::onMetaData);
+    connect(reply, &QNetworkReply::readyRead, this, &TokenRequest::onReadyRead);
     connect(reply, &QNetworkReply::finished, this, &TokenRequest::onFinished);
+}
+
+void TokenRequest::onMetaData()
+{
+    QNetworkReply *reply = m_reply;
+    bool ok = false;
+    const qint64 length = reply ? reply->header(QNetworkRequest::ContentLengthHeader).toLongLong(&ok) : 0;
+    if (ok && length > MaxAnswerSize)
+        refuseTooLarge(reply, length);
+}
+
+void TokenRequest::onReadyRead()
+{
+    if (m_reply)
+        readSome(m_reply);
+}
+
+void TokenRequest::readSome(QNetworkReply *reply)
+{
+    // Whatever realm a registry names, its answer is a small JSON document: read in pieces, capped.
+    if (m_tooLarge)
+        return;
+    m_body += reply->read(MaxAnswerSize + 1 - m_body.size());
+    if (m_body.size() > MaxAnswerSize)
+        refuseTooLarge(reply, -1);
+}
+
+void TokenRequest::refuseTooLarge(QNetworkReply *reply, qint64 announced)
+{
+    if (m_tooLarge)
+        return;
+    m_tooLarge = true;
+    m_body.clear();
+    m_error = Error(Error::Code::Protocol,
+        tr("token service %1 sent an answer larger than %2; refusing it").arg(hostOf(reply->url()), mib(MaxAnswerSize)),
+        announced >= 0 ? tr("Content-Length: %1").arg(announced) : QString());
+    qCDebug(llAuth).noquote() << m_error.toString();
+    if (reply->isRunning())
+        reply->abort(); // stop reading now; onFinished() reports m_error
 }
 
 void TokenRequest::onFinished()
@@ -91,9 +140,19 @@ void TokenRequest::onFinished()
     if (!reply)
         return;
     m_reply = nullptr;
+    reply->disconnect(this);
     reply->deleteLater();
+    if (m_tooLarge) {
+        emit finished();
+        return;
+    }
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    const QByteArray body = reply->readAll(); // a small JSON document, never a blob
+    readSome(reply);
+    if (m_tooLarge) {
+        emit finished();
+        return;
+    }
+    const QByteArray body = m_body;
     const QString host = hostOf(reply->url());
 
     const bool transient = (status == 0 && reply->error() != QNetworkReply::ConnectionRefusedError

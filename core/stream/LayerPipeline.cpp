@@ -3,10 +3,12 @@
 #include "common/Logging.h"
 #include "common/Sha256.h"
 #include "registry/RegistryClient.h"
+#include "registry/RetryBudget.h"
 #include "stream/ChunkQueue.h"
 #include "stream/TarReader.h"
 
 #include <QThread>
+#include <QTimer>
 
 namespace ll::stream {
 
@@ -76,6 +78,7 @@ qint64 LayerPipeline::blobEnd() const
 void LayerPipeline::doStart()
 {
     m_queue = std::make_unique<ChunkQueue>(QueueCapacity);
+    m_budget = std::make_shared<registry::RetryBudget>(m_client->maxRetries());
     m_position = m_policy.startOffset;
     m_requestedEnd = m_position;
     m_worker = QThread::create([this] { workerRun(); });
@@ -115,6 +118,7 @@ void LayerPipeline::issueRequest(qint64 start, qint64 end)
     r.path = QStringLiteral("/v2/%1/blobs/%2").arg(m_source.repository, m_source.layer.digest);
     r.streaming = true;
     r.readBufferSize = 1 << 20;
+    r.retryBudget = m_budget;
     if (start > 0 || end >= 0) {
         r.rangeStart = start;
         r.rangeEnd = end >= 0 ? end - 1 : -1;
@@ -246,17 +250,24 @@ void LayerPipeline::handleCallEnd()
 
     // A dropped connection, a short body (wrong Content-Length) or a network error: resume from the
     // last byte we have, a bounded number of times.
-    const bool resumable = !err.isError() || err.code == Error::Code::Network || err.code == Error::Code::Protocol;
+    // Only a dropped connection or a short body is worth resuming; a refused redirect, a 4xx or the request's
+    // own retries spent (its error says after how many attempts) are final.
+    const bool resumable = !err.isError() || (err.code == Error::Code::Network && err.httpStatus == 0);
     if (m_draining) {
         endOfInput(); // the answer is complete; only its check is lost (not verified)
         return;
     }
-    if (resumable && m_resumes < m_policy.maxResumes) {
+    if (resumable && m_resumes < m_policy.maxResumes && m_budget->canRetry()) {
         ++m_resumes;
-        qCWarning(llStream) << m_source.label() << "connection dropped at offset" << m_position << "; resuming ("
-                            << m_resumes << ")";
+        // The first resume goes at once (a drop in the middle of a body is usually a one-off, and the pool's
+        // next connection is fresh); later ones back off.
+        const qint64 wait = m_resumes == 1 ? 0 : m_client->backoffDelay(m_budget->retriesUsed());
+        m_budget->take();
+        qCWarning(llStream) << m_source.label() << "connection dropped at offset" << m_position << "; resuming in"
+                            << wait << "ms (attempt" << m_budget->attempts() << "of" << m_budget->maxRetries() + 1
+                            << ")";
         setStatus(tr("Connection dropped at %1; resuming").arg(m_position));
-        issueRequest(m_position, m_callEnd);
+        QTimer::singleShot(wait, this, &LayerPipeline::resume);
         return;
     }
     if (err.isError()) {
@@ -266,8 +277,18 @@ void LayerPipeline::handleCallEnd()
         finishWithError(e);
     } else {
         finishWithError(Error(Error::Code::Network,
-            tr("the registry closed the connection at offset %1 of %2").arg(m_position).arg(expectedEnd)));
+            tr("the registry closed the connection at offset %1 of %2%3")
+                .arg(m_position)
+                .arg(expectedEnd)
+                .arg(m_budget->attempts() > 1 ? tr(" after %1 attempts").arg(m_budget->attempts()) : QString())));
     }
+}
+
+void LayerPipeline::resume()
+{
+    if (m_cancelling || m_failed || m_call)
+        return;
+    issueRequest(m_position, m_callEnd);
 }
 
 void LayerPipeline::endOfInput()

@@ -16,6 +16,7 @@ class QThread;
 namespace ll::registry {
 class RegistryClient;
 class RegistryCall;
+class RetryBudget;
 } // namespace ll::registry
 
 namespace ll::stream {
@@ -95,6 +96,7 @@ protected:
 private:
     // main thread
     void issueRequest(qint64 start, qint64 end);
+    void resume();
     void onResponseStarted();
     void pump();
     void onCallFinished();
@@ -125,6 +127,7 @@ private:
     bool m_draining = false; // the visitor stopped; reading on only to check (no new request)
 
     std::unique_ptr<ChunkQueue> m_queue;
+    std::shared_ptr<registry::RetryBudget> m_budget; // one for this layer: every request and resume draws on it
     QThread *m_worker = nullptr;
     QPointer<registry::RegistryCall> m_call;
     qint64 m_position = 0; // next blob offset handed to the queue

@@ -2,6 +2,7 @@
 // never a wrong file under a final name with exit 0, bounded answers, retries that do not multiply.
 #include "CliRunner.h"
 #include "Harness.h"
+#include "RegistryTestUtil.h"
 
 #include "stream/Decompressor.h"
 
@@ -93,6 +94,12 @@ private slots:
     void carveFlippedByteNeverSaved();
     void carveReportsVerification_data();
     void carveReportsVerification();
+    void tokenAnswerIsBounded_data();
+    void tokenAnswerIsBounded();
+    void registryAnswerIsBounded_data();
+    void registryAnswerIsBounded();
+    void retriesDoNotMultiply_data();
+    void retriesDoNotMultiply();
 
 private:
     Harness *h = nullptr;
@@ -206,6 +213,133 @@ void TestCliHostileServer::carveReportsVerification()
     QVERIFY2(human.exitCode == 0, human.err.constData());
     const bool noted = human.err.contains("could not be checked against the layer digest");
     QVERIFY2(noted == !verified, human.err.constData());
+}
+
+namespace {
+constexpr qint64 Huge = qint64(1) << 30; // what the hostile server offers
+constexpr qint64 ReadAtMost = qint64(64) << 20; // what it may manage to send before the client hangs up
+} // namespace
+
+void TestCliHostileServer::tokenAnswerIsBounded_data()
+{
+    QTest::addColumn<bool>("withLength");
+    QTest::newRow("Content-Length: 1 GiB") << true;
+    QTest::newRow("no length, 1 GiB until closed") << false;
+}
+
+void TestCliHostileServer::tokenAnswerIsBounded()
+{
+    // A realm whose answer never ends (was read whole: 5 GB RSS, then sent back as a header).
+    QFETCH(bool, withLength);
+    h->tokenControl({ { QStringLiteral("reset"), true } });
+    h->tokenControl({ { QStringLiteral("oversize_next"), 1 }, { QStringLiteral("bytes"), Huge },
+        { QStringLiteral("length"), withLength } });
+    const auto r = CliRunner::run({ QStringLiteral("-t"), h->tokenRegistry() + QStringLiteral("/public/hello:1.0"),
+        QStringLiteral("--inspect"), QStringLiteral("--json") });
+    QVERIFY2(r.exitCode == 5, r.err.constData());
+    QVERIFY2(r.err.contains("larger than 1 MiB"), r.err.constData());
+    QVERIFY(ll::test::spinUntil(
+        [this] { return h->tokenStats().value(QLatin1String("oversize_answers")).toInt() >= 1; }, 60000));
+    const qint64 sent = h->tokenStats().value(QLatin1String("oversize_sent")).toInteger();
+    QVERIFY2(sent < ReadAtMost, qPrintable(QString::number(sent)));
+}
+
+void TestCliHostileServer::registryAnswerIsBounded_data()
+{
+    QTest::addColumn<QString>("what");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<bool>("withLength");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("manifest, Content-Length")
+        << QStringLiteral("manifest") << 200 << true << 5 << QStringLiteral("at most");
+    QTest::newRow("manifest, until closed")
+        << QStringLiteral("manifest") << 200 << false << 5 << QStringLiteral("more than");
+    QTest::newRow("config, Content-Length")
+        << QStringLiteral("config") << 200 << true << 5 << QStringLiteral("at most");
+    QTest::newRow("config, until closed")
+        << QStringLiteral("config") << 200 << false << 5 << QStringLiteral("more than");
+    QTest::newRow("error body, until closed") << QStringLiteral("manifest") << 404 << false << 3 << QString();
+}
+
+void TestCliHostileServer::registryAnswerIsBounded()
+{
+    QFETCH(QString, what);
+    QFETCH(int, status);
+    QFETCH(bool, withLength);
+    QFETCH(int, exitCode);
+    QFETCH(QString, message);
+    const QJsonObject fx = h->fixture(QStringLiteral("lab/app:1.0"));
+    const QString path = what == QLatin1String("config") ? QStringLiteral("/v2/lab/app/blobs/")
+            + fx.value(QLatin1String("config")).toObject().value(QLatin1String("digest")).toString()
+                                                         : QStringLiteral("/v2/lab/app/manifests/");
+    addFault({ { QStringLiteral("type"), QStringLiteral("oversize") }, { QStringLiteral("bytes"), Huge },
+        { QStringLiteral("status"), status }, { QStringLiteral("length"), withLength },
+        { QStringLiteral("method"), QStringLiteral("GET") }, { QStringLiteral("path"), path } });
+    const auto r = CliRunner::run(
+        { QStringLiteral("-t"), h->reference(QStringLiteral("lab/app:1.0"), h->proxy()), QStringLiteral("--inspect") });
+    QVERIFY2(r.exitCode == exitCode, r.err.constData());
+    if (!message.isEmpty())
+        QVERIFY2(r.err.contains(message.toUtf8()), r.err.constData());
+    // The proxy counts an answer when it ended (the client hung up or all was sent).
+    const auto answered = [this] {
+        return h->proxyStats().value(QLatin1String("faults")).toObject().value(QLatin1String("oversize")).toInt() >= 1;
+    };
+    QVERIFY(ll::test::spinUntil(answered, 60000));
+    const qint64 sent = h->proxyStats().value(QLatin1String("bytes")).toInteger();
+    QVERIFY2(sent < ReadAtMost, qPrintable(QString::number(sent)));
+}
+
+void TestCliHostileServer::retriesDoNotMultiply_data()
+{
+    QTest::addColumn<QJsonObject>("rule");
+    QTest::addColumn<int>("requests"); // this many requests for the blob
+    QTest::addColumn<int>("qtResends"); // ... plus at most this many resent by Qt itself
+    QTest::addColumn<QString>("message");
+    QTest::newRow("persistent 503") << QJsonObject { { QStringLiteral("type"), QStringLiteral("status") },
+        { QStringLiteral("status"), 503 } }
+                                    << 5 << 0 << QStringLiteral("after 5 attempts");
+    // Qt resends a request once, by itself, when a reused keep-alive connection closes before any answer.
+    QTest::newRow("reset before any byte") << QJsonObject { { QStringLiteral("type"), QStringLiteral("reset") } } << 5
+                                           << 1 << QStringLiteral("after 5 attempts");
+    QTest::newRow("reset in the body") << QJsonObject { { QStringLiteral("type"), QStringLiteral("reset") },
+        { QStringLiteral("after_bytes"), 3000 } }
+                                       << 5 << 0 << QStringLiteral("5 attempts");
+    QTest::newRow("redirect loop") << QJsonObject { { QStringLiteral("type"), QStringLiteral("status") },
+        { QStringLiteral("status"), 302 } }
+                                   << 11 << 0 << QStringLiteral("too many redirects");
+}
+
+void TestCliHostileServer::retriesDoNotMultiply()
+{
+    // One retry budget per layer (5 attempts in all, whether the request retries or the pipeline resumes; was
+    // 4 retries x 6 resumes = 30 requests), one limit of 10 redirects (a loop was followed 66 times).
+    QFETCH(QJsonObject, rule);
+    QFETCH(int, requests);
+    QFETCH(int, qtResends);
+    QFETCH(QString, message);
+    const QJsonObject fx = h->fixture(QStringLiteral("lab/app:1.0"));
+    const QString blob
+        = QStringLiteral("/v2/lab/app/blobs/") + layerOf(fx, 3).value(QLatin1String("digest")).toString();
+    rule.insert(QStringLiteral("count"), 0);
+    rule.insert(QStringLiteral("path"), QString(QRegularExpression::escape(blob) + QStringLiteral("$")));
+    if (rule.value(QLatin1String("status")).toInt() == 302)
+        rule.insert(QStringLiteral("headers"), QJsonObject { { QStringLiteral("Location"), blob } });
+    addFault(rule);
+    QTemporaryDir out;
+    const auto r = CliRunner::run({ QStringLiteral("-t"), h->reference(QStringLiteral("lab/app:1.0"), h->proxy()),
+        QStringLiteral("-f"), QStringLiteral("etc/app.conf"), QStringLiteral("-o"), out.path() });
+    QVERIFY2(r.exitCode == 5, r.err.constData());
+    QVERIFY2(r.err.contains(message.toUtf8()), r.err.constData());
+    const int made = h->proxyStats()
+                         .value(QLatin1String("paths"))
+                         .toObject()
+                         .value(blob)
+                         .toObject()
+                         .value(QLatin1String("requests"))
+                         .toInt();
+    QVERIFY2(made >= requests && made <= requests + qtResends, qPrintable(QString::number(made)));
+    QCOMPARE(filesBelow(out.path()), QStringList());
 }
 
 QTEST_GUILESS_MAIN(TestCliHostileServer)

@@ -15,6 +15,9 @@ A rule: {"type": T, "count": N (default 1; 0 = unlimited), "path": regex (re.sea
   corrupt       {"at_byte": K}  flips (xor 0xff) the body byte at offset K of this response (blobs by default);
                 {"blob_offset": B} flips blob byte B in whichever response (Range) carries it
   paginate_tags {"page_size": 10}  tags/list paginated even without ?n= (as Docker Hub does)
+  oversize      {"bytes": B, "status": 200, "length": true}  answers with a B-byte JSON-looking body (never
+                complete JSON); "length": false sends no Content-Length (the body ends when the connection
+                closes). Stats count the body bytes actually sent before the client hung up.
 docker-registry 2.8 ignores n/last on tags/list; the proxy's front listeners always paginate tags/list when the
 client sends n (sorted, Link: <...?last=X&n=N>; rel="next", as distribution 3 and Docker Hub do).
 """
@@ -258,6 +261,9 @@ class Handler(BaseHTTPRequestHandler):
                 self.read_request_body()
                 status = -1
                 self.rst()
+            elif main and main["type"] == "oversize":
+                self.read_request_body()
+                status, nbytes = self.serve_oversize(main)
             elif role == "second":
                 status, nbytes = self.serve_second(main, rate)
             elif main and main["type"] == "redirect_blobs":
@@ -438,6 +444,32 @@ class Handler(BaseHTTPRequestHandler):
                 extra["Authorization"] = "Bearer " + token
         return self.forward(st.upstreams[upstream], rule, rate, path=vpath, extra_headers=extra, drop_auth=True)
 
+    def serve_oversize(self, rule):
+        """A huge answer, written until done or until the client closes: how much it read before giving up."""
+        code = int(rule.get("status", 200))
+        total = int(rule.get("bytes", 1 << 30))
+        self.send_response(code)
+        self.send_header("Content-Type", rule.get("content_type", "application/json"))
+        if rule.get("length", True):
+            self.send_header("Content-Length", str(total))
+        else:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        sent = 0
+        if self.command == "HEAD":
+            return code, 0
+        head = b'{"schemaVersion": 2, "padding": "'
+        filler = b"x" * CHUNK
+        try:
+            while sent < total:
+                data = head if sent == 0 else filler[:min(CHUNK, total - sent)]
+                self.wfile.write(data)
+                sent += len(data)
+        except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, socket.timeout):
+            pass
+        self.close_connection = True
+        return code, sent
+
     def control(self):
         st = self.server.state
         body = self.read_request_body()
@@ -461,7 +493,7 @@ class Handler(BaseHTTPRequestHandler):
                     st.stats["reject_auth"] = bool(req["reject_auth"])
                 for r in req.get("faults", []):
                     if r.get("type") not in ("status", "reset", "slow", "redirect_blobs", "ignore_range",
-                                             "paginate_tags", "corrupt"):
+                                             "paginate_tags", "corrupt", "oversize"):
                         return self.send_simple(400, json.dumps({"error": "unknown fault type %r" % r.get("type")}))
                     r = dict(r)
                     r["unlimited"] = int(r.get("count", 1)) <= 0

@@ -6,11 +6,15 @@ GET /token?service=S&scope=repository:NAME:pull[,push] (scope may repeat), optio
 POST /token (OAuth2 form: grant_type=password|refresh_token) like auth.docker.io, for identity tokens.
 Policy: anonymous pull for public/*; bob/builder pull+push everywhere; anyone else nothing.
 Control: POST /control {"expires_in": N} (default lifetime of new tokens), {"fail_next": N, "status": 503},
-  {"reset": true}; GET /control/stats -> counts of token requests.
+  {"oversize_next": N, "bytes": B, "length": true} (the next N answers: a B-byte body that never becomes JSON;
+  "length": false: no Content-Length, ended by closing), {"reset": true};
+  GET /control/stats -> counts of token requests (oversize_answers: such answers ended, oversize_sent: their
+  body bytes written before the client hung up).
 """
 import base64
 import datetime
 import json
+import socket
 import math
 import threading
 import time
@@ -109,11 +113,16 @@ class TokenState:
         self.expires_in = DEFAULT_EXPIRES_IN
         self.fail_next = 0
         self.fail_status = 503
+        self.oversize_next = 0
+        self.oversize_bytes = 0
+        self.oversize_length = True
         self.reset_stats()
 
     def reset_stats(self):
         self.stats = {"requests": 0, "token_requests": 0, "issued": 0, "denied": 0, "anonymous": 0,
-                      "authenticated": 0, "failed_injected": 0, "by_scope": {}, "by_user": {}, "last": []}
+                      "authenticated": 0, "failed_injected": 0, "oversize_answers": 0, "oversize_sent": 0,
+                      "by_scope": {}, "by_user": {},
+                      "last": []}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -134,6 +143,30 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
+
+    def _send_oversize(self, total, with_length):
+        """A token answer of `total` bytes that starts like one: written until done or the client hangs up."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        if with_length:
+            self.send_header("Content-Length", str(total))
+        else:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        head = b'{"token": "'
+        filler = b"t" * 65536
+        sent = 0
+        try:
+            while sent < total:
+                data = head if sent == 0 else filler[:min(len(filler), total - sent)]
+                self.wfile.write(data)
+                sent += len(data)
+        except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, socket.timeout):
+            pass
+        self.close_connection = True
+        with self.server.state.lock:
+            self.server.state.stats["oversize_sent"] += sent
+            self.server.state.stats["oversize_answers"] += 1
 
     def _read_body(self):
         n = int(self.headers.get("Content-Length") or 0)
@@ -182,12 +215,17 @@ class Handler(BaseHTTPRequestHandler):
                 if req.get("reset"):
                     st.expires_in = DEFAULT_EXPIRES_IN
                     st.fail_next = 0
+                    st.oversize_next = 0
                     st.reset_stats()
                 if "expires_in" in req:
                     st.expires_in = int(req["expires_in"])
                 if "fail_next" in req:
                     st.fail_next = int(req["fail_next"])
                     st.fail_status = int(req.get("status", 503))
+                if "oversize_next" in req:
+                    st.oversize_next = int(req["oversize_next"])
+                    st.oversize_bytes = int(req.get("bytes", 1 << 30))
+                    st.oversize_length = bool(req.get("length", True))
                 return self._send_json(200, {"expires_in": st.expires_in, "fail_next": st.fail_next})
         if url.path == "/token":
             # OAuth2 form, as docker login/identity tokens use it.
@@ -224,6 +262,9 @@ class Handler(BaseHTTPRequestHandler):
                 st.stats["by_scope"][s] = st.stats["by_scope"].get(s, 0) + 1
             st.stats["last"] = (st.stats["last"] + [{"user": user, "scopes": scopes, "service": service,
                                                      "oauth": oauth, "time": time.time()}])[-50:]
+            oversize = st.oversize_next > 0
+            if oversize:
+                st.oversize_next -= 1
             if st.fail_next > 0:
                 st.fail_next -= 1
                 st.stats["failed_injected"] += 1
@@ -232,6 +273,8 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 fail = False
             expires_in = int(expires_override) if expires_override else st.expires_in
+        if oversize:
+            return self._send_oversize(st.oversize_bytes, st.oversize_length)
         if fail:
             return self._send_json(status, {"errors": [{"code": "UNAVAILABLE", "message": "injected failure"}]})
         if bad_credentials:
