@@ -215,15 +215,28 @@ Status TarReader::feed(const char *data, qint64 size)
             const qint64 want = BlockSize - m_extension.size() % BlockSize;
             const qint64 n = std::min({ want, m_memberRemaining, size });
             m_extension.append(data, qsizetype(n));
+            m_mapLines += std::count(data, data + n, '\n');
             data += n;
             size -= n;
             m_offset += n;
             m_memberRemaining -= n;
             if (m_extension.size() % BlockSize != 0 && m_memberRemaining > 0)
                 break;
+            if (m_mapNeeded < 0 && m_mapLines > 0) {
+                // The first line is the region count: the map is complete after 1 + 2 * count lines (parsed
+                // once then, not again at every block: a hostile 1 MiB map would cost quadratic time).
+                qint64 count = -1;
+                const qsizetype nl = m_extension.indexOf('\n');
+                if (!parseDecimal(QByteArrayView(m_extension).first(nl), &count) || count > MaxSparseRegions)
+                    return fail(
+                        QStringLiteral("bad GNU sparse map"), m_current.headerOffset, QStringLiteral("region count"));
+                m_mapNeeded = 1 + 2 * count;
+            }
             bool complete = false;
-            if (Status s = parseSparseMap(&complete); !s)
-                return s;
+            if (m_mapNeeded >= 0 && m_mapLines >= m_mapNeeded) {
+                if (Status s = parseSparseMap(&complete); !s)
+                    return s;
+            }
             if (complete) {
                 m_extension.clear();
                 if (Status s = beginEntry(m_memberRemaining); !s)
@@ -550,6 +563,8 @@ Status TarReader::startEntry(const char *block, qint64 blockOffset, char typeFla
         if (mapInData) {
             e.sparse.clear();
             m_extension.clear();
+            m_mapLines = 0;
+            m_mapNeeded = -1;
             m_state = size > 0 ? State::SparseMap : State::Header;
             if (size == 0)
                 return fail(QStringLiteral("bad GNU sparse map"), blockOffset, QStringLiteral("no data"));

@@ -130,6 +130,7 @@ private:
     int m_region = 0; // next sparse region to enter
     qint64 m_regionLeft = 0; // bytes left in the region being delivered
     qint64 m_logical = 0; // position in the real (sparse) file
+    qint64 m_mapLines = 0, m_mapNeeded = -1; // PAX 1.0 map: lines read, lines it takes (-1: count not read yet)
 };
 
 } // namespace ll::stream

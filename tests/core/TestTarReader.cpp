@@ -311,6 +311,16 @@ QByteArray paxMember(const QByteArray &records, char type = 'x')
 
 const QByteArray endBlocks(1024, '\0');
 
+/** A PAX 1.0 sparse member as GNU tar writes it: the map as text in whole blocks, then the regions' bytes. */
+QByteArray sparse10(qint64 realSize, const QByteArray &map, const QByteArray &data)
+{
+    Header h;
+    h.name = "GNUSparseFile.0/real";
+    return paxMember(paxRecord("GNU.sparse.major", "1") + paxRecord("GNU.sparse.minor", "0")
+               + paxRecord("GNU.sparse.name", "real") + paxRecord("GNU.sparse.realsize", QByteArray::number(realSize)))
+        + member(h, padded(map) + data);
+}
+
 } // namespace
 
 class TestTarReader : public QObject
@@ -621,6 +631,11 @@ private Q_SLOTS:
         dumpdir.name = "inc/";
         dumpdir.mode = "0000755";
         dumpdir.magic = QByteArray("ustar  \0", 8);
+        // PAX 1.0 sparse, by hand: regions 0+3 and 50+2 of a 100-byte file (holes before, between and after).
+        QTest::newRow("pax-sparse-1.0-handmade")
+            << sparse10(100, "2\n0\n3\n50\n2\n", "abcde") + member(plain, "after")
+            << QStringList { QStringLiteral("-rw-r--r-- 1000/1000 100 2024-01-01 00:00:40 real []"),
+                   QStringLiteral("-rw-r--r-- 1000/1000 5 2024-01-01 00:00:40 file []") };
         QTest::newRow("gnu-dumpdir-is-a-dir")
             << member(dumpdir, QByteArray("Ya\0Nb\0\0")) + member(plain, "f")
             << QStringList { QStringLiteral("drwxr-xr-x 1000/1000 0 2024-01-01 00:00:40 inc []"),
@@ -709,6 +724,36 @@ private Q_SLOTS:
         QTest::newRow("truncated-after-pax")
             << first + paxMember(paxRecord("path", "p")) << qint64(2048) << QStringLiteral("truncated");
     }
+    void hostileSparse_data()
+    {
+        QTest::addColumn<QByteArray>("archive");
+        QTest::newRow("overlapping regions") << sparse10(100, "2\n0\n10\n5\n3\n", QByteArray(13, 'x'));
+        QTest::newRow("region past the end") << sparse10(10, "1\n5\n10\n", QByteArray(10, 'x'));
+        QTest::newRow("regions hold less than stored") << sparse10(100, "1\n0\n3\n", QByteArray(5, 'x'));
+        QTest::newRow("huge count") << sparse10(100, "99999999999\n", QByteArray(5, 'x'));
+        QTest::newRow("map never ends") << sparse10(100, "3\n0\n1\n", QByteArray());
+        QTest::newRow("negative length") << sparse10(100, "1\n0\n-3\n", QByteArray());
+        QTest::newRow("0.1 odd map") << paxMember(
+                                            paxRecord("GNU.sparse.size", "100") + paxRecord("GNU.sparse.map", "0,3,50"))
+                + member(Header(), "abc");
+        QTest::newRow("0.0 numbytes without offset")
+            << paxMember(paxRecord("GNU.sparse.size", "100") + paxRecord("GNU.sparse.numbytes", "3"))
+                + member(Header(), "abc");
+    }
+    void hostileSparse()
+    {
+        QFETCH(QByteArray, archive);
+        for (qint64 chunk : { 1, 511, 0 }) {
+            Recorder rec;
+            TarReader reader(&rec);
+            const Status s = readAll(reader, archive, chunk);
+            QVERIFY(!s.ok());
+            QCOMPARE(s.error().code, Error::Code::Corrupt);
+            QVERIFY2(
+                s.error().message.startsWith(QLatin1String("bad GNU sparse map")), qPrintable(s.error().toString()));
+        }
+    }
+
     void hostile()
     {
         QFETCH(QByteArray, archive);
