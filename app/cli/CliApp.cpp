@@ -32,6 +32,7 @@ int runCli(const QStringList &arguments)
             console.error(QStringLiteral("layerslayer-cli: cannot open log file %1: %2").arg(options.logFile, error));
             return ExitIo;
         }
+        Console::installMessageHandler(); // -v lines and warnings go to the log file as well
     }
     if (options.verbose)
         QLoggingCategory::setFilterRules(QStringLiteral("ll.*.debug=true"));

@@ -19,10 +19,12 @@ namespace ll::cli {
 namespace {
 
 int g_signalPipe[2] = { -1, -1 };
+volatile std::sig_atomic_t g_signal = 0; // the signal that cancelled the run (SIGINT or SIGTERM)
 
-void onSigint(int)
+void onSignal(int signal)
 {
-    const char c = 1;
+    g_signal = signal;
+    const char c = char(signal);
     [[maybe_unused]] auto n = ::write(g_signalPipe[1], &c, 1);
 }
 
@@ -82,8 +84,12 @@ void CliSession::run(Job *job)
     QObject::connect(m_client.get(), &registry::RegistryClient::notice, &loop,
         [](const QString &text) { Console::instance().info(text); });
 
-    if (g_signalPipe[0] < 0 && ::pipe(g_signalPipe) == 0)
-        std::signal(SIGINT, onSigint);
+    // SIGTERM (kill, a service manager, a CI timeout) is handled like Ctrl+C: the job cancels and cleans up
+    // its .part files instead of dying with them on disk.
+    if (g_signalPipe[0] < 0 && ::pipe(g_signalPipe) == 0) {
+        std::signal(SIGINT, onSignal);
+        std::signal(SIGTERM, onSignal);
+    }
     QSocketNotifier notifier(g_signalPipe[0], QSocketNotifier::Read);
     QObject::connect(&notifier, &QSocketNotifier::activated, job, [job]() {
         char c;
@@ -129,6 +135,10 @@ Result<oci::Image> CliSession::resolveFor(
 
 int CliSession::fail(const Error &error) const
 {
+    if (error.code == Error::Code::Cancelled && g_signal == SIGTERM) {
+        Console::instance().error(QStringLiteral("layerslayer-cli: terminated"));
+        return ExitTerminated;
+    }
     Console::instance().error(QStringLiteral("layerslayer-cli: ") + error.message);
     if (m_options.verbose && !error.detail.isEmpty())
         Console::instance().error(QStringLiteral("  ") + error.detail);

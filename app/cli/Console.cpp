@@ -26,12 +26,25 @@ bool Console::openLog(const QString &path, QString *error)
 
 void Console::write(FILE *stream, const QByteArray &bytes)
 {
+    QMutexLocker lock(&m_mutex);
     fwrite(bytes.constData(), 1, size_t(bytes.size()), stream);
     fflush(stream);
     if (m_log.isOpen()) {
         m_log.write(bytes);
         m_log.flush();
     }
+}
+
+void Console::logLine(const QString &text)
+{
+    write(stderr, text.toUtf8() + '\n');
+}
+
+void Console::installMessageHandler()
+{
+    qInstallMessageHandler([](QtMsgType type, const QMessageLogContext &context, const QString &message) {
+        Console::instance().logLine(qFormatLogMessage(type, context, message));
+    });
 }
 
 void Console::out(const QString &text)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QFile>
+#include <QMutex>
 #include <QString>
 
 namespace ll::cli {
@@ -27,6 +28,10 @@ public:
     void info(const QString &text);
     /** Errors and warnings on stderr: always printed. */
     void error(const QString &text);
+    /** A log line (-v debug output, Qt warnings), from any thread: stderr and the log file. */
+    void logLine(const QString &text);
+    /** Routes Qt's logging (qCDebug & co., -v) through logLine() so --log-file has it too. */
+    static void installMessageHandler();
     /** A progress line rewritten in place on a terminal (\r); silenced by -q. */
     void progress(const QString &text);
     void endProgress();
@@ -41,6 +46,7 @@ private:
     Console() = default;
     void write(FILE *stream, const QByteArray &bytes);
 
+    QMutex m_mutex; // write() is reached from worker threads through the message handler
     bool m_quiet = false;
     bool m_progressShown = false;
     QFile m_log;

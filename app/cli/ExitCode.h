@@ -16,7 +16,8 @@ enum ExitCode {
     ExitUnsafe = 7, // hostile archive entry or output path refused
     ExitIo = 8, // local file system error
     ExitThreshold = 9, // --analyze: over --max-wasted or under --min-efficiency
-    ExitCancelled = 130,
+    ExitCancelled = 130, // SIGINT (Ctrl+C)
+    ExitTerminated = 143, // SIGTERM: cancelled and cleaned up the same way
 };
 
 inline int exitCodeFor(const Error &error)

@@ -4,7 +4,8 @@ namespace ll {
 
 QString humanSize(qint64 bytes)
 {
-    static const char *const units[] = { "B", "KB", "MB", "GB", "TB", "PB" };
+    // Binary units under their binary names (the figures are powers of 1024).
+    static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
     if (bytes < 1024)
         return QString::number(bytes) + QStringLiteral(" B");
     double v = double(bytes);

@@ -1,5 +1,6 @@
 #include "extract/SaveLayerJob.h"
 
+#include "common/HumanSize.h"
 #include "common/Logging.h"
 #include "common/Sha256.h"
 #include "extract/AtomicFileWriter.h"
@@ -160,7 +161,7 @@ void SaveLayerJob::hashExisting(const QString &path, qint64 size, bool finalFile
     m_hashedBytes = 0;
     m_hashError = Error();
     setStatus(finalFile ? tr("Verifying %1").arg(QFileInfo(path).fileName())
-                        : tr("Checking %1 bytes already saved in %2").arg(size).arg(QFileInfo(path).fileName()));
+                        : tr("Checking the %1 already saved in %2").arg(humanSize(size), QFileInfo(path).fileName()));
     Sha256 *sha = m_sha.get();
     m_hashThread = QThread::create([this, sha, path, size] {
         QFile f(path);
@@ -288,8 +289,12 @@ void SaveLayerJob::onPipelineFinished()
     m_overlapped.reset(); // the worker calls the sink no more once the pipeline finished
 
     if (state != Job::State::Succeeded) {
-        const Status closed = m_writer->close(); // the .part stays: a later run resumes it
-        Q_UNUSED(closed)
+        if (m_writer->size() == 0) {
+            m_writer->discard(); // nothing arrived (a reset before the first byte): no empty .part left behind
+        } else {
+            const Status closed = m_writer->close(); // the .part stays: a later run resumes it
+            Q_UNUSED(closed)
+        }
         m_writer.reset();
         if (state == Job::State::Cancelled || m_cancelling)
             cancelled();
@@ -304,6 +309,16 @@ void SaveLayerJob::onPipelineFinished()
     if (actual != layer.digest || written != layer.size) {
         m_writer->discard();
         m_writer.reset();
+        if (m_current.resumedFrom > 0) {
+            // The kept .part was bad (written by something else, or damaged): it is gone now; one more try
+            // from zero in this same run.
+            qCWarning(llExtract).noquote() << tr("layer %1: the resumed download does not match its digest; "
+                                                 "downloading it again from the start")
+                                                  .arg(m_current.index);
+            m_current.resumedFrom = 0;
+            startDownload(0);
+            return;
+        }
         failWith(Error(Error::Code::DigestMismatch,
             tr("layer %1: the saved blob does not match its digest; removed %2.part")
                 .arg(m_current.index + 1)

@@ -159,7 +159,7 @@ void TestCli::inspectHumanShowsStepsAndLayers()
     QVERIFY(out.contains(QStringLiteral("(metadata only)")));
     QVERIFY(out.contains(QStringLiteral("-> layer 0 (")));
     QVERIFY(out.contains(QStringLiteral("Layers (4, ")));
-    QVERIFY(out.contains(QStringLiteral(" KB")));
+    QVERIFY(out.contains(QStringLiteral(" KiB")));
 }
 
 void TestCli::peekAllJsonMatchesLayers_data()

@@ -266,13 +266,14 @@ void TestSaveLayer::tamperedPartFailsAndIsRemoved()
     const QString final = out.filePath(SaveLayerJob::fileName(image, 0));
     QVERIFY(writeFile(final + QStringLiteral(".part"), part));
 
+    // The resumed blob fails its digest: the .part is discarded and the layer downloaded once more from zero
+    // in the same run (was: a failure, and only the next run worked).
     const Save s = save(image, { 0, 1 }, out.path());
-    QCOMPARE(s.state, Job::State::Failed);
-    QCOMPARE(s.error.code, Error::Code::DigestMismatch);
-    QVERIFY2(s.error.toString().contains(image.manifest.layers.at(0).digest), qPrintable(s.error.toString()));
-    QVERIFY(!QFile::exists(final));
+    QVERIFY2(s.state == Job::State::Succeeded, qPrintable(s.error.toString()));
+    QCOMPARE(s.saved.size(), 2);
+    QCOMPARE(s.saved.at(0).resumedFrom, 0);
+    QCOMPARE(ll::Sha256::digestOf(readFile(final)), image.manifest.layers.at(0).digest);
     QVERIFY(!QFile::exists(final + QStringLiteral(".part")));
-    QCOMPARE(filesBelow(out.path()), QStringList()); // layer 2 was not started either
 }
 
 void TestSaveLayer::completeFileSkipped()

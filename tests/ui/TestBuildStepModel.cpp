@@ -34,7 +34,7 @@ void TestBuildStepModel::rows()
     QCOMPARE(model.index(1, 0).data(BuildStepModel::EmptyLayerRole).toBool(), true);
     QCOMPARE(model.index(2, BuildStepModel::LayerColumn).data().toString(), QStringLiteral("layer 1"));
     QCOMPARE(model.index(2, 0).data(BuildStepModel::LayerRole).toInt(), 1);
-    QCOMPARE(model.index(2, BuildStepModel::SizeColumn).data().toString(), QStringLiteral("1.0 KB"));
+    QCOMPARE(model.index(2, BuildStepModel::SizeColumn).data().toString(), QStringLiteral("1.0 KiB"));
     QVERIFY(model.index(1, BuildStepModel::SizeColumn).data().toString().isEmpty());
     const QDateTime created = model.index(0, 0).data(BuildStepModel::CreatedRole).toDateTime();
     QCOMPARE(created, QDateTime(QDate(2024, 3, 1), QTime(10, 20, 30), Qt::UTC));

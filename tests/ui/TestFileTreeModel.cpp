@@ -131,7 +131,7 @@ void TestFileTreeModel::columns_data()
 
     QTest::newRow("name") << "etc/passwd" << int(FileTreeModel::NameColumn) << "passwd"
                           << QVariant(QStringLiteral("passwd"));
-    QTest::newRow("size human") << "etc/passwd" << int(FileTreeModel::SizeColumn) << "1.5 KB" << QVariant(qint64(1536));
+    QTest::newRow("size human") << "etc/passwd" << int(FileTreeModel::SizeColumn) << "1.5 KiB" << QVariant(qint64(1536));
     QTest::newRow("size dir empty") << "etc" << int(FileTreeModel::SizeColumn) << "" << QVariant(qint64(0));
     QTest::newRow("mode file") << "etc/passwd" << int(FileTreeModel::ModeColumn) << "-rw-r--r--"
                                << QVariant(quint32(0644));

@@ -62,7 +62,7 @@ void TestJobsPanel::progressText()
     job.start();
     QCOMPARE(panel.state(0), Job::State::Running);
     job.report(1024 * 1024, 4 * 1024 * 1024);
-    QVERIFY2(panel.statusText(0).contains(QStringLiteral("1.0 MB of 4.0 MB")), qPrintable(panel.statusText(0)));
+    QVERIFY2(panel.statusText(0).contains(QStringLiteral("1.0 MiB of 4.0 MiB")), qPrintable(panel.statusText(0)));
     // After the rate window, a rate and an ETA appear.
     QTRY_VERIFY_WITH_TIMEOUT(
         [&] {

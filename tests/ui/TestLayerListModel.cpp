@@ -34,8 +34,8 @@ void TestLayerListModel::columnsAndRoles()
     QCOMPARE(model.index(0, LayerListModel::DigestColumn).data().toString(), QStringLiteral("aaaaaaaaaaaa"));
     QCOMPARE(model.index(0, LayerListModel::DigestColumn).data(LayerListModel::DigestRole).toString(),
         QStringLiteral("sha256:") + QString(64, QLatin1Char('a')));
-    QCOMPARE(model.index(0, LayerListModel::SizeColumn).data().toString(), QStringLiteral("28.6 MB"));
-    QCOMPARE(model.index(1, LayerListModel::SizeColumn).data().toString(), QStringLiteral("1.0 KB"));
+    QCOMPARE(model.index(0, LayerListModel::SizeColumn).data().toString(), QStringLiteral("28.6 MiB"));
+    QCOMPARE(model.index(1, LayerListModel::SizeColumn).data().toString(), QStringLiteral("1.0 KiB"));
     QCOMPARE(model.index(1, 0).data(LayerListModel::SizeRole).toLongLong(), 1024);
     QCOMPARE(model.index(0, 0).data(LayerListModel::SizeFractionRole).toDouble(), 1.0);
     QCOMPARE(model.index(2, 0).data(LayerListModel::SizeFractionRole).toDouble(), 0.25);
