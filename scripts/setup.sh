@@ -15,6 +15,7 @@ PACKAGES=(
     python3 python3-cryptography
     libarchive-tools busybox pigz
     docker-registry skopeo apache2-utils curl
+    golang-1.19-go golang-github-containerd-stargz-snapshotter-dev
     xvfb xauth imagemagick
     appstream desktop-file-utils file
 )

@@ -4,7 +4,7 @@ import json
 import os
 import tarfile
 
-from . import content, huntfleet, layers
+from . import content, huntfleet, layers, toc
 from .layers import Layer
 
 DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
@@ -51,6 +51,8 @@ class Builder:
             else:
                 mt = DOCKER_LAYER
             layer_descs.append({"mediaType": mt, "size": l["size"], "digest": l["digest"]})
+            if l.get("annotations"):
+                layer_descs[-1]["annotations"] = l["annotations"]
         manifest = {"schemaVersion": 2, "mediaType": OCI_MANIFEST if oci else DOCKER_MANIFEST,
                     "config": {"mediaType": OCI_CONFIG if oci else DOCKER_CONFIG, "size": csize, "digest": cdig},
                     "layers": layer_descs}
@@ -461,6 +463,7 @@ def build_all(blob_dir, big_mb=24, big_level=6, cache=None):
     out += huntfleet.test_set(b)
     out.append(("basic", "private/basic", ["1.0"],
                 small_image(b, [("basic.txt", b"Behind htpasswd basic auth\n")], "basic")))
+    out.extend(toc.build_images(b))
     return out
 
 
