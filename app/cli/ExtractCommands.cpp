@@ -88,6 +88,8 @@ int runCarve(CliSession &session)
             out.insert(QStringLiteral("verified"), r.verified);
         out.insert(QStringLiteral("physical_bound"), r.physicalBound);
         out.insert(QStringLiteral("layers_from_index"), r.layersFromIndex);
+        out.insert(QStringLiteral("layers_from_toc"), r.layersFromToc);
+        out.insert(QStringLiteral("from_toc"), r.fromToc);
         printJson(out);
     } else {
         switch (r.status) {
@@ -134,7 +136,11 @@ int runCarve(CliSession &session)
                    .arg(double(r.elapsedMs) / 1000.0, 0, 'f', 2)
             + (r.layersFromIndex > 0
                     ? QStringLiteral("; %1 layer(s) searched in their kept index").arg(r.layersFromIndex)
-                    : QString()));
+                    : QString())
+            + (r.layersFromToc > 0
+                    ? QStringLiteral("; %1 layer(s) searched in their table of contents").arg(r.layersFromToc)
+                    : QString())
+            + (r.fromToc ? QStringLiteral("; fetched by its chunk offsets, each chunk verified") : QString()));
     }
     return r.status == extract::CarveResult::Status::Found ? ExitOk : ExitNotFound;
 }

@@ -7,6 +7,7 @@
 #include "fs/LayerTree.h"
 #include "fs/MergedTree.h"
 #include "stream/LayerScanJob.h"
+#include "toc/LayerToc.h"
 
 #include <QElapsedTimer>
 #include <QJsonDocument>
@@ -86,6 +87,11 @@ int runPeekAll(CliSession &session)
         c.endProgress();
         if (job.state() != Job::State::Succeeded)
             return session.fail(job.error());
+        if (job.isFromToc() && printer.style() != EntryPrinter::Style::JsonLines)
+            c.outLine(QStringLiteral("  (listed from its %1 table of contents: %2 request(s), %3)")
+                          .arg(job.layerToc()->formatName())
+                          .arg(job.tocRequestCount())
+                          .arg(humanSize(job.tocBytesDownloaded())));
         if (job.isIncomplete()) {
             if (printer.style() == EntryPrinter::Style::JsonLines) {
                 QJsonObject marker { { QStringLiteral("layer"), i }, { QStringLiteral("digest"), source.layer.digest },

@@ -2,6 +2,9 @@
 
 #include "common/Logging.h"
 #include "extract/AtomicFileWriter.h"
+#include "toc/LayerToc.h"
+#include "toc/TocFetchJob.h"
+#include "toc/TocFileJob.h"
 #include "fs/LayerTree.h"
 #include "fs/MergedTree.h"
 #include "fs/PathSanitizer.h"
@@ -260,12 +263,22 @@ void CarveJob::doStart()
     m_trees.resize(size_t(n));
     m_complete.assign(size_t(n), nullptr);
     m_indexed.assign(size_t(n), false);
+    m_tocs.assign(size_t(n), nullptr);
+    m_tocTried.assign(size_t(n), false);
     m_totalSize = m_image.totalLayerSize();
     step();
 }
 
 void CarveJob::doCancel()
 {
+    if (m_tocFetch && m_tocFetch->isRunning()) {
+        m_tocFetch->cancel(); // onTocFetched() ends the job as cancelled
+        return;
+    }
+    if (m_tocFile && m_tocFile->isRunning()) {
+        m_tocFile->cancel();
+        return;
+    }
     if (m_pipeline && m_pipeline->isRunning()) {
         m_pipeline->cancel(); // onPassFinished() ends the job as cancelled
         return;
@@ -282,6 +295,8 @@ void CarveJob::step()
             step();
             return;
         }
+        if (fetchToc(r.layer))
+            return;
         startPass(r.layer, PassKind::Search, m_path);
         return;
     case fs::Lookup::Status::NotFound:
@@ -419,6 +434,12 @@ void CarveJob::startPass(int layer, PassKind kind, const QString &entryPath)
         failWith(
             Error(Error::Code::Corrupt, tr("hard link chain too long at %1 in layer %2").arg(entryPath).arg(layer)));
         return;
+    }
+    if (kind == PassKind::Extract && m_tocs[size_t(layer)]) {
+        if (const toc::TocFile *file = m_tocs[size_t(layer)]->file(entryPath)) {
+            carveFromToc(layer, *file);
+            return;
+        }
     }
     const stream::LayerSource source = stream::LayerSource::fromImage(m_image, layer);
     fs::LayerTree *tree = nullptr;
@@ -601,6 +622,142 @@ void CarveJob::failWith(const Error &error)
 {
     m_result.elapsedMs = m_timer.isValid() ? m_timer.elapsed() : 0;
     fail(error);
+}
+
+} // namespace ll::extract
+
+namespace ll::extract {
+
+bool CarveJob::fetchToc(int layer)
+{
+    const oci::Descriptor &d = m_image.manifest.layers.at(layer);
+    if (!m_tocEnabled || m_tocTried[size_t(layer)] || m_trees[size_t(layer)] || !toc::TocFetchJob::hasTocAnnotation(d))
+        return false;
+    m_tocTried[size_t(layer)] = true;
+    auto *job = new toc::TocFetchJob(m_client, stream::LayerSource::fromImage(m_image, layer), this);
+    m_tocFetch = job;
+    connect(job, &Job::finished, this, [this, layer]() { onTocFetched(layer); });
+    setStatus(tr("Reading the table of contents of layer %1/%2").arg(layer + 1).arg(m_image.manifest.layers.size()));
+    job->start();
+    return true;
+}
+
+void CarveJob::accountToc(int requests, qint64 downloaded, qint64 requested)
+{
+    m_requestsBefore += requests;
+    m_downloadedBefore += downloaded;
+    m_requestedBefore += requested;
+    m_consumedBefore += requested;
+    m_result.bytesDownloaded = m_downloadedBefore;
+    m_result.bytesRequested = m_requestedBefore;
+    m_result.physicalBound = m_consumedBefore;
+    m_result.requests = m_requestsBefore;
+    m_result.elapsedMs = m_timer.elapsed();
+}
+
+void CarveJob::onTocFetched(int layer)
+{
+    toc::TocFetchJob *job = m_tocFetch;
+    if (!job)
+        return;
+    m_tocFetch = nullptr;
+    job->deleteLater();
+    accountToc(job->requestCount(), job->bytesDownloaded(), job->bytesDownloaded());
+    if (!isRunning())
+        return;
+    if (job->state() == State::Cancelled) {
+        cancelled();
+        return;
+    }
+    if (job->state() == State::Succeeded) {
+        auto tree = std::make_unique<fs::LayerTree>(layer);
+        for (const stream::TarEntry &e : job->toc()->entries) {
+            if (!tree->addEntry(e))
+                qCWarning(llExtract) << "layer" << layer << "TOC: skipping unsafe entry" << e.path;
+        }
+        m_tocs[size_t(layer)] = job->toc();
+        m_complete[size_t(layer)] = tree.get();
+        m_trees[size_t(layer)] = std::move(tree);
+        ++m_result.layersFromToc;
+        qCDebug(llExtract) << "carve: layer" << layer << "searched in its table of contents";
+    } else {
+        qCWarning(llExtract).noquote() << "layer" << layer << "table of contents refused:" << job->error().toString()
+                                       << "- streaming the layer";
+    }
+    step();
+}
+
+void CarveJob::carveFromToc(int layer, const toc::TocFile &file)
+{
+    AtomicFileWriter::Options o;
+    const quint32 mode = m_haveRequestedEntry ? m_requestedEntry.mode : 0644;
+    o.mode = (mode & 0777) | 0600; // as a streamed carve: permission bits, never setuid/setgid
+    for (const stream::TarEntry &e : m_tocs[size_t(layer)]->entries) {
+        if (e.path == file.path) {
+            o.mode = (e.mode & 0777) | 0600;
+            break;
+        }
+    }
+    Result<std::unique_ptr<AtomicFileWriter>> w = AtomicFileWriter::create(m_outRoot, m_result.path, o);
+    if (!w) {
+        failWith(w.error());
+        return;
+    }
+    m_tocWriter = std::move(*w);
+    auto *job = new toc::TocFileJob(m_client, stream::LayerSource::fromImage(m_image, layer), m_tocs[size_t(layer)], file, this);
+    job->setSink([writer = m_tocWriter.get()](const char *data, qint64 size) { return writer->write(data, size); });
+    m_tocFile = job;
+    connect(job, &Job::finished, this, [this, layer]() { onTocFileFinished(layer); });
+    connect(job, &Job::progress, this, [this](qint64 done, qint64) { setProgress(m_consumedBefore + done, m_totalSize); });
+    setStatus(tr("Reading %1 from layer %2/%3 by its table of contents")
+                  .arg(file.path)
+                  .arg(layer + 1)
+                  .arg(m_image.manifest.layers.size()));
+    job->start();
+}
+
+void CarveJob::onTocFileFinished(int layer)
+{
+    toc::TocFileJob *job = m_tocFile;
+    if (!job)
+        return;
+    m_tocFile = nullptr;
+    job->deleteLater();
+    accountToc(job->requestCount(), job->bytesDownloaded(), job->bytesRequested());
+    std::unique_ptr<AtomicFileWriter> writer = std::move(m_tocWriter);
+    if (job->state() != State::Succeeded) {
+        if (writer)
+            writer->discard();
+        if (!isRunning())
+            return;
+        if (job->state() == State::Cancelled) {
+            cancelled();
+            return;
+        }
+        // The TOC or the bytes it points at are wrong: read the layer itself (its digest decides).
+        qCWarning(llExtract).noquote() << "layer" << layer << "TOC carve failed:" << job->error().toString()
+                                       << "- streaming the layer";
+        setStatus(tr("%1; streaming the layer").arg(job->error().message));
+        m_tocs[size_t(layer)].reset();
+        m_complete[size_t(layer)] = nullptr;
+        m_trees[size_t(layer)].reset();
+        --m_result.layersFromToc;
+        step();
+        return;
+    }
+    const Status s = writer->commit();
+    if (!s) {
+        failWith(s.error());
+        return;
+    }
+    stream::TarEntry e;
+    e.path = job->file().path;
+    e.type = stream::TarEntry::Type::File;
+    e.size = job->file().size;
+    m_result.fromToc = true;
+    // Verified when the TOC matched the layer's annotation and the file matched the TOC's digest.
+    m_result.verified = m_tocs[size_t(layer)]->verified && !job->file().digest.isEmpty();
+    finishFound(layer, e, job->file().size, writer->finalPath());
 }
 
 } // namespace ll::extract

@@ -21,8 +21,16 @@ class LayerTree;
 namespace ll::stream {
 class LayerPipeline;
 }
+namespace ll::toc {
+struct LayerToc;
+struct TocFile;
+class TocFetchJob;
+class TocFileJob;
+} // namespace ll::toc
 
 namespace ll::extract {
+
+class AtomicFileWriter;
 
 /** How a carve fetches and where it writes. */
 struct CarveOptions {
@@ -61,6 +69,8 @@ struct CarveResult {
      * false: the read stopped early (only a gzip member ending in what was read had its CRC checked).
      */
     bool verified = false;
+    int layersFromToc = 0; // layers searched in their table of contents (eStargz, zstd:chunked)
+    bool fromToc = false; // the file was fetched by its TOC chunk offsets (one request, each chunk verified)
     qint64 elapsedMs = 0;
 
     static QString statusName(Status status); // "found", "deleted", "not_found"
@@ -107,6 +117,12 @@ public:
      * without a download, and the file is fetched with one Range request up to its compressedEnd.
      */
     void setIndexStore(const index::IndexStore &store) { m_store = store; }
+    /**
+     * Layers announcing a table of contents (eStargz, zstd:chunked) are searched in it (1-2 small requests)
+     * and the file is fetched by its chunk offsets in one request, each chunk verified; a refused TOC or a
+     * failed chunk falls back to streaming the layer. Default on. Before start().
+     */
+    void setTocEnabled(bool enabled) { m_tocEnabled = enabled; }
 
 protected:
     void doStart() override;
@@ -119,6 +135,11 @@ private:
     void step();
     void startPass(int layer, PassKind kind, const QString &entryPath);
     bool loadIndexed(int layer);
+    bool fetchToc(int layer);
+    void onTocFetched(int layer);
+    void carveFromToc(int layer, const toc::TocFile &file);
+    void onTocFileFinished(int layer);
+    void accountToc(int requests, qint64 downloaded, qint64 requested);
     void onPassFinished();
     void onPassProgress();
     bool followLink(const QString &linkPath, const QString &target, const QString &rest);
@@ -139,6 +160,12 @@ private:
     std::vector<const fs::LayerTree *> m_complete; // index = layer; nullptr: not (completely) read yet
     index::IndexStore m_store;
     std::vector<bool> m_indexed; // index = layer; its tree came from m_store
+    bool m_tocEnabled = true;
+    std::vector<std::shared_ptr<const toc::LayerToc>> m_tocs; // index = layer; its tree came from its TOC
+    std::vector<bool> m_tocTried; // index = layer
+    QPointer<toc::TocFetchJob> m_tocFetch;
+    QPointer<toc::TocFileJob> m_tocFile;
+    std::unique_ptr<AtomicFileWriter> m_tocWriter;
     std::unique_ptr<Visitor> m_visitor;
     QPointer<stream::LayerPipeline> m_pipeline;
     int m_passLayer = -1;

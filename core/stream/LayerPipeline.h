@@ -61,6 +61,7 @@ public:
     bool digestVerified() const { return m_digestVerified.load(); }
 
     const LayerSource &source() const { return m_source; }
+    registry::RegistryClient *client() const { return m_client; }
     const FetchPolicy &policy() const { return m_policy; }
 
     /** Network bytes that arrived for this layer (all requests, including unread ones after a stop). */

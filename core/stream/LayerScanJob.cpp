@@ -2,6 +2,8 @@
 
 #include "common/Logging.h"
 #include "stream/TarReader.h"
+#include "toc/LayerToc.h"
+#include "toc/TocFetchJob.h"
 
 #include <QElapsedTimer>
 
@@ -72,13 +74,79 @@ void LayerScanJob::doStart()
             QMetaObject::invokeMethod(this, &LayerScanJob::serveFromIndex, Qt::QueuedConnection);
             return;
         }
-        m_indexWriter = m_store.writer(source().layer.digest, source().layer.size);
     }
+    if (whole && startToc())
+        return;
+    if (m_store.isEnabled() && whole)
+        m_indexWriter = m_store.writer(source().layer.digest, source().layer.size);
     LayerPipeline::doStart();
+}
+
+bool LayerScanJob::startToc()
+{
+    if (!m_tocEnabled || m_toc || m_tocJob || !m_tocRefusal.isEmpty())
+        return false;
+    if (!m_tocProbe && !toc::TocFetchJob::hasTocAnnotation(source().layer))
+        return false;
+    auto *job = new toc::TocFetchJob(client(), source(), this);
+    job->setProbe(m_tocProbe);
+    m_tocJob = job;
+    connect(job, &Job::finished, this, &LayerScanJob::onTocFinished);
+    setStatus(tr("Reading the table of contents"));
+    job->start();
+    return true;
+}
+
+void LayerScanJob::onTocFinished()
+{
+    toc::TocFetchJob *job = m_tocJob;
+    if (!job)
+        return;
+    m_tocJob = nullptr;
+    job->deleteLater();
+    m_tocRequests += job->requestCount();
+    m_tocBytes += job->bytesDownloaded();
+    if (!isRunning())
+        return;
+    if (job->state() == State::Cancelled) {
+        cancelled();
+        return;
+    }
+    if (job->state() != State::Succeeded) {
+        if (!job->isNotTocLayer()) {
+            m_tocRefusal = job->error().toString();
+            qCWarning(llToc).noquote() << source().label() << "table of contents refused:" << m_tocRefusal
+                                       << "- streaming the layer";
+            setStatus(tr("Table of contents refused (%1); streaming the layer").arg(job->error().message));
+        } else {
+            m_tocRefusal = job->error().message;
+        }
+        if (m_store.isEnabled() && source().layer.size >= 0)
+            m_indexWriter = m_store.writer(source().layer.digest, source().layer.size);
+        LayerPipeline::doStart();
+        return;
+    }
+    m_toc = job->toc();
+    m_fromToc = true;
+    setStatus(tr("Listed from its %1 table of contents").arg(m_toc->formatName()));
+    for (qsizetype i = 0; i < m_toc->entries.size() && isRunning(); i += 1024) {
+        const QVector<TarEntry> batch = m_toc->entries.mid(i, 1024);
+        m_count += batch.size();
+        emit entriesReady(batch);
+    }
+    if (!isRunning())
+        return;
+    const qint64 size = qMax<qint64>(0, source().layer.size);
+    setProgress(size, size);
+    succeed();
 }
 
 void LayerScanJob::doCancel()
 {
+    if (m_tocJob) {
+        m_tocJob->cancel(); // onTocFinished() ends the job as cancelled
+        return;
+    }
     if (m_fromIndex) {
         cancelled(); // no download, no worker to wait for
         return;

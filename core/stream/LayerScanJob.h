@@ -4,8 +4,16 @@
 #include "stream/LayerPipeline.h"
 #include "stream/TarEntry.h"
 
+#include <QPointer>
 #include <QSemaphore>
 #include <QVector>
+
+#include <memory>
+
+namespace ll::toc {
+struct LayerToc;
+class TocFetchJob;
+} // namespace ll::toc
 
 namespace ll::stream {
 
@@ -17,6 +25,11 @@ namespace ll::stream {
  * With an index store (setIndexStore()), a layer listed completely before comes from its index, with no
  * request at all (isFromIndex()); a complete pass whose digest matched keeps its index for next time.
  * Entries from an index carry TarEntry::compressedEnd; streamed ones come at once, without it (-1).
+ *
+ * A layer with a table of contents (eStargz, zstd:chunked: toc::TocFetchJob) is listed from it in 1-2 small
+ * Range requests (isFromToc()); a TOC that is refused (digest mismatch, offsets outside the blob ...) is
+ * logged and the layer is streamed instead. The TOC listing is what the TOC says: an eStargz blob's own
+ * `stargz.index.json` member is not in it.
  */
 class LayerScanJob : public LayerPipeline
 {
@@ -32,6 +45,20 @@ public:
     /** The listing came from a kept index (no download). */
     bool isFromIndex() const { return m_fromIndex; }
 
+    /** Look for a TOC by a tail probe when no annotation announces one (default off). Before start(). */
+    void setTocProbe(bool probe) { m_tocProbe = probe; }
+    /** Use TOCs at all (default on). Before start(). */
+    void setTocEnabled(bool enabled) { m_tocEnabled = enabled; }
+    /** The listing came from the layer's table of contents (no layer download). */
+    bool isFromToc() const { return m_fromToc; }
+    /** That table of contents (carves and previews fetch files with it). */
+    std::shared_ptr<const toc::LayerToc> layerToc() const { return m_toc; }
+    /** Why a TOC was not used (empty when none was announced or it was used). */
+    const QString &tocRefusal() const { return m_tocRefusal; }
+    /** Requests and bytes of the TOC fetch (also counted when it was refused). */
+    int tocRequestCount() const { return m_tocRequests; }
+    qint64 tocBytesDownloaded() const { return m_tocBytes; }
+
 signals:
     void entriesReady(const QVector<ll::stream::TarEntry> &entries);
 
@@ -44,6 +71,8 @@ private:
     class Visitor;
     void deliver(QVector<TarEntry> batch);
     void serveFromIndex();
+    bool startToc();
+    void onTocFinished();
     void onFinished();
 
     std::unique_ptr<Visitor> m_visitorImpl;
@@ -55,6 +84,14 @@ private:
     std::unique_ptr<index::IndexWriter> m_indexWriter; // fed by the worker, committed on success
     std::unique_ptr<index::IndexReader> m_indexReader; // serving a kept index
     bool m_fromIndex = false;
+    bool m_tocEnabled = true;
+    bool m_tocProbe = false;
+    bool m_fromToc = false;
+    QPointer<toc::TocFetchJob> m_tocJob;
+    std::shared_ptr<const toc::LayerToc> m_toc;
+    QString m_tocRefusal;
+    int m_tocRequests = 0;
+    qint64 m_tocBytes = 0;
 };
 
 } // namespace ll::stream
