@@ -2,15 +2,15 @@
 
 #include "common/Logging.h"
 #include "extract/AtomicFileWriter.h"
-#include "toc/LayerToc.h"
-#include "toc/TocFetchJob.h"
-#include "toc/TocFileJob.h"
 #include "fs/LayerTree.h"
 #include "fs/MergedTree.h"
 #include "fs/PathSanitizer.h"
 #include "fs/Whiteout.h"
 #include "stream/LayerPipeline.h"
 #include "stream/TarReader.h"
+#include "toc/LayerToc.h"
+#include "toc/TocFetchJob.h"
+#include "toc/TocFileJob.h"
 
 #include <QDir>
 
@@ -704,11 +704,13 @@ void CarveJob::carveFromToc(int layer, const toc::TocFile &file)
         return;
     }
     m_tocWriter = std::move(*w);
-    auto *job = new toc::TocFileJob(m_client, stream::LayerSource::fromImage(m_image, layer), m_tocs[size_t(layer)], file, this);
+    auto *job = new toc::TocFileJob(
+        m_client, stream::LayerSource::fromImage(m_image, layer), m_tocs[size_t(layer)], file, this);
     job->setSink([writer = m_tocWriter.get()](const char *data, qint64 size) { return writer->write(data, size); });
     m_tocFile = job;
     connect(job, &Job::finished, this, [this, layer]() { onTocFileFinished(layer); });
-    connect(job, &Job::progress, this, [this](qint64 done, qint64) { setProgress(m_consumedBefore + done, m_totalSize); });
+    connect(
+        job, &Job::progress, this, [this](qint64 done, qint64) { setProgress(m_consumedBefore + done, m_totalSize); });
     setStatus(tr("Reading %1 from layer %2/%3 by its table of contents")
                   .arg(file.path)
                   .arg(layer + 1)

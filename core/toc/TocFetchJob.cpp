@@ -30,13 +30,14 @@ void TocFetchJob::doStart()
 {
     const qint64 size = m_source.layer.size;
     if (size <= 0) {
-        failWith(Error(Error::Code::Unsupported, tr("%1: no blob size to find a table of contents").arg(m_source.label())));
+        failWith(
+            Error(Error::Code::Unsupported, tr("%1: no blob size to find a table of contents").arg(m_source.label())));
         return;
     }
     const std::optional<TocParser::TocLocation> loc = TocParser::fromAnnotations(m_source.layer);
     if (loc && loc->format == LayerToc::Format::ZstdChunked) {
-        const QString pos = m_source.layer.annotations.value(TocParser::ZstdPositionAnnotation,
-            m_source.layer.annotations.value(TocParser::ZstdPositionAnnotationOld));
+        const QString pos = m_source.layer.annotations.value(
+            TocParser::ZstdPositionAnnotation, m_source.layer.annotations.value(TocParser::ZstdPositionAnnotationOld));
         Result<TocParser::TocLocation> parsed = TocParser::parseManifestPosition(pos, size);
         if (!parsed) {
             failWith(parsed.error());
@@ -96,11 +97,13 @@ void TocFetchJob::fetch(qint64 start, qint64 end, Handler handler)
         QByteArray body = call->body();
         if (call->httpStatus() == 200) {
             if (body.size() != m_source.layer.size) {
-                failWith(Error(Error::Code::Protocol, tr("%1: the registry ignored a Range request").arg(m_source.label())));
+                failWith(
+                    Error(Error::Code::Protocol, tr("%1: the registry ignored a Range request").arg(m_source.label())));
                 return;
             }
             body = body.mid(int(start), int(end - start));
-        } else if (!call->rawHeader("Content-Range").startsWith(QByteArray(QByteArray("bytes ") + QByteArray::number(start) + '-'))
+        } else if (!call->rawHeader("Content-Range")
+                        .startsWith(QByteArray(QByteArray("bytes ") + QByteArray::number(start) + '-'))
             || body.size() != end - start) {
             failWith(Error(Error::Code::Protocol,
                 tr("%1: asked for bytes %2-%3, got %4 bytes (%5)")
@@ -155,8 +158,8 @@ void TocFetchJob::onTocBytes(const QByteArray &bytes)
             tr("expected %1, got %2").arg(m_loc.digest, Sha256::digestOf(bytes))));
         return;
     }
-    Result<QByteArray> json = zstd ? TocParser::zstdTocJson(bytes, m_loc.uncompressedLength)
-                                   : TocParser::estargzTocJson(bytes);
+    Result<QByteArray> json
+        = zstd ? TocParser::zstdTocJson(bytes, m_loc.uncompressedLength) : TocParser::estargzTocJson(bytes);
     if (!json) {
         failWith(json.error());
         return;
@@ -177,8 +180,8 @@ void TocFetchJob::onTocBytes(const QByteArray &bytes)
     m_toc = std::make_shared<LayerToc>(std::move(*toc));
     m_toc->tocBytes = bytes.size();
     m_toc->verified = !m_loc.digest.isEmpty();
-    qCDebug(llToc).noquote() << m_source.label() << m_toc->formatName() << "TOC:" << m_toc->entries.size()
-                             << "entries," << m_requests << "requests," << m_bytes << "bytes";
+    qCDebug(llToc).noquote() << m_source.label() << m_toc->formatName() << "TOC:" << m_toc->entries.size() << "entries,"
+                             << m_requests << "requests," << m_bytes << "bytes";
     succeed();
 }
 

@@ -35,7 +35,8 @@ void TocFileJob::doStart()
 {
     if (m_file.chunks.isEmpty()) { // an empty file
         if (!m_file.digest.isEmpty() && m_fileHash.digestString() != m_file.digest) {
-            failWith(Error(Error::Code::DigestMismatch, tr("%1: the TOC's digest of the empty file is wrong").arg(m_file.path)));
+            failWith(Error(
+                Error::Code::DigestMismatch, tr("%1: the TOC's digest of the empty file is wrong").arg(m_file.path)));
             return;
         }
         succeed();
@@ -70,9 +71,11 @@ void TocFileJob::onResponseStarted()
 {
     const qint64 start = m_file.chunks.first().offset;
     if (m_call->httpStatus() == 206) {
-        if (!m_call->rawHeader("Content-Range").startsWith(QByteArray(QByteArray("bytes ") + QByteArray::number(start) + '-'))) {
-            failWith(Error(Error::Code::Protocol, tr("%1: the registry answered another range (%2)")
-                                                      .arg(m_source.label(), QString::fromLatin1(m_call->rawHeader("Content-Range")))));
+        if (!m_call->rawHeader("Content-Range")
+                 .startsWith(QByteArray(QByteArray("bytes ") + QByteArray::number(start) + '-'))) {
+            failWith(Error(Error::Code::Protocol,
+                tr("%1: the registry answered another range (%2)")
+                    .arg(m_source.label(), QString::fromLatin1(m_call->rawHeader("Content-Range")))));
             return;
         }
         m_pos = start;
@@ -96,8 +99,8 @@ void TocFileJob::onReadyRead()
             failWith(s.error());
             return;
         }
-        setProgress(m_chunk < m_file.chunks.size() ? m_pos - m_file.chunks.first().offset : bytesRequested(),
-            bytesRequested());
+        setProgress(
+            m_chunk < m_file.chunks.size() ? m_pos - m_file.chunks.first().offset : bytesRequested(), bytesRequested());
         if (m_chunk >= m_file.chunks.size()) {
             // everything needed is in: the rest of a whole-blob answer is not read
             m_bytesDone += qMax(m_callRead, m_call->bytesReceived());
@@ -227,7 +230,11 @@ void TocFileJob::onFinished()
     }
     if (m_chunk < m_file.chunks.size()) {
         failWith(Error(Error::Code::Corrupt,
-            tr("%1: the blob ended at offset %2, inside chunk %3 of %4").arg(m_file.path).arg(m_pos).arg(m_chunk).arg(m_source.label())));
+            tr("%1: the blob ended at offset %2, inside chunk %3 of %4")
+                .arg(m_file.path)
+                .arg(m_pos)
+                .arg(m_chunk)
+                .arg(m_source.label())));
         return;
     }
     if (!m_file.digest.isEmpty()) {

@@ -32,8 +32,8 @@ class TocFileJob : public Job
 public:
     using Sink = std::function<Status(const char *data, qint64 size)>;
 
-    TocFileJob(registry::RegistryClient *client, const stream::LayerSource &source,
-        std::shared_ptr<const LayerToc> toc, const TocFile &file, QObject *parent = nullptr);
+    TocFileJob(registry::RegistryClient *client, const stream::LayerSource &source, std::shared_ptr<const LayerToc> toc,
+        const TocFile &file, QObject *parent = nullptr);
     ~TocFileJob() override;
 
     void setSink(Sink sink) { m_sink = std::move(sink); }

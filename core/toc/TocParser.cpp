@@ -113,11 +113,13 @@ qint64 number(const QJsonObject &o, QLatin1String key)
 
 std::optional<TocLocation> fromAnnotations(const oci::Descriptor &layer)
 {
-    const QString pos = layer.annotations.value(ZstdPositionAnnotation, layer.annotations.value(ZstdPositionAnnotationOld));
+    const QString pos
+        = layer.annotations.value(ZstdPositionAnnotation, layer.annotations.value(ZstdPositionAnnotationOld));
     if (!pos.isEmpty()) {
         TocLocation loc;
         loc.format = LayerToc::Format::ZstdChunked;
-        loc.digest = layer.annotations.value(ZstdChecksumAnnotation, layer.annotations.value(ZstdChecksumAnnotationOld));
+        loc.digest
+            = layer.annotations.value(ZstdChecksumAnnotation, layer.annotations.value(ZstdChecksumAnnotationOld));
         loc.offset = -1; // parsed (and checked against the size) by the fetch
         return loc;
     }
@@ -147,9 +149,11 @@ Result<TocLocation> parseManifestPosition(const QString &value, qint64 blobSize)
             return malformed(QStringLiteral("zstd:chunked manifest-position \"%1\": bad number").arg(value.left(80)));
     }
     if (v[3] != 1)
-        return Error(Error::Code::Unsupported, QStringLiteral("zstd:chunked manifest type %1 is not supported").arg(v[3]));
+        return Error(
+            Error::Code::Unsupported, QStringLiteral("zstd:chunked manifest type %1 is not supported").arg(v[3]));
     if (v[1] == 0 || v[1] > MaxTocSize || v[2] > MaxTocSize)
-        return malformed(QStringLiteral("zstd:chunked manifest of %1 bytes (%2 uncompressed) refused").arg(v[1]).arg(v[2]));
+        return malformed(
+            QStringLiteral("zstd:chunked manifest of %1 bytes (%2 uncompressed) refused").arg(v[1]).arg(v[2]));
     // The manifest sits in a skippable frame (8-byte header) before the footer.
     if (v[0] < 8 || blobSize < 0 || v[0] + v[1] > blobSize)
         return malformed(QStringLiteral("zstd:chunked manifest-position %1+%2 lies outside the %3-byte blob")
@@ -339,7 +343,8 @@ Result<LayerToc> parseToc(const QByteArray &json, LayerToc::Format format, qint6
             f.digest = o.value(QLatin1String("digest")).toString();
             if (e.size > 0) {
                 if (offset <= 0)
-                    return malformed(QStringLiteral("TOC entry %1 (%2): %3 bytes but no offset").arg(i).arg(path).arg(e.size));
+                    return malformed(
+                        QStringLiteral("TOC entry %1 (%2): %3 bytes but no offset").arg(i).arg(path).arg(e.size));
                 TocChunk c;
                 c.offset = offset;
                 c.innerOffset = number(o, QLatin1String("innerOffset"));

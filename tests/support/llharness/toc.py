@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import tarfile
+import zlib
 
 from . import common, content, layers
 from .layers import Layer
@@ -188,6 +189,92 @@ def upper_layer():
     return l
 
 
+def estargz_footer(toc_offset):
+    """The 51-byte eStargz footer: an empty gzip member whose extra subfield SG holds "%016xSTARGZ"."""
+    sub = b"%016xSTARGZ" % toc_offset
+    extra = b"SG" + len(sub).to_bytes(2, "little") + sub
+    return (b"\x1f\x8b\x08\x04\x00\x00\x00\x00\x00\xff" + len(extra).to_bytes(2, "little") + extra
+            + b"\x01\x00\x00\xff\xff" + b"\x00" * 8)
+
+
+def split_estargz(path):
+    """(data before the TOC, TOC JSON object) of an eStargz blob."""
+    data = open(path, "rb").read()
+    footer = data[-51:]
+    off = int(footer[16:32], 16)
+    raw = gzip.decompress(data[off:-51])
+    with tarfile.open(fileobj=io.BytesIO(raw), mode="r:") as tf:
+        toc = json.load(tf.extractfile("stargz.index.json"))
+    return data[:off], toc
+
+
+def rebuild_estargz(b, head, toc, footer_offset=None):
+    """A new eStargz blob from the data part and a (possibly edited) TOC; returns (path, toc digest)."""
+    tj = json.dumps(toc, indent="\t").encode()
+    tarbuf = io.BytesIO()
+    with tarfile.open(fileobj=tarbuf, mode="w", format=tarfile.USTAR_FORMAT) as tf:
+        ti = tarfile.TarInfo("stargz.index.json")
+        ti.size = len(tj)
+        tf.addfile(ti, io.BytesIO(tj))
+    z = zlib.compressobj(6, zlib.DEFLATED, 31)
+    member = z.compress(tarbuf.getvalue()) + z.flush()
+    blob = head + member + estargz_footer(len(head) if footer_offset is None else footer_offset)
+    tmp = os.path.join(b.blob_dir, "toc-bad-%d.tmp" % os.getpid())
+    with open(tmp, "wb") as f:
+        f.write(blob)
+    return store(b.blob_dir, tmp), "sha256:" + hashlib.sha256(tj).hexdigest()
+
+
+def bad_images(b, est, zc):
+    """Layers whose TOC or annotations lie (one base layer each), for the fallback tests:
+    lab/toc-bad:digest (toc.digest annotation of another TOC), :offset (big.txt's 2nd chunk offset moved
+    into the previous member; TOC digest matches), :size (etc/passwd's size one byte larger; digest matches),
+    :footer (footer offset past the end), :position (zstd:chunked manifest-position past the blob end),
+    :checksum (zstd:chunked manifest-checksum of other bytes). record["lie"] says which."""
+    out = []
+    hist = [{"created": "2023-11-14T22:13:20Z", "created_by": "ADD base / # toc lie"}]
+    base = est[0]
+    head, toc = split_estargz(base["path"])
+
+    def image(layer, tag, lie):
+        rec = b.image([layer], {"Cmd": ["sh"]}, hist, oci=True)
+        rec["lie"] = lie
+        out.append(("anon", "lab/toc-bad", [tag], rec))
+
+    lay = dict(base, annotations=dict(base["annotations"]))
+    lay["annotations"][TOC_DIGEST] = "sha256:" + "0" * 64
+    image(lay, "digest", "toc.digest annotation of another TOC")
+
+    edited = json.loads(json.dumps(toc))
+    chunks = [e for e in edited["entries"] if e["name"] == "usr/share/doc/big.txt"]
+    chunks[1]["offset"] -= 7
+    path, dig = rebuild_estargz(b, head, edited)
+    image(dict(describe_blob(path, "gzip", "estargz", {TOC_DIGEST: dig}), toc_digest=dig), "offset",
+          "usr/share/doc/big.txt chunk 1 offset moved 7 bytes back")
+
+    edited = json.loads(json.dumps(toc))
+    next(e for e in edited["entries"] if e["name"] == "etc/passwd")["size"] += 1
+    path, dig = rebuild_estargz(b, head, edited)
+    image(dict(describe_blob(path, "gzip", "estargz", {TOC_DIGEST: dig}), toc_digest=dig), "size",
+          "etc/passwd one byte larger in the TOC")
+
+    path, dig = rebuild_estargz(b, head, toc, footer_offset=10 << 30)
+    image(dict(describe_blob(path, "gzip", "estargz", {TOC_DIGEST: dig}), toc_digest=dig), "footer",
+          "footer TOC offset 10 GiB, past the end")
+
+    if zc:
+        z = zc[0]
+        key = next(k for k in z["annotations"] if k.endswith("manifest-position"))
+        off, length, raw, typ = z["annotations"][key].split(":")
+        lay = dict(z, annotations=dict(z["annotations"]))
+        lay["annotations"][key] = "%d:%s:%s:%s" % (z["size"] - int(length) + 100, length, raw, typ)
+        image(lay, "position", "manifest-position past the blob end")
+        lay = dict(z, annotations=dict(z["annotations"]))
+        lay["annotations"][key.replace("position", "checksum")] = "sha256:" + "1" * 64
+        image(lay, "checksum", "manifest-checksum of other bytes")
+    return out
+
+
 def build_images(b):
     """Returns [(registry key, repository, [tags], record)] or [] with the reason logged (writer missing)."""
     why = writer_unavailable()
@@ -211,7 +298,9 @@ def build_images(b):
     out.append(("anon", "lab/stargz-legacy", ["1.0"], b.image(legacy, cfg, hist, oci=True)))
     szc = [estargz_layer(b, writer, p, "zstdchunked") for p in plains]
     out.append(("anon", "lab/zstdchunked-stargz", ["1.0"], b.image(szc, cfg, hist, oci=True)))
+    zc = []
     if shutil.which("skopeo") and layers.zstd_available():
         zc = skopeo_zstd_chunked(b, plains)
         out.append(("anon", "lab/zstdchunked", ["1.0"], b.image(zc, cfg, hist, oci=True)))
+    out.extend(bad_images(b, est, zc))
     return out

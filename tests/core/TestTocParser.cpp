@@ -1,0 +1,351 @@
+// TocParser: eStargz / legacy stargz footers, zstd:chunked manifest positions and footers, and TOC JSON of
+// both formats (what the reference writers produce, and what a lying TOC says) as tables.
+#include "toc/TocParser.h"
+
+#include <QTest>
+
+using namespace ll;
+using namespace ll::toc;
+
+Q_DECLARE_METATYPE(ll::Error::Code)
+
+namespace {
+
+/** The 51-byte eStargz footer (as estargz's gzipFooterBytes writes it). */
+QByteArray estargzFooter(qint64 offset, const QByteArray &magic = "STARGZ", char si1 = 'S')
+{
+    QByteArray sub = QByteArray::number(offset, 16).rightJustified(16, '0') + magic;
+    QByteArray extra = QByteArray(1, si1) + 'G' + char(sub.size()) + '\0' + sub;
+    return QByteArray("\x1f\x8b\x08\x04\0\0\0\0\0\xff", 10) + char(extra.size()) + '\0' + extra
+        + QByteArray("\x01\x00\x00\xff\xff", 5) + QByteArray(8, '\0');
+}
+
+/** The 47-byte legacy stargz footer. */
+QByteArray legacyFooter(qint64 offset)
+{
+    const QByteArray extra = QByteArray::number(offset, 16).rightJustified(16, '0') + "STARGZ";
+    return QByteArray("\x1f\x8b\x08\x04\0\0\0\0\0\xff", 10) + char(extra.size()) + '\0' + extra
+        + QByteArray("\x01\x00\x00\xff\xff", 5) + QByteArray(8, '\0');
+}
+
+QByteArray le64(quint64 v)
+{
+    QByteArray b(8, '\0');
+    for (int i = 0; i < 8; ++i)
+        b[i] = char((v >> (8 * i)) & 0xff);
+    return b;
+}
+
+QByteArray zstdFooterBytes(
+    quint64 offset, quint64 length, quint64 raw, quint64 type = 1, const QByteArray &magic = "GnUlInUx")
+{
+    return QByteArray("\x50\x2a\x4d\x18\x28\0\0\0", 8) + le64(offset) + le64(length) + le64(raw) + le64(type) + magic;
+}
+
+/** The error of a failed result, for messages (Result::error() on a value is not allowed). */
+template<typename T> QString errorText(const Result<T> &r)
+{
+    return r ? QString() : r.error().toString();
+}
+
+} // namespace
+
+class TestTocParser : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void gzipFooter_data();
+    void gzipFooter();
+    void manifestPosition_data();
+    void manifestPosition();
+    void zstdFooter_data();
+    void zstdFooter();
+    void annotations();
+    void parseToc_data();
+    void parseToc();
+    void chunksOfBothFormats();
+};
+
+void TestTocParser::gzipFooter_data()
+{
+    QTest::addColumn<QByteArray>("tail");
+    QTest::addColumn<qint64>("blobSize");
+    QTest::addColumn<int>("format"); // -1: refused
+    QTest::addColumn<qint64>("offset");
+    QTest::addColumn<Error::Code>("code");
+    const auto ok = Error::Code::None;
+    QTest::newRow("eStargz") << estargzFooter(1000) << qint64(5000) << int(LayerToc::Format::EStargz) << qint64(1000)
+                             << ok;
+    QTest::newRow("eStargz after other bytes") << QByteArray(100, 'x') + estargzFooter(0x1234) << qint64(10000)
+                                               << int(LayerToc::Format::EStargz) << qint64(0x1234) << ok;
+    QTest::newRow("legacy") << QByteArray(4, 'y') + legacyFooter(777) << qint64(2000)
+                            << int(LayerToc::Format::LegacyStargz) << qint64(777) << ok;
+    QTest::newRow("plain gzip end") << QByteArray(51, '\0') << qint64(5000) << -1 << qint64(0) << Error::Code::NotFound;
+    QTest::newRow("wrong magic") << estargzFooter(1000, "STARGX") << qint64(5000) << -1 << qint64(0)
+                                 << Error::Code::NotFound;
+    QTest::newRow("wrong subfield id") << estargzFooter(1000, "STARGZ", 'X') << qint64(5000) << -1 << qint64(0)
+                                       << Error::Code::NotFound;
+    QTest::newRow("offset past the end") << estargzFooter(10LL << 30) << qint64(5000) << -1 << qint64(0)
+                                         << Error::Code::Malformed;
+    QTest::newRow("offset inside the footer")
+        << estargzFooter(4960) << qint64(5000) << -1 << qint64(0) << Error::Code::Malformed;
+    QTest::newRow("legacy offset past the end")
+        << legacyFooter(3000) << qint64(2000) << -1 << qint64(0) << Error::Code::Malformed;
+    QByteArray badHex = estargzFooter(1000);
+    badHex[20] = 'g';
+    QTest::newRow("offset not hex") << badHex << qint64(5000) << -1 << qint64(0) << Error::Code::Malformed;
+    QTest::newRow("too short") << QByteArray(20, '\x1f') << qint64(5000) << -1 << qint64(0) << Error::Code::NotFound;
+}
+
+void TestTocParser::gzipFooter()
+{
+    QFETCH(QByteArray, tail);
+    QFETCH(qint64, blobSize);
+    QFETCH(int, format);
+    QFETCH(qint64, offset);
+    QFETCH(Error::Code, code);
+    const Result<TocParser::TocLocation> loc = TocParser::parseGzipFooter(tail, blobSize);
+    if (format < 0) {
+        QVERIFY(!loc);
+        QCOMPARE(loc.error().code, code);
+        return;
+    }
+    QVERIFY2(loc, qPrintable(errorText(loc)));
+    QCOMPARE(int(loc->format), format);
+    QCOMPARE(loc->offset, offset);
+    QCOMPARE(loc->length, blobSize - loc->footerSize - offset);
+    QCOMPARE(loc->footerSize, format == int(LayerToc::Format::EStargz) ? 51 : 47);
+}
+
+void TestTocParser::manifestPosition_data()
+{
+    QTest::addColumn<QString>("value");
+    QTest::addColumn<qint64>("blobSize");
+    QTest::addColumn<bool>("valid");
+    QTest::addColumn<Error::Code>("code");
+    QTest::newRow("skopeo's") << QStringLiteral("219437:13685:93760:1") << qint64(233170) << true << Error::Code::None;
+    QTest::newRow("ends at the blob end") << QStringLiteral("100:50:200:1") << qint64(150) << true << Error::Code::None;
+    QTest::newRow("past the end") << QStringLiteral("100:51:200:1") << qint64(150) << false << Error::Code::Malformed;
+    QTest::newRow("offset far away") << QStringLiteral("99999999999:10:20:1") << qint64(150) << false
+                                     << Error::Code::Malformed;
+    QTest::newRow("inside the skippable header")
+        << QStringLiteral("4:10:20:1") << qint64(150) << false << Error::Code::Malformed;
+    QTest::newRow("three fields") << QStringLiteral("100:50:200") << qint64(1000) << false << Error::Code::Malformed;
+    QTest::newRow("negative") << QStringLiteral("-100:50:200:1") << qint64(1000) << false << Error::Code::Malformed;
+    QTest::newRow("not a number") << QStringLiteral("1x:50:200:1") << qint64(1000) << false << Error::Code::Malformed;
+    QTest::newRow("zero length") << QStringLiteral("100:0:200:1") << qint64(1000) << false << Error::Code::Malformed;
+    QTest::newRow("huge TOC") << QStringLiteral("100:50:999999999999:1") << qint64(1000) << false
+                              << Error::Code::Malformed;
+    QTest::newRow("type 2") << QStringLiteral("100:50:200:2") << qint64(1000) << false << Error::Code::Unsupported;
+}
+
+void TestTocParser::manifestPosition()
+{
+    QFETCH(QString, value);
+    QFETCH(qint64, blobSize);
+    QFETCH(bool, valid);
+    QFETCH(Error::Code, code);
+    const Result<TocParser::TocLocation> loc = TocParser::parseManifestPosition(value, blobSize);
+    QCOMPARE(bool(loc), valid);
+    if (!valid) {
+        QCOMPARE(loc.error().code, code);
+        return;
+    }
+    const QStringList parts = value.split(QLatin1Char(':'));
+    QCOMPARE(loc->offset, parts[0].toLongLong());
+    QCOMPARE(loc->length, parts[1].toLongLong());
+    QCOMPARE(loc->uncompressedLength, parts[2].toLongLong());
+}
+
+void TestTocParser::zstdFooter_data()
+{
+    QTest::addColumn<QByteArray>("tail");
+    QTest::addColumn<qint64>("blobSize");
+    QTest::addColumn<bool>("valid");
+    // skopeo's layer 1 of lab/app: 1123 bytes, manifest at 685, 390 bytes, 1336 uncompressed
+    QTest::newRow("skopeo") << zstdFooterBytes(685, 390, 1336) << qint64(1123) << true;
+    QTest::newRow("after data") << QByteArray(10, 'z') + zstdFooterBytes(685, 390, 1336) << qint64(1123) << true;
+    QTest::newRow("manifest over the footer") << zstdFooterBytes(685, 400, 1336) << qint64(1123) << false;
+    QTest::newRow("bad magic") << zstdFooterBytes(685, 390, 1336, 1, "GnUlInUy") << qint64(1123) << false;
+    QTest::newRow("not skippable") << QByteArray(8, '\0') + zstdFooterBytes(685, 390, 1336).mid(8) << qint64(1123)
+                                   << false;
+    QTest::newRow("type 0") << zstdFooterBytes(685, 390, 1336, 0) << qint64(1123) << false;
+    QTest::newRow("short") << zstdFooterBytes(685, 390, 1336).mid(1) << qint64(1123) << false;
+}
+
+void TestTocParser::zstdFooter()
+{
+    QFETCH(QByteArray, tail);
+    QFETCH(qint64, blobSize);
+    QFETCH(bool, valid);
+    const Result<TocParser::TocLocation> loc = TocParser::parseZstdFooter(tail, blobSize);
+    QCOMPARE(bool(loc), valid);
+    if (valid) {
+        QCOMPARE(loc->offset, qint64(685));
+        QCOMPARE(loc->length, qint64(390));
+        QCOMPARE(loc->format, LayerToc::Format::ZstdChunked);
+    }
+}
+
+void TestTocParser::annotations()
+{
+    oci::Descriptor d;
+    QVERIFY(!TocParser::fromAnnotations(d));
+    d.annotations.insert(QStringLiteral("org.opencontainers.image.title"), QStringLiteral("x"));
+    QVERIFY(!TocParser::fromAnnotations(d));
+    d.annotations.insert(TocParser::EStargzDigestAnnotation, QStringLiteral("sha256:abc"));
+    QCOMPARE(TocParser::fromAnnotations(d)->format, LayerToc::Format::EStargz);
+    QCOMPARE(TocParser::fromAnnotations(d)->digest, QStringLiteral("sha256:abc"));
+    for (const QString &key : { TocParser::ZstdPositionAnnotation, TocParser::ZstdPositionAnnotationOld }) {
+        oci::Descriptor z;
+        z.annotations.insert(key, QStringLiteral("1:2:3:1"));
+        z.annotations.insert(
+            QString(key).replace(QLatin1String("position"), QLatin1String("checksum")), QStringLiteral("sha256:def"));
+        QCOMPARE(TocParser::fromAnnotations(z)->format, LayerToc::Format::ZstdChunked);
+        QCOMPARE(TocParser::fromAnnotations(z)->digest, QStringLiteral("sha256:def"));
+    }
+}
+
+void TestTocParser::parseToc_data()
+{
+    QTest::addColumn<QByteArray>("json");
+    QTest::addColumn<int>("format");
+    QTest::addColumn<qint64>("dataEnd");
+    QTest::addColumn<QString>("error"); // empty: valid; else a word of the message
+
+    const int est = int(LayerToc::Format::EStargz);
+    const int zst = int(LayerToc::Format::ZstdChunked);
+    // eStargz: a file of 3 chunks (the last one without chunkSize), an empty file, a dir, links, a device
+    const QByteArray estargz = R"({"version":1,"entries":[
+        {"name":"etc/","type":"dir","mode":493,"modtime":"2023-11-14T22:13:20Z","userName":"root","groupName":"root"},
+        {"name":"etc/big","type":"reg","size":250,"mode":420,"offset":100,"digest":"sha256:aa","chunkSize":100,"chunkDigest":"sha256:c0"},
+        {"name":"etc/big","type":"chunk","offset":200,"chunkOffset":100,"chunkSize":100,"chunkDigest":"sha256:c1"},
+        {"name":"etc/big","type":"chunk","offset":300,"chunkOffset":200,"chunkDigest":"sha256:c2"},
+        {"name":"etc/empty","type":"reg","mode":420},
+        {"name":"etc/small","type":"reg","size":5,"mode":2541,"uid":1000,"gid":42,"offset":400},
+        {"name":"bin/sh-link","type":"hardlink","linkName":"./etc/small"},
+        {"name":"bin/rbash","type":"symlink","linkName":"sh"},
+        {"name":"dev/null","type":"char","devMajor":1,"devMinor":3}]})";
+    QTest::newRow("eStargz") << estargz << est << qint64(500) << QString();
+    QTest::newRow("eStargz, data ends before the last member")
+        << estargz << est << qint64(400) << QStringLiteral("outside");
+    QByteArray lie = estargz;
+    lie.replace(R"("offset":300,)", R"("offset":150,)");
+    QTest::newRow("chunks out of order") << lie << est << qint64(500) << QStringLiteral("order");
+    lie = estargz;
+    lie.replace(R"("size":250,)", R"("size":150,)");
+    QTest::newRow("chunks larger than the file") << lie << est << qint64(500) << QStringLiteral("size");
+    lie = estargz;
+    lie.replace(R"("chunkOffset":200,)", R"("chunkOffset":210,)");
+    QTest::newRow("chunk offsets with a hole") << lie << est << qint64(500) << QStringLiteral("expected");
+    lie = estargz;
+    lie.replace(R"("size":5,"mode":2541,"uid":1000,"gid":42,"offset":400)", R"("size":5,"mode":2541)");
+    QTest::newRow("data without an offset") << lie << est << qint64(500) << QStringLiteral("no offset");
+    lie = estargz;
+    lie.replace(R"("offset":400)", R"("offset":-4)");
+    QTest::newRow("negative offset") << lie << est << qint64(500) << QStringLiteral("outside");
+    lie = estargz;
+    lie.replace(R"("size":250,)", R"("size":-250,)");
+    QTest::newRow("negative size") << lie << est << qint64(500) << QStringLiteral("negative");
+    QTest::newRow("chunk of nothing") << QByteArray(
+        R"({"entries":[{"name":"a","type":"chunk","offset":10,"chunkOffset":5}]})")
+                                      << est << qint64(500) << QStringLiteral("no such file");
+    QTest::newRow("not JSON") << QByteArray("{\"entries\":[") << est << qint64(500) << QStringLiteral("JSON");
+    QTest::newRow("no entries") << QByteArray(R"({"version":1})") << est << qint64(500) << QStringLiteral("entries");
+    QTest::newRow("nameless entry") << QByteArray(R"({"entries":[{"type":"dir"}]})") << est << qint64(500)
+                                    << QStringLiteral("no name");
+
+    // zstd:chunked (containers/storage): endOffset on the file, chunk entries without one
+    const QByteArray zstd = R"({"version":1,"entries":[
+        {"type":"reg","name":"bin/sh","mode":493,"size":300,"digest":"sha256:ff","offset":198,"endOffset":700,"chunkSize":120,"chunkDigest":"sha256:d0"},
+        {"type":"chunk","name":"bin/sh","offset":400,"chunkSize":180,"chunkOffset":120,"chunkDigest":"sha256:d1"},
+        {"type":"reg","name":"etc/passwd","mode":420,"size":10,"offset":800,"endOffset":850}]})";
+    QTest::newRow("zstd:chunked") << zstd << zst << qint64(900) << QString();
+    QTest::newRow("zstd:chunked endOffset past the data") << zstd << zst << qint64(820) << QStringLiteral("outside");
+    lie = zstd;
+    lie.replace(R"("endOffset":700)", R"("endOffset":300)");
+    QTest::newRow("zstd:chunked endOffset before the last chunk")
+        << lie << zst << qint64(900) << QStringLiteral("ends at");
+}
+
+void TestTocParser::parseToc()
+{
+    QFETCH(QByteArray, json);
+    QFETCH(int, format);
+    QFETCH(qint64, dataEnd);
+    QFETCH(QString, error);
+    const Result<LayerToc> toc = TocParser::parseToc(json, LayerToc::Format(format), dataEnd);
+    if (!error.isEmpty()) {
+        QVERIFY2(!toc, "a lying TOC was accepted");
+        QCOMPARE(toc.error().code, Error::Code::Malformed);
+        QVERIFY2(toc.error().toString().contains(error), qPrintable(errorText(toc)));
+        return;
+    }
+    QVERIFY2(toc, qPrintable(errorText(toc)));
+    for (const TocFile &f : toc->files) {
+        qint64 sum = 0;
+        for (const TocChunk &c : f.chunks) {
+            QVERIFY(c.offset < c.end);
+            QVERIFY(c.end <= dataEnd);
+            sum += c.chunkSize;
+        }
+        QCOMPARE(sum, f.size);
+    }
+}
+
+void TestTocParser::chunksOfBothFormats()
+{
+    // The first rows of parseToc_data, checked field by field.
+    const QByteArray estargz = R"({"version":1,"entries":[
+        {"name":"etc/","type":"dir","mode":493,"modtime":"2023-11-14T22:13:20Z","userName":"root","groupName":"root"},
+        {"name":"etc/big","type":"reg","size":250,"mode":420,"offset":100,"digest":"sha256:aa","chunkSize":100,"chunkDigest":"sha256:c0"},
+        {"name":"etc/big","type":"chunk","offset":200,"chunkOffset":100,"chunkSize":100,"chunkDigest":"sha256:c1"},
+        {"name":"etc/big","type":"chunk","offset":300,"chunkOffset":200,"chunkDigest":"sha256:c2"},
+        {"name":"etc/small","type":"reg","size":5,"mode":2541,"uid":1000,"gid":42,"offset":400},
+        {"name":"bin/sh-link","type":"hardlink","linkName":"./etc/small"},
+        {"name":"dev/null","type":"char","devMajor":1,"devMinor":3}]})";
+    const Result<LayerToc> e = TocParser::parseToc(estargz, LayerToc::Format::EStargz, 500);
+    QVERIFY2(e, qPrintable(errorText(e)));
+    QCOMPARE(e->entries.size(), 5); // chunk entries are folded into their file
+    QCOMPARE(e->entries[0].path, QStringLiteral("etc"));
+    QCOMPARE(e->entries[0].type, stream::TarEntry::Type::Directory);
+    QCOMPARE(e->entries[0].mtime, qint64(1700000000));
+    QCOMPARE(e->entries[0].uname, QStringLiteral("root"));
+    QCOMPARE(e->entries[2].mode, quint32(04755));
+    QCOMPARE(e->entries[2].uid, qint64(1000));
+    QCOMPARE(e->entries[3].linkTarget, QStringLiteral("etc/small"));
+    QCOMPARE(e->entries[4].devMajor, quint32(1));
+    QCOMPARE(e->entries[4].devMinor, quint32(3));
+    const TocFile *big = e->file(QStringLiteral("etc/big"));
+    QVERIFY(big);
+    QCOMPARE(big->chunks.size(), 3);
+    const qint64 expect[3][4] = { { 100, 200, 0, 100 }, { 200, 300, 100, 100 }, { 300, 400, 200, 50 } };
+    for (int k = 0; k < 3; ++k) {
+        QCOMPARE(big->chunks[k].offset, expect[k][0]);
+        QCOMPARE(big->chunks[k].end, expect[k][1]); // the next member's start
+        QCOMPARE(big->chunks[k].chunkOffset, expect[k][2]);
+        QCOMPARE(big->chunks[k].chunkSize, expect[k][3]);
+    }
+    QCOMPARE(big->chunks[1].digest, QStringLiteral("sha256:c1"));
+    const TocFile *small = e->file(QStringLiteral("etc/small"));
+    QCOMPARE(small->chunks.size(), 1);
+    QCOMPARE(small->chunks[0].end, qint64(500)); // the last member ends where the TOC starts
+    QCOMPARE(small->chunks[0].chunkSize, qint64(5));
+
+    const QByteArray zstd = R"({"version":1,"entries":[
+        {"type":"reg","name":"bin/sh","mode":493,"size":300,"digest":"sha256:ff","offset":198,"endOffset":700,"chunkSize":120},
+        {"type":"chunk","name":"bin/sh","offset":400,"chunkSize":180,"chunkOffset":120},
+        {"type":"reg","name":"etc/passwd","mode":420,"size":10,"offset":800,"endOffset":850}]})";
+    const Result<LayerToc> z = TocParser::parseToc(zstd, LayerToc::Format::ZstdChunked, 900);
+    QVERIFY2(z, qPrintable(errorText(z)));
+    const TocFile *sh = z->file(QStringLiteral("bin/sh"));
+    QCOMPARE(sh->chunks.size(), 2);
+    QCOMPARE(sh->chunks[0].end, qint64(400));
+    QCOMPARE(sh->chunks[1].end, qint64(700)); // the file's endOffset, not the next file's start
+    QCOMPARE(z->file(QStringLiteral("etc/passwd"))->chunks[0].end, qint64(850));
+    QCOMPARE(z->compression(), stream::Decompressor::Format::Zstd);
+}
+
+QTEST_APPLESS_MAIN(TestTocParser)
+#include "TestTocParser.moc"
