@@ -12,7 +12,12 @@
 #include <QCommandLineParser>
 #include <QElapsedTimer>
 #include <QEventLoop>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QList>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QProcess>
 #include <QTextStream>
 
@@ -36,6 +41,31 @@ inline void runToEnd(ll::Job &job)
     job.start();
     if (!job.isFinished())
         loop.exec();
+}
+
+/**
+ * Asks the harness's fault proxy (its address from state.json "proxy") to delay every request by latencyMs
+ * (0: clears its rules and counters).
+ */
+inline bool proxyLatency(QNetworkAccessManager &nam, const QString &proxy, int latencyMs)
+{
+    QNetworkRequest req(QUrl(QStringLiteral("http://%1/__control").arg(proxy)));
+    req.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+    QJsonObject rule { { QStringLiteral("type"), QStringLiteral("slow") }, { QStringLiteral("latency_ms"), latencyMs },
+        { QStringLiteral("count"), 0 } };
+    QJsonObject cmd { { QStringLiteral("clear"), true }, { QStringLiteral("clear_stats"), true },
+        { QStringLiteral("faults"), QJsonArray { rule } } };
+    if (latencyMs <= 0)
+        cmd.remove(QStringLiteral("faults"));
+    QNetworkReply *reply = nam.post(req, QJsonDocument(cmd).toJson(QJsonDocument::Compact));
+    QEventLoop loop;
+    QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+    loop.exec();
+    const bool ok = reply->error() == QNetworkReply::NoError;
+    if (!ok)
+        std::fprintf(stderr, "proxy control failed: %s\n", qPrintable(reply->errorString()));
+    reply->deleteLater();
+    return ok;
 }
 
 inline double mbps(qint64 bytes, qint64 ms)

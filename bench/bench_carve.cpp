@@ -43,27 +43,6 @@ using namespace llbench;
 
 namespace {
 
-bool proxyLatency(QNetworkAccessManager &nam, const QString &proxy, int latencyMs)
-{
-    QNetworkRequest req(QUrl(QStringLiteral("http://%1/__control").arg(proxy)));
-    req.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
-    QJsonObject rule { { QStringLiteral("type"), QStringLiteral("slow") }, { QStringLiteral("latency_ms"), latencyMs },
-        { QStringLiteral("count"), 0 } };
-    QJsonObject cmd { { QStringLiteral("clear"), true }, { QStringLiteral("clear_stats"), true },
-        { QStringLiteral("faults"), QJsonArray { rule } } };
-    if (latencyMs <= 0)
-        cmd.remove(QStringLiteral("faults"));
-    QNetworkReply *reply = nam.post(req, QJsonDocument(cmd).toJson(QJsonDocument::Compact));
-    QEventLoop loop;
-    QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
-    loop.exec();
-    const bool ok = reply->error() == QNetworkReply::NoError;
-    if (!ok)
-        std::fprintf(stderr, "proxy control failed: %s\n", qPrintable(reply->errorString()));
-    reply->deleteLater();
-    return ok;
-}
-
 double medianOf(QList<double> v)
 {
     if (v.isEmpty())
