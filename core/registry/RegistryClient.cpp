@@ -118,7 +118,10 @@ QNetworkReply *RegistryClient::startReply(RegistryCall *call, const QUrl &url, c
 
     QNetworkReply *reply = r.method == "HEAD" ? m_nam->head(request) : m_nam->get(request);
     // Bounded in every case: Qt's network thread otherwise reads ahead without limit (a hostile endless body
-    // would be buffered faster than the cap on it is checked).
+    // would be buffered faster than the cap on it is checked). Qt 6.4 starts the request inside get(), so this
+    // limit reaches the network thread a moment later: a loopback sender that always has more ready can hold
+    // that thread in one read loop before it applies (it then reads until the process exits). Real links
+    // drain the socket, the loop ends and the limit holds; the hostile-server tests pace their senders.
     reply->setReadBufferSize(r.streaming ? r.readBufferSize : qMin<qint64>(r.maxBodySize + 1, 1 << 20));
     const QUrl registryUrl = baseUrl(r.registry);
     if (m_insecure && keepAuthorizationOnRedirect(registryUrl, url)) {

@@ -17,7 +17,9 @@ A rule: {"type": T, "count": N (default 1; 0 = unlimited), "path": regex (re.sea
   paginate_tags {"page_size": 10}  tags/list paginated even without ?n= (as Docker Hub does)
   oversize      {"bytes": B, "status": 200, "length": true}  answers with a B-byte JSON-looking body (never
                 complete JSON); "length": false sends no Content-Length (the body ends when the connection
-                closes). Stats count the body bytes actually sent before the client hung up.
+                closes). Stats count the body bytes actually sent before the client hung up. "rate": bytes/s
+                paces it like a fast real link (unpaced, a loopback sender can starve Qt's network thread in
+                one read loop before the reply's read buffer limit reaches it, see RegistryClient::startReply).
 docker-registry 2.8 ignores n/last on tags/list; the proxy's front listeners always paginate tags/list when the
 client sends n (sorted, Link: <...?last=X&n=N>; rel="next", as distribution 3 and Docker Hub do).
 """
@@ -36,6 +38,20 @@ HOP = {"connection", "keep-alive", "proxy-connection", "proxy-authenticate", "pr
        "trailer", "trailers", "transfer-encoding", "upgrade"}
 BLOB_RE = r"^/v2/.+/blobs/sha256:[0-9a-f]{64}"
 CHUNK = 1 << 16
+
+
+class Pacer:
+    """Keeps a writer at `rate` bytes/s on average (0: as fast as the socket takes it)."""
+
+    def __init__(self, rate):
+        self.rate = rate
+        self.start = time.monotonic()
+
+    def sent(self, total):
+        if self.rate > 0:
+            ahead = total / self.rate - (time.monotonic() - self.start)
+            if ahead > 0:
+                time.sleep(ahead)
 
 
 class ProxyState:
@@ -460,11 +476,13 @@ class Handler(BaseHTTPRequestHandler):
             return code, 0
         head = b'{"schemaVersion": 2, "padding": "'
         filler = b"x" * CHUNK
+        pace = Pacer(int(rule.get("rate", 0)))
         try:
             while sent < total:
                 data = head if sent == 0 else filler[:min(CHUNK, total - sent)]
                 self.wfile.write(data)
                 sent += len(data)
+                pace.sent(sent)
         except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, socket.timeout):
             pass
         self.close_connection = True

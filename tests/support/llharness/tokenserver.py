@@ -7,7 +7,7 @@ POST /token (OAuth2 form: grant_type=password|refresh_token) like auth.docker.io
 Policy: anonymous pull for public/*; bob/builder pull+push everywhere; anyone else nothing.
 Control: POST /control {"expires_in": N} (default lifetime of new tokens), {"fail_next": N, "status": 503},
   {"oversize_next": N, "bytes": B, "length": true} (the next N answers: a B-byte body that never becomes JSON;
-  "length": false: no Content-Length, ended by closing), {"reset": true};
+  "length": false: no Content-Length, ended by closing; "rate": bytes/s paces it), {"reset": true};
   GET /control/stats -> counts of token requests (oversize_answers: such answers ended, oversize_sent: their
   body bytes written before the client hung up).
 """
@@ -116,6 +116,7 @@ class TokenState:
         self.oversize_next = 0
         self.oversize_bytes = 0
         self.oversize_length = True
+        self.oversize_rate = 0
         self.reset_stats()
 
     def reset_stats(self):
@@ -144,7 +145,7 @@ class Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
-    def _send_oversize(self, total, with_length):
+    def _send_oversize(self, total, with_length, rate=0):
         """A token answer of `total` bytes that starts like one: written until done or the client hangs up."""
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -156,11 +157,15 @@ class Handler(BaseHTTPRequestHandler):
         head = b'{"token": "'
         filler = b"t" * 65536
         sent = 0
+        start = time.monotonic()
         try:
             while sent < total:
                 data = head if sent == 0 else filler[:min(len(filler), total - sent)]
                 self.wfile.write(data)
                 sent += len(data)
+                ahead = sent / rate - (time.monotonic() - start) if rate > 0 else 0
+                if ahead > 0:
+                    time.sleep(ahead)
         except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, socket.timeout):
             pass
         self.close_connection = True
@@ -226,6 +231,7 @@ class Handler(BaseHTTPRequestHandler):
                     st.oversize_next = int(req["oversize_next"])
                     st.oversize_bytes = int(req.get("bytes", 1 << 30))
                     st.oversize_length = bool(req.get("length", True))
+                    st.oversize_rate = int(req.get("rate", 0))
                 return self._send_json(200, {"expires_in": st.expires_in, "fail_next": st.fail_next})
         if url.path == "/token":
             # OAuth2 form, as docker login/identity tokens use it.
@@ -274,7 +280,7 @@ class Handler(BaseHTTPRequestHandler):
                 fail = False
             expires_in = int(expires_override) if expires_override else st.expires_in
         if oversize:
-            return self._send_oversize(st.oversize_bytes, st.oversize_length)
+            return self._send_oversize(st.oversize_bytes, st.oversize_length, st.oversize_rate)
         if fail:
             return self._send_json(status, {"errors": [{"code": "UNAVAILABLE", "message": "injected failure"}]})
         if bad_credentials:
