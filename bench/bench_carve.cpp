@@ -2,11 +2,14 @@
 // the physical bound (the compressed bytes that had to be read), next to `curl | gzip -dc` of the whole blob.
 //
 //   bench_carve REGISTRY/REPO:TAG PATH [--latency-ms N --proxy HOST:PORT] [--chunk-size KB] [--runs N]
-//               [--save] [--follow] [--no-curl] [--no-carve] [--second-look]
+//               [--save] [--follow] [--no-curl] [--no-carve] [--second-look] [--serial]
 //
 // --latency-ms asks the harness's fault proxy (tests/support/harness.py; its address from state.json "proxy")
-// to delay every request by N ms and sends all requests through it. --save also saves the found layer
-// (SaveLayerJob) and times `curl -o` of the same blob. --second-look then lists every layer once into a
+// to delay every request by N ms and sends all requests through it; it then also times a first look as a user
+// makes it (manifest + carve, fresh connections) next to the wire's limit: one `curl` fetching the manifest and
+// exactly the physical bound's bytes of the blob on one connection, with the bytes the proxy sent for each.
+// --serial adds the same first look with one Range request per window (FetchPolicy::overlap off). --save also saves the
+// found layer (SaveLayerJob) and times `curl -o` of the same blob. --second-look then lists every layer once into a
 // temporary layer index (as a first look with --peek-all or the GUI does) and carves again from it. The anonymous
 // harness registry needs no token.
 #include "common/HumanSize.h"
@@ -30,6 +33,7 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTextStream>
+#include <QTimer>
 
 #include <sys/resource.h>
 
@@ -42,6 +46,22 @@ using namespace ll;
 using namespace llbench;
 
 namespace {
+
+/** The proxy's counters: body bytes sent and requests since the last clear. */
+QPair<qint64, qint64> proxyStats(QNetworkAccessManager &nam, const QString &proxy)
+{
+    // The proxy records a request the client closed early once a write fails, a moment after the close.
+    QEventLoop settle;
+    QTimer::singleShot(400, &settle, &QEventLoop::quit);
+    settle.exec();
+    QNetworkReply *reply = nam.get(QNetworkRequest(QUrl(QStringLiteral("http://%1/__stats").arg(proxy))));
+    QEventLoop loop;
+    QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+    loop.exec();
+    const QJsonObject o = QJsonDocument::fromJson(reply->readAll()).object();
+    reply->deleteLater();
+    return { o.value(QStringLiteral("bytes")).toInteger(), o.value(QStringLiteral("requests")).toInteger() };
+}
 
 double medianOf(QList<double> v)
 {
@@ -71,6 +91,7 @@ int main(int argc, char **argv)
     bool curl = true;
     bool doCarve = true;
     bool secondLook = false;
+    bool serial = false;
     QStringList positional;
     for (int i = 0; i < args.size(); ++i) {
         const QString a = args.at(i);
@@ -93,13 +114,15 @@ int main(int argc, char **argv)
             doCarve = false;
         else if (a == QLatin1String("--second-look"))
             secondLook = true;
+        else if (a == QLatin1String("--serial"))
+            serial = true;
         else
             positional << a;
     }
     if (positional.size() != 2 || (latencyMs > 0 && proxy.isEmpty())) {
         std::fprintf(stderr,
             "usage: bench_carve REGISTRY/REPO:TAG PATH [--latency-ms N --proxy HOST:PORT] [--chunk-size KB]"
-            " [--runs N] [--save] [--follow] [--no-curl] [--no-carve] [--second-look]\n");
+            " [--runs N] [--save] [--follow] [--no-curl] [--no-carve] [--second-look] [--serial]\n");
         return 2;
     }
     Result<registry::ImageReference> ref = registry::ImageReference::parse(positional.at(0));
@@ -210,6 +233,121 @@ int main(int argc, char **argv)
     }
 
     if (doCarve && !proxy.isEmpty() && latencyMs > 0) {
+        // A first look as a user makes it: a fresh client (new connections), the manifest through the slow proxy,
+        // then the carve; next to the wire's limit: one curl, one connection, the manifest and then exactly the
+        // physical bound's bytes of the layer.
+        Result<registry::ImageReference> viaProxy = registry::ImageReference::parse(
+            proxy + QLatin1Char('/') + ref->repository() + QLatin1Char(':') + ref->tag());
+        if (!viaProxy) {
+            std::fprintf(stderr, "%s\n", qPrintable(viaProxy.error().toString()));
+            return 1;
+        }
+        auto firstLook = [&](bool overlap, double *seconds, qint64 *proxyBytes, qint64 *proxyRequests,
+                             extract::CarveResult *result) {
+            QNetworkAccessManager freshNam;
+            registry::RegistryClient fresh(&freshNam, &credentials);
+            proxyLatency(nam, proxy, latencyMs); // clears the proxy's counters
+            QElapsedTimer t;
+            t.start();
+            registry::ImageResolveJob resolveJob(&fresh, *viaProxy);
+            resolveJob.setFetchConfig(false);
+            runToEnd(resolveJob);
+            if (resolveJob.state() != Job::State::Succeeded) {
+                std::fprintf(stderr, "resolve: %s\n", qPrintable(resolveJob.error().toString()));
+                return false;
+            }
+            QTemporaryDir dir;
+            extract::CarveOptions o;
+            o.outputDir = dir.path();
+            o.firstChunk = chunkKb * 1024;
+            o.follow = follow;
+            o.overlap = overlap;
+            extract::CarveJob job(&fresh, resolveJob.image(), positional.at(1), o);
+            runToEnd(job);
+            *seconds = t.elapsed() / 1000.0;
+            if (job.state() != Job::State::Succeeded) {
+                std::fprintf(stderr, "carve: %s\n", qPrintable(job.error().toString()));
+                return false;
+            }
+            *result = job.result();
+            const QPair<qint64, qint64> st = proxyStats(nam, proxy);
+            *proxyBytes = st.first;
+            *proxyRequests = st.second;
+            return true;
+        };
+        struct Row {
+            QList<double> seconds;
+            qint64 bytes = 0;
+            qint64 proxyBytes = 0;
+            qint64 proxyRequests = 0;
+            int requests = 0;
+            qint64 bound = 0;
+        };
+        Row overlapped;
+        Row serialRow;
+        QList<double> wire;
+        qint64 wireBytes = 0;
+        qint64 wireRequests = 0;
+        for (int run = 0; run < runs; ++run) {
+            extract::CarveResult r;
+            double sec = 0;
+            if (!firstLook(true, &sec, &overlapped.proxyBytes, &overlapped.proxyRequests, &r))
+                return 1;
+            overlapped.seconds << sec;
+            overlapped.bytes = r.bytesDownloaded;
+            overlapped.requests = r.requests;
+            overlapped.bound = r.physicalBound;
+            if (serial) {
+                if (!firstLook(false, &sec, &serialRow.proxyBytes, &serialRow.proxyRequests, &r))
+                    return 1;
+                serialRow.seconds << sec;
+                serialRow.bytes = r.bytesDownloaded;
+                serialRow.requests = r.requests;
+                serialRow.bound = r.physicalBound;
+            }
+            const oci::Descriptor &found = image.manifest.layers.at(qMax(0, r.layerIndex));
+            const QString manifestUrl
+                = QStringLiteral("http://%1/v2/%2/manifests/%3").arg(proxy, ref->repository(), ref->tag());
+            const QString blobUrl
+                = QStringLiteral("http://%1/v2/%2/blobs/%3").arg(proxy, ref->repository(), found.digest);
+            proxyLatency(nam, proxy, latencyMs);
+            const qint64 ms = timeShell(
+                QStringLiteral("curl -sf -o /dev/null -H 'Accept: application/vnd.oci.image.manifest.v1+json, "
+                               "application/vnd.docker.distribution.manifest.v2+json' '%1' --next -sf -o /dev/null "
+                               "-r 0-%2 '%3'")
+                    .arg(manifestUrl)
+                    .arg(qMax<qint64>(0, r.physicalBound - 1))
+                    .arg(blobUrl));
+            const QPair<qint64, qint64> st = proxyStats(nam, proxy);
+            wireBytes = st.first;
+            wireRequests = st.second;
+            wire << ms / 1000.0;
+        }
+        auto s3 = [](double v) -> QString { return QString::number(v, 'f', 3) + QStringLiteral(" s"); };
+        {
+            const double wireMedian = medianOf(wire);
+            const qint64 bytesTarget = qint64(1.25 * double(overlapped.bound)) + chunkKb * 1024;
+            out() << "\n== first look at +" << latencyMs << " ms: manifest + carve on fresh connections (median of "
+                  << runs << ") ==\n";
+            auto row = [&](const char *name, const Row &x) {
+                out() << name << s3(medianOf(x.seconds)) << "  " << x.requests << " blob requests, " << x.proxyRequests
+                      << " in all; downloaded " << x.bytes << " (proxy sent " << x.proxyBytes << "), bound " << x.bound
+                      << "\n";
+            };
+            row("overlapped windows   ", overlapped);
+            if (serial)
+                row("one request/window   ", serialRow);
+            out() << "wire limit (curl)    " << s3(wireMedian) << "  " << wireRequests
+                  << " requests on one connection; proxy sent " << wireBytes << "\n";
+            out() << "target    time <= 1.3 x wire limit: "
+                  << (medianOf(overlapped.seconds) <= 1.3 * wireMedian ? "MET" : "MISSED") << " ("
+                  << QString::number(medianOf(overlapped.seconds) / qMax(1e-9, wireMedian), 'f', 2)
+                  << " x); bytes <= 1.25 x bound + " << chunkKb << " KiB = " << bytesTarget << ": "
+                  << (overlapped.bytes <= bytesTarget ? "MET" : "MISSED")
+                  << " (proxy sent: " << (overlapped.proxyBytes <= bytesTarget ? "MET" : "MISSED") << ")\n";
+            out().flush();
+        }
+
         // The fault proxy (Python) costs something per request by itself: time the same carve through it
         // without the delay, and straight from the registry, so the delay's own share is visible.
         QList<double> elapsedDirect;
@@ -230,7 +368,6 @@ int main(int argc, char **argv)
         const double p0 = medianOf(elapsedProxy0);
         const double pl = medianOf(elapsedMain);
         const double estimate = d + qMax(0.0, pl - p0);
-        auto s3 = [](double v) -> QString { return QString::number(v, 'f', 3) + QStringLiteral(" s"); };
         out() << "\n== " << latencyMs << " ms RTT estimate (median of " << runs << ", " << last.requests
               << " requests) ==\n";
         out() << "direct registry              " << s3(d) << "\n";

@@ -455,6 +455,7 @@ void CarveJob::startPass(int layer, PassKind kind, const QString &entryPath)
     policy.mode = stream::FetchPolicy::Mode::Windowed;
     policy.firstChunk = m_options.firstChunk;
     policy.growth = m_options.growth;
+    policy.overlap = m_options.overlap;
     policy.consumedBefore = m_consumedBefore;
     policy.requestedBefore = m_requestedBefore;
     if (kind == PassKind::Extract && m_indexed[size_t(layer)]) {
@@ -462,6 +463,7 @@ void CarveJob::startPass(int layer, PassKind kind, const QString &entryPath)
         const std::optional<stream::TarEntry> e = m_store.find(source.layer.digest, entryPath);
         if (e && e->compressedEnd > 0) {
             policy.firstChunk = e->compressedEnd;
+            policy.endHint = e->compressedEnd;
             policy.consumedBefore = 0;
             policy.requestedBefore = 0;
         }

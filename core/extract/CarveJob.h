@@ -42,6 +42,8 @@ struct CarveOptions {
     bool follow = false;
     /** Range windows never ask for more than growth x consumed + firstChunk bytes in total. */
     double growth = 1.25;
+    /** One request per layer read as the allowance grows (FetchPolicy::overlap); false: a request per window. */
+    bool overlap = true;
 };
 
 /** What a carve found and what it cost. */

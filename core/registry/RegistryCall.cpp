@@ -104,6 +104,13 @@ QByteArray RegistryCall::read(qint64 maxSize)
     return out;
 }
 
+void RegistryCall::setReadBufferSize(qint64 bytes)
+{
+    m_request.readBufferSize = bytes;
+    if (m_request.streaming && m_reply)
+        m_reply->setReadBufferSize(bytes);
+}
+
 void RegistryCall::abort()
 {
     if (m_finished)

@@ -72,6 +72,8 @@ public:
     qint64 bytesAvailable() const;
     qint64 read(char *data, qint64 maxSize);
     QByteArray read(qint64 maxSize);
+    /** Streaming: bounds what the reply buffers ahead of read() from now on (also for later replies). */
+    void setReadBufferSize(qint64 bytes);
 
     /** Body bytes of the final response that arrived over the network (including what was never read). */
     qint64 bytesReceived() const { return m_bytesReceived; }

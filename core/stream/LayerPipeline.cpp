@@ -19,6 +19,10 @@ constexpr qint64 ReadChunk = 256 * 1024;
 constexpr qint64 StreamSlice = 64 * 1024; // inflater input slice for whole-blob passes
 constexpr qint64 WindowedSlice = 8 * 1024; // finer slices make the carve's stop point (and bound) precise
 constexpr qint64 MinWindowStep = 16 * 1024;
+// Overlap: the reply's read buffer, counted in the allowance (what Qt buffered has arrived). Small at first so
+// a stop near the start wastes little, a larger share of the slack later for fewer event-loop turns.
+constexpr qint64 MinReadBuffer = 16 * 1024;
+constexpr qint64 MaxReadBuffer = 1024 * 1024;
 
 Error withContext(const LayerSource &source, const Error &e)
 {
@@ -110,16 +114,17 @@ void LayerPipeline::doCancel()
     m_queue->abort(); // the worker sees Aborted and reports back; onWorkerDone() ends the job
 }
 
-void LayerPipeline::issueRequest(qint64 start, qint64 end)
+void LayerPipeline::issueRequest(qint64 start, qint64 end, bool alwaysRange)
 {
     registry::RegistryRequest r;
     r.registry = m_source.registry;
     r.repository = m_source.repository;
     r.path = QStringLiteral("/v2/%1/blobs/%2").arg(m_source.repository, m_source.layer.digest);
     r.streaming = true;
-    r.readBufferSize = 1 << 20;
+    // An open request's buffer counts in its allowance (updateReadLimit); an exact range bounds itself.
+    r.readBufferSize = overlapping() && end < 0 ? qMax(m_readBuffer, MinReadBuffer) : 1 << 20;
     r.retryBudget = m_budget;
-    if (start > 0 || end >= 0) {
+    if (start > 0 || end >= 0 || alwaysRange) {
         r.rangeStart = start;
         r.rangeEnd = end >= 0 ? end - 1 : -1;
     }
@@ -127,7 +132,8 @@ void LayerPipeline::issueRequest(qint64 start, qint64 end)
     m_callEnd = end;
     m_callDone = false;
     m_callRead = 0;
-    m_requestedEnd = end >= 0 ? end : blobEnd();
+    if (!overlapping()) // overlap: what may arrive is set by the read limit (updateReadLimit)
+        m_requestedEnd = end >= 0 ? end : blobEnd();
     ++m_requests;
     qCDebug(llStream) << m_source.label() << "GET bytes" << start << "-" << end;
     m_call = m_client->send(r);
@@ -177,10 +183,13 @@ void LayerPipeline::pump()
             m_skip -= n;
             continue;
         }
-        if (m_callEnd >= 0) {
-            // A whole-blob (200) answer is read only as far as the window allows; the rest waits in the
-            // socket (backpressure) until the window grows.
-            const qint64 left = m_callEnd - m_position;
+        qint64 limit = m_callEnd;
+        if (overlapping()) // an open request: read as far as the allowance goes (a 200 answer: its end too)
+            limit = m_callEnd >= 0 && !m_whole ? qMin(m_callEnd, m_readLimit) : m_readLimit;
+        if (limit >= 0) {
+            // A whole-blob (200) answer, or an open request, is read only as far as the window allows; the rest
+            // waits in the reply's bounded buffer and the socket (backpressure) until the window grows.
+            const qint64 left = limit - m_position;
             if (left <= 0)
                 break;
             want = qMin(want, left);
@@ -304,10 +313,75 @@ qint64 LayerPipeline::windowAllowance() const
     return allowedTotal - m_policy.requestedBefore; // blob offset this layer may request up to
 }
 
+bool LayerPipeline::overlapping() const
+{
+    return m_policy.mode == FetchPolicy::Mode::Windowed && m_policy.overlap;
+}
+
+void LayerPipeline::updateReadLimit()
+{
+    if (!overlapping() || m_workerEnded.load())
+        return;
+    const qint64 consumedTotal = m_policy.consumedBefore + m_consumed.load();
+    const qint64 buffer = qBound(MinReadBuffer, consumedTotal / 16, MaxReadBuffer);
+    qint64 limit = windowAllowance() - buffer;
+    if (m_processed.load() >= m_position)
+        limit = qMax(limit, m_position + MinWindowStep); // everything read was consumed: always some progress
+    if (m_source.layer.size >= 0) {
+        if (m_source.layer.size - limit < qMin<qint64>(m_policy.firstChunk, 64 * 1024) / 2)
+            limit = m_source.layer.size; // no tiny tail left behind
+        limit = qMin(limit, m_source.layer.size);
+    }
+    if (limit > m_readLimit) {
+        m_readLimit = limit;
+        m_requestedEnd = qMax(m_requestedEnd, qMin(limit + buffer, blobEnd()));
+    }
+    if (buffer >= 2 * m_readBuffer || m_readBuffer == 0) {
+        m_readBuffer = buffer;
+        if (m_call && m_callEnd < 0)
+            m_call->setReadBufferSize(buffer);
+    }
+}
+
 void LayerPipeline::maybeIssueNext()
 {
     if (m_policy.mode != FetchPolicy::Mode::Windowed || m_networkDone || m_stoppedEarly || m_cancelling || m_draining)
         return;
+    if (overlapping()) {
+        if (m_workerEnded.load())
+            return;
+        updateReadLimit();
+        if (m_call) {
+            pump();
+            return;
+        }
+        // Between requests (the first window was read): ask for more only once the worker wants it.
+        if (m_processed.load() < m_position)
+            return;
+        if (m_position >= blobEnd()) {
+            endOfInput();
+            return;
+        }
+        if (m_requests == 0) {
+            // The first window is an exact Range (the index's end, or the allowance): a file inside it costs
+            // nothing beyond, where an open request would have filled the sockets' buffers (measured at the
+            // proxy: up to ~4 MB sent beyond the stop on loopback) before the close.
+            qint64 end = m_policy.endHint > m_position ? m_policy.endHint
+                                                       : qMax(windowAllowance(), m_position + MinWindowStep);
+            if (m_source.layer.size >= 0) {
+                if (m_source.layer.size - end < qMin<qint64>(m_policy.firstChunk, 64 * 1024) / 2)
+                    end = m_source.layer.size;
+                end = qMin(end, m_source.layer.size);
+            }
+            m_readLimit = end;
+            issueRequest(m_position, end, true);
+            m_requestedEnd = qMax(m_requestedEnd, end);
+            return;
+        }
+        issueRequest(m_position, -1, true);
+        m_requestedEnd = qMax(m_requestedEnd, qMin(m_readLimit + m_readBuffer, blobEnd()));
+        return;
+    }
     // Only decide once the worker has consumed everything delivered: the consumed count is then final. A
     // worker that ended (a visitor's stop, an error) wants nothing more: its report is on the way.
     if (m_workerEnded.load() || m_visitorStopped.load() || m_processed.load() < m_position)
@@ -339,6 +413,7 @@ void LayerPipeline::onWorkerProgress()
     m_progressPosted = false;
     setProgress(m_processed.load() - m_policy.startOffset,
         m_source.layer.size >= 0 ? m_source.layer.size - m_policy.startOffset : -1);
+    updateReadLimit();
     pump();
     maybeIssueNext();
 }

@@ -96,7 +96,7 @@ protected:
 
 private:
     // main thread
-    void issueRequest(qint64 start, qint64 end);
+    void issueRequest(qint64 start, qint64 end, bool alwaysRange = false);
     void resume();
     void onResponseStarted();
     void pump();
@@ -105,6 +105,8 @@ private:
     void reachedRequestEnd();
     void endOfInput();
     void maybeIssueNext();
+    bool overlapping() const;
+    void updateReadLimit();
     void onWorkerProgress();
     void onWorkerDone(const Error &error, bool stoppedEarly);
     void onVisitorStopped();
@@ -132,7 +134,9 @@ private:
     QThread *m_worker = nullptr;
     QPointer<registry::RegistryCall> m_call;
     qint64 m_position = 0; // next blob offset handed to the queue
-    qint64 m_requestedEnd = 0; // exclusive end of what was asked for so far
+    qint64 m_requestedEnd = 0; // exclusive end of what was asked for so far (overlap: allowed to arrive)
+    qint64 m_readLimit = 0; // overlap: blob offset the open request is read up to
+    qint64 m_readBuffer = 0; // overlap: what the reply may buffer ahead of the reads
     qint64 m_skip = 0; // bytes to drop (a 200 answered a Range request)
     qint64 m_callStart = 0; // blob offset the current request starts at
     qint64 m_callEnd = -1; // exclusive end it asked for, -1: to the end

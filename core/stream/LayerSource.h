@@ -37,6 +37,17 @@ struct FetchPolicy {
     Mode mode = Mode::Stream;
     qint64 firstChunk = 64 * 1024;
     double growth = 1.25;
+    /**
+     * Windowed: after an exact first window, one request for the rest of the blob whose body is read only as
+     * far as the allowance above (the reply's own buffer counted in it); the connection closes at the stop. The
+     * server's flow then follows the consumer: two round trips plus the transfer, where successive windows cost
+     * a round trip each (~11 for a file 4 MiB in, since each may grow only by the growth factor). What the
+     * sockets buffered beyond the reads at the close (TCP windows) is not counted in bytesDownloaded().
+     * false: successive exact Range requests, each issued once the previous one was consumed.
+     */
+    bool overlap = true;
+    /** Windowed: the blob offset the read is known to end by (an index's compressedEnd), or -1. */
+    qint64 endHint = -1;
     /** Windowed: bytes consumed / requested by earlier layers of the same search (one shared budget). */
     qint64 consumedBefore = 0;
     qint64 requestedBefore = 0;

@@ -367,18 +367,22 @@ void TestCarve::earlyStopWithinBudget_data()
 {
     QTest::addColumn<int>("latencyMs");
     QTest::addColumn<int>("chunkKb");
-    QTest::newRow("no latency") << 0 << 64;
+    QTest::addColumn<bool>("overlap");
+    QTest::newRow("no latency") << 0 << 64 << true;
     // One big first window: the stop comes mid-response, the rest of the window is in flight.
-    QTest::newRow("8 MiB first chunk") << 0 << 8192;
+    QTest::newRow("8 MiB first chunk") << 0 << 8192 << true;
     // With a slow link the last request's bytes arrive after Qt's (100 ms throttled) downloadProgress: they
     // must still be counted (bytesDownloaded once came out below the bytes consumed).
-    QTest::newRow("50 ms per request") << 50 << 64;
+    QTest::newRow("50 ms per request") << 50 << 64 << true;
+    QTest::newRow("one request per window") << 0 << 64 << false;
+    QTest::newRow("one request per window, 50 ms") << 50 << 64 << false;
 }
 
 void TestCarve::earlyStopWithinBudget()
 {
     QFETCH(int, latencyMs);
     QFETCH(int, chunkKb);
+    QFETCH(bool, overlap);
     // data/needle.bin ends ~4 MiB (uncompressed) into lab/big's one large layer.
     const QJsonObject needle = m_big.value(QLatin1String("needle")).toObject();
     const QJsonObject entry = entryOf(m_big, 0, QStringLiteral("data/needle.bin"));
@@ -394,6 +398,7 @@ void TestCarve::earlyStopWithinBudget()
     CarveOptions o;
     o.outputDir = out.path();
     o.firstChunk = chunkKb * 1024;
+    o.overlap = overlap;
     const Carve c = carve(image, QStringLiteral("data/needle.bin"), o);
     QVERIFY2(c.state == Job::State::Succeeded, qPrintable(c.error.toString()));
     const CarveResult &r = c.result;
@@ -410,9 +415,9 @@ void TestCarve::earlyStopWithinBudget()
     // The budget: requested <= 1.25 x consumed + first chunk (a tail request may round up to half a chunk).
     QVERIFY(r.bytesRequested <= qint64(1.25 * r.physicalBound) + o.firstChunk + o.firstChunk / 2);
     QVERIFY(r.bytesDownloaded <= r.bytesRequested);
-    QVERIFY2(r.requests <= 20, qPrintable(QString::number(r.requests)));
-    // The proxy never sent more than was asked for. (It records 0 bytes for a response the client aborted
-    // mid-way, so it cannot bound bytesDownloaded from above.)
+    // Overlapped: the first window, then one open request read as the allowance grows (a round trip each).
+    QVERIFY2(r.requests <= (overlap ? 2 : 20), qPrintable(QString::number(r.requests)));
+    // What the proxy wrote into its socket (for an aborted response: up to the failed write).
     const qint64 proxyBytes = Harness::instance()
                                   .proxyStats()
                                   .value(QLatin1String("paths"))
@@ -421,7 +426,14 @@ void TestCarve::earlyStopWithinBudget()
                                   .toObject()
                                   .value(QLatin1String("bytes"))
                                   .toInteger();
-    QVERIFY2(proxyBytes <= r.bytesRequested, qPrintable(QString::number(proxyBytes)));
+    if (overlap) {
+        // An open request closed at the stop: the sockets' buffers (the proxy's send buffer, our receive buffer;
+        // a few MB on loopback) were filled beyond what was read, but the layer's rest was never sent.
+        QVERIFY2(proxyBytes < layerSize - bound, qPrintable(QString::number(proxyBytes)));
+    } else {
+        // Exact Range windows: the proxy never sent more than was asked for.
+        QVERIFY2(proxyBytes <= r.bytesRequested, qPrintable(QString::number(proxyBytes)));
+    }
 }
 
 void TestCarve::resumesAfterReset()

@@ -257,6 +257,7 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(slow["latency_ms"] / 1000.0)
         rate = slow.get("rate") if slow else None
         status, nbytes = 0, 0
+        self.body_sent = 0
         try:
             if main and main["type"] == "status":
                 self.read_request_body()
@@ -292,6 +293,7 @@ class Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, socket.timeout):
             self.drop_upstream()
             self.close_connection = True
+            nbytes = self.body_sent  # the client closed mid-body: what was written into the socket by then
         finally:
             st.record(role, self.command, path, status, nbytes, req_range, auth, fault)
 
@@ -382,6 +384,7 @@ class Handler(BaseHTTPRequestHandler):
                 return resp.status, sent
             self.wfile.write(data)
             sent += len(data)
+            self.body_sent = sent
             remaining -= len(data)
             if rate:
                 ahead = sent / float(rate) - (time.monotonic() - t0)
