@@ -186,6 +186,8 @@ void LayerPipeline::pump()
         qint64 limit = m_callEnd;
         if (overlapping()) // an open request: read as far as the allowance goes (a 200 answer: its end too)
             limit = m_callEnd >= 0 && !m_whole ? qMin(m_callEnd, m_readLimit) : m_readLimit;
+        if (m_draining && m_drainEnd >= 0)
+            limit = m_drainEnd;
         if (limit >= 0) {
             // A whole-blob (200) answer, or an open request, is read only as far as the window allows; the rest
             // waits in the reply's bounded buffer and the socket (backpressure) until the window grows.
@@ -201,6 +203,11 @@ void LayerPipeline::pump()
         m_position += chunk.size();
         if (!m_queue->push(std::move(chunk)))
             return;
+    }
+    if (m_draining && m_drainEnd >= 0 && m_position >= m_drainEnd && m_drainEnd < blobEnd()) {
+        stopNetwork(); // what was allowed is read: the worker checks it
+        endOfInput();
+        return;
     }
     if (m_callDone && m_call->bytesAvailable() <= 0)
         handleCallEnd();
@@ -320,7 +327,7 @@ bool LayerPipeline::overlapping() const
 
 void LayerPipeline::updateReadLimit()
 {
-    if (!overlapping() || m_workerEnded.load())
+    if (!overlapping() || m_workerEnded.load() || m_visitorStopped.load())
         return;
     const qint64 consumedTotal = m_policy.consumedBefore + m_consumed.load();
     const qint64 buffer = qBound(MinReadBuffer, consumedTotal / 16, MaxReadBuffer);
@@ -348,7 +355,7 @@ void LayerPipeline::maybeIssueNext()
     if (m_policy.mode != FetchPolicy::Mode::Windowed || m_networkDone || m_stoppedEarly || m_cancelling || m_draining)
         return;
     if (overlapping()) {
-        if (m_workerEnded.load())
+        if (m_workerEnded.load() || m_visitorStopped.load())
             return;
         updateReadLimit();
         if (m_call) {
@@ -428,7 +435,19 @@ void LayerPipeline::onVisitorStopped()
     const bool reachesEnd = m_source.layer.size >= 0 && m_requestedEnd >= m_source.layer.size;
     if (reachesEnd && m_call) {
         qCDebug(llStream) << m_source.label() << "visitor stopped; reading on to the layer's end to check it";
+        m_drainEnd = blobEnd();
         pump();
+        return;
+    }
+    if (overlapping() && m_call && m_call->bytesAvailable() > 0) {
+        // An open request is read as the allowance grows: what already arrived (the reply's buffer) is checked
+        // too, as a window's bytes would be; then the connection closes.
+        m_drainEnd = qMin(m_requestedEnd, m_position + m_call->bytesAvailable());
+        pump();
+        if (m_networkDone || (m_call && m_position < m_drainEnd))
+            return; // done by pump(), or the queue is full: pump() goes on as the worker drains it
+        stopNetwork();
+        endOfInput();
         return;
     }
     stopNetwork();

@@ -128,6 +128,7 @@ private:
     bool m_verifyDigest = true;
     bool m_checkAfterStop = false;
     bool m_draining = false; // the visitor stopped; reading on only to check (no new request)
+    qint64 m_drainEnd = -1; // draining: read up to here
 
     std::unique_ptr<ChunkQueue> m_queue;
     std::shared_ptr<registry::RetryBudget> m_budget; // one for this layer: every request and resume draws on it
