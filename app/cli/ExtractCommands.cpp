@@ -214,10 +214,20 @@ int runExtract(CliSession &session)
     options.layer = o.layer;
     options.preservePermissions = o.preservePermissions;
     extract::ExtractJob job(session.client(), *image, o.extractPaths, o.outputDir, options);
-    showProgress(&job, QStringLiteral("extracting"));
+    job.setIndexStore(session.indexStore());
     Console &c = Console::instance();
+    if (!o.json) {
+        int indexed = 0;
+        const qint64 expected
+            = extract::ExtractJob::expectedDownload(*image, o.extractPaths, o.layer, session.indexStore(), &indexed);
+        c.info(QStringLiteral("Downloading at most %1 (%2 of %3 layer(s) indexed)")
+                   .arg(humanSize(expected))
+                   .arg(indexed)
+                   .arg(o.layer >= 0 ? 1 : image->manifest.layers.size()));
+    }
+    showProgress(&job, QStringLiteral("extracting"));
     QObject::connect(
-        &job, &extract::ExtractJob::itemsReady, &job, [&o, &c](const QVector<extract::ExtractItem> &items) {
+        &job, &extract::ExtractJob::itemsReady, &job, [&o, &c, &job](const QVector<extract::ExtractItem> &items) {
             for (const auto &item : items) {
                 if (o.json) {
                     stream::TarEntry e;
@@ -226,6 +236,8 @@ int runExtract(CliSession &session)
                         { QStringLiteral("type"), e.typeName() }, { QStringLiteral("layer"), item.layer },
                         { QStringLiteral("size"), item.size },
                         { QStringLiteral("outcome"), extract::ExtractItem::outcomeName(item.outcome) } };
+                    if (item.outcome == extract::ExtractItem::Outcome::Written)
+                        obj.insert(QStringLiteral("verified"), !job.unverifiedLayers().contains(item.layer));
                     if (item.error.isError())
                         obj.insert(QStringLiteral("reason"), item.error.message);
                     printJson(obj);
@@ -253,6 +265,14 @@ int runExtract(CliSession &session)
                .arg(failed)
                .arg(humanSize(job.bytesDownloaded()))
                .arg(job.layersRead().size()));
+    if (!job.unverifiedLayers().isEmpty()) {
+        QStringList layers;
+        for (int l : job.unverifiedLayers())
+            layers << QString::number(l);
+        c.info(QStringLiteral("Layer(s) %1 were read only as far as needed: their content is not checked against "
+                              "the layer digest")
+                   .arg(layers.join(QStringLiteral(", "))));
+    }
     if (failed > 0) {
         for (const auto &item : job.items())
             if (item.outcome == extract::ExtractItem::Outcome::Failed)

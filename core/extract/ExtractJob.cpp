@@ -6,6 +6,7 @@
 #include "fs/MergedTree.h"
 #include "fs/PathSanitizer.h"
 #include "fs/Whiteout.h"
+#include "index/IndexReader.h"
 #include "stream/LayerPipeline.h"
 #include "stream/TarReader.h"
 
@@ -38,6 +39,61 @@ bool isUnder(const QString &path, const QString &prefix)
         || (path.size() > prefix.size() && path.startsWith(prefix) && path.at(prefix.size()) == QLatin1Char('/'));
 }
 
+bool matchesAny(const QString &path, const QStringList &paths)
+{
+    return std::any_of(paths.cbegin(), paths.cend(), [&path](const QString &p) { return isUnder(path, p); });
+}
+
+/** Is layer's copy of path what a container sees, given the layers above it (all read; null below)? */
+bool visibleFrom(const std::vector<const fs::LayerTree *> &upper, int layer, const TarEntry &entry, const QString &path)
+{
+    const fs::Lookup top = fs::MergedTree::lookupTopDown(upper, path);
+    if (top.status == fs::Lookup::Status::Unknown && top.layer == layer)
+        return true; // no layer above says anything about it
+    // A directory over a directory merges: create it (SafeWriter keeps the first, upper, metadata).
+    return entry.type == TarEntry::Type::Directory && top.isFound() && top.node && top.node->isDir();
+}
+
+/** Is path decided by the layers read so far (a non-directory or an opaque directory found, or deleted)? */
+bool decidedAbove(const std::vector<const fs::LayerTree *> &trees, const QString &path)
+{
+    for (int i = int(trees.size()) - 1; i >= 0; --i) {
+        const fs::LayerTree *t = trees[size_t(i)];
+        if (!t)
+            return false; // a layer not read yet lies above the lower ones: nothing more is known
+        const fs::Lookup r = t->probe(path);
+        if (r.isDeleted())
+            return true;
+        if (r.isFound() && r.node && (!r.node->isDir() || r.node->isOpaque()))
+            return true;
+    }
+    return false;
+}
+
+/**
+ * The compressed offset the entries of an indexed layer needed for paths are out by (0: none is needed). In
+ * merged mode only the copies visible through the upper layers count.
+ */
+qint64 neededEnd(index::IndexReader &reader, const QStringList &paths, int layer,
+    const std::vector<const fs::LayerTree *> *upper, fs::LayerTree *tree, bool *ok)
+{
+    qint64 end = 0;
+    TarEntry e;
+    while (reader.next(&e)) {
+        if (tree)
+            (void)tree->addEntry(e);
+        const Result<QString> safe = fs::PathSanitizer::safeRelative(e.path);
+        const QString &path = safe ? *safe : e.path;
+        if (!matchesAny(path, paths) || fs::Whiteout::classify(path).kind != fs::Whiteout::Kind::None)
+            continue;
+        if (upper && safe && !visibleFrom(*upper, layer, e, path))
+            continue;
+        end = qMax(end, e.compressedEnd < 0 ? reader.blobSize() : e.compressedEnd);
+    }
+    *ok = !reader.error().isError();
+    return end;
+}
+
 } // namespace
 
 /**
@@ -66,6 +122,16 @@ public:
     }
 
     QVector<ExtractItem> takeItems() { return std::move(m_items); }
+
+    /**
+     * Stop the layer once each of paths (those the layers above leave open) is decided by an entry of this
+     * layer: a non-directory at the path (after its data), or a whiteout of it or of a parent.
+     */
+    void stopWhenDecided(const QStringList &paths)
+    {
+        m_open = paths;
+        m_stopWhenDecided = !paths.isEmpty();
+    }
 
     /**
      * Job thread, after the layer was read and verified (digest, gzip CRC): moves the sealed files to their
@@ -102,6 +168,17 @@ public:
     }
 
     Action onEntry(const TarEntry &entry) override
+    {
+        const Action a = handleEntry(entry);
+        if (a == Action::ReadData || !m_stopWhenDecided)
+            return a;
+        const Result<QString> safe = fs::PathSanitizer::safeRelative(entry.path);
+        if (safe)
+            decide(*safe, entry.type, true);
+        return m_open.isEmpty() ? Action::Stop : a;
+    }
+
+    Action handleEntry(const TarEntry &entry)
     {
         if (m_tree)
             (void)m_tree->addEntry(entry); // unsafe names are rejected there and reported below when requested
@@ -200,10 +277,32 @@ public:
             return true;
         }
         sealFile(entry);
+        if (m_stopWhenDecided) {
+            const Result<QString> safe = fs::PathSanitizer::safeRelative(entry.path);
+            if (safe)
+                decide(*safe, entry.type, false);
+            return !m_open.isEmpty(); // false: every path is decided, stop the layer here
+        }
         return true;
     }
 
 private:
+    /** An entry at path (its data read when a file) closes the open paths it decides. */
+    void decide(const QString &path, TarEntry::Type type, bool atHeader)
+    {
+        const fs::Whiteout w = fs::Whiteout::classify(path);
+        m_open.erase(std::remove_if(m_open.begin(), m_open.end(),
+                         [&](const QString &p) {
+                             if (w.kind == fs::Whiteout::Kind::Whiteout)
+                                 return isUnder(p, w.target) && p != QLatin1String(".");
+                             if (path != p || type == TarEntry::Type::Directory)
+                                 return false;
+                             // A file's data comes after its header: decided at its end.
+                             return !(atHeader && type == TarEntry::Type::File && m_file.isOpen());
+                         }),
+            m_open.end());
+    }
+
     bool matches(const QString &path) const
     {
         for (const QString &p : m_paths) {
@@ -216,11 +315,7 @@ private:
     /** Is this layer's copy of path what a container sees, given the layers above (all read)? */
     bool isVisible(const TarEntry &entry, const QString &path) const
     {
-        const fs::Lookup top = fs::MergedTree::lookupTopDown(m_upper, path);
-        if (top.status == fs::Lookup::Status::Unknown && top.layer == m_layer)
-            return true; // no layer above says anything about it
-        // A directory over a directory merges: create it (SafeWriter keeps the first, upper, metadata).
-        return entry.type == TarEntry::Type::Directory && top.isFound() && top.node && top.node->isDir();
+        return visibleFrom(m_upper, m_layer, entry, path);
     }
 
     /** The file's data is complete: keep it under its temporary name until the layer is verified. */
@@ -323,6 +418,8 @@ private:
     QVector<ExtractItem> m_items;
     std::vector<Pending> m_pending;
     QSet<QString> m_pendingPaths;
+    QStringList m_open; // stopWhenDecided: paths this layer has not decided yet
+    bool m_stopWhenDecided = false;
 };
 
 // ---------------------------------------------------------------- job
@@ -389,6 +486,8 @@ void ExtractJob::doStart()
             m_order.append(i);
         m_bytesTotal = m_image.totalLayerSize();
     }
+    if (m_store.isEnabled())
+        m_bytesTotal = expectedDownload(m_image, m_paths, m_options.layer, m_store);
     setProgress(0, m_bytesTotal);
     startNextLayer();
 }
@@ -407,21 +506,59 @@ void ExtractJob::doCancel()
 bool ExtractJob::allDecided() const
 {
     // A path is decided once a layer read so far hides everything below it for that path.
-    for (const QString &p : m_paths) {
-        bool decided = false;
-        for (int i = int(m_treePtrs.size()) - 1; i >= 0 && !decided; --i) {
-            const fs::LayerTree *t = m_treePtrs[size_t(i)];
-            if (!t)
-                break; // a layer not read yet lies above the lower ones: nothing more is known
-            const fs::Lookup r = t->probe(p);
-            if (r.isDeleted())
-                decided = true;
-            else if (r.isFound() && r.node && (!r.node->isDir() || r.node->isOpaque()))
-                decided = true;
-        }
-        if (!decided)
-            return false;
+    return std::all_of(
+        m_paths.cbegin(), m_paths.cend(), [this](const QString &p) { return decidedAbove(m_treePtrs, p); });
+}
+
+qint64 ExtractJob::expectedDownload(
+    const oci::Image &image, const QStringList &paths, int layer, const index::IndexStore &store, int *indexedLayers)
+{
+    QStringList normal;
+    for (const QString &raw : paths) {
+        const Result<QString> p = fs::PathSanitizer::safeRelative(raw);
+        if (p)
+            normal.append(*p);
     }
+    qint64 total = 0;
+    int indexed = 0;
+    const int count = int(image.manifest.layers.size());
+    for (int k = 0; k < count; ++k) {
+        if (layer >= 0 && k != layer)
+            continue;
+        const oci::Descriptor &d = image.manifest.layers.at(k);
+        std::unique_ptr<index::IndexReader> reader = store.isEnabled() ? store.open(d.digest) : nullptr;
+        bool ok = false;
+        const qint64 end = reader ? neededEnd(*reader, normal, k, nullptr, nullptr, &ok) : 0;
+        if (ok) {
+            ++indexed;
+            total += end;
+        } else {
+            total += qMax<qint64>(0, d.size);
+        }
+    }
+    if (indexedLayers)
+        *indexedLayers = indexed;
+    return total;
+}
+
+bool ExtractJob::loadIndexed(int layer, qint64 *needEnd)
+{
+    if (!m_store.isEnabled())
+        return false;
+    std::unique_ptr<index::IndexReader> reader = m_store.open(m_image.manifest.layers.at(layer).digest);
+    if (!reader)
+        return false;
+    const bool merged = m_options.layer < 0;
+    auto tree = merged ? std::make_unique<fs::LayerTree>(layer) : nullptr;
+    bool ok = false;
+    *needEnd = neededEnd(*reader, m_paths, layer, merged ? &m_treePtrs : nullptr, tree.get(), &ok);
+    if (!ok) {
+        qCWarning(llExtract).noquote() << reader->error().message << "; reading layer" << layer << "instead";
+        return false;
+    }
+    if (merged)
+        m_trees[size_t(layer)] = std::move(tree);
+    m_fromIndex.append(layer);
     return true;
 }
 
@@ -435,20 +572,48 @@ void ExtractJob::startNextLayer()
     const int k = m_order.at(m_next++);
     m_currentLayer = k;
     std::vector<const fs::LayerTree *> upper = m_treePtrs; // layers above k are read; k and below are null
+    stream::LayerSource source = stream::LayerSource::fromImage(m_image, k);
+    qint64 needEnd = -1;
+    const bool indexed = loadIndexed(k, &needEnd);
+    if (indexed && needEnd <= 0) {
+        // The index says this layer holds nothing the paths need (or only copies hidden above): no download.
+        qCDebug(llExtract) << "extract: layer" << k << "needs no download (its index)";
+        if (merged)
+            m_treePtrs[size_t(k)] = m_trees[size_t(k)].get();
+        startNextLayer();
+        return;
+    }
     fs::LayerTree *tree = nullptr;
-    if (merged) {
+    if (merged && !indexed) {
         m_trees[size_t(k)] = std::make_unique<fs::LayerTree>(k);
         tree = m_trees[size_t(k)].get();
     }
     m_visitor = std::make_unique<Visitor>(k, merged, m_paths, m_writer.get(), tree, std::move(upper), &m_writtenFrom);
 
-    stream::LayerSource source;
-    source.registry = m_image.registry;
-    source.repository = m_image.repository;
-    source.layer = m_image.manifest.layers.at(k);
-    source.index = k;
     m_pipeline = new stream::LayerPipeline(m_client, source, this);
     m_pipeline->setVisitor(m_visitor.get());
+    if (indexed && source.layer.size >= 0 && needEnd < source.layer.size) {
+        // One Range request up to where the last entry needed is out.
+        stream::FetchPolicy policy;
+        policy.byteLimit = needEnd;
+        m_pipeline->setPolicy(policy);
+    } else if (!indexed) {
+        // Stop once the paths the layers above leave open are decided here (directories need the whole layer).
+        QStringList open;
+        for (const QString &p : std::as_const(m_paths)) {
+            if (!merged || !decidedAbove(m_treePtrs, p))
+                open.append(p);
+        }
+        if (!open.isEmpty() && !open.contains(QStringLiteral("."))) {
+            m_visitor->stopWhenDecided(open);
+            // Read under a carve's allowance (1.25 x consumed): a stop wastes little; a layer read to its end
+            // is still checked against its digest, also when the stop came within the last window.
+            stream::FetchPolicy policy;
+            policy.mode = stream::FetchPolicy::Mode::Windowed;
+            m_pipeline->setPolicy(policy);
+            m_pipeline->setCheckAfterStop(true);
+        }
+    }
     connect(m_pipeline, &Job::progress, this, &ExtractJob::onLayerProgress);
     connect(m_pipeline, &Job::finished, this, &ExtractJob::onLayerFinished);
     setStatus(tr("Reading layer %1").arg(k));
@@ -470,7 +635,15 @@ void ExtractJob::onLayerFinished()
     const State state = pipeline->state();
     const Error error = pipeline->error();
     m_bytesDownloaded += pipeline->bytesDownloaded();
-    m_bytesDone += qMax<qint64>(0, pipeline->source().layer.size);
+    m_bytesDone += pipeline->stoppedEarly() || pipeline->isIncomplete()
+        ? pipeline->bytesDownloaded()
+        : qMax<qint64>(0, pipeline->source().layer.size);
+    if (state == State::Succeeded && (pipeline->stoppedEarly() || pipeline->isIncomplete())
+        && !pipeline->digestVerified()) {
+        m_unverified.append(m_currentLayer);
+        qCDebug(llExtract) << "extract: layer" << m_currentLayer << "read in part (" << pipeline->bytesDownloaded()
+                           << "bytes); its digest is not checked";
+    }
     pipeline->disconnect(this);
     pipeline->deleteLater();
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "common/Job.h"
+#include "index/IndexStore.h"
 #include "oci/Image.h"
 #include "stream/TarEntry.h"
 
@@ -68,6 +69,14 @@ struct ExtractOptions {
  * and verified (sha256 digest, gzip CRC, tar structure): a layer that fails (network, digest mismatch, corrupt
  * data) or a cancel leaves none of that layer's files under a final name (directories and symlinks, which carry
  * no content, may remain); files of layers verified before stay. Progress: compressed bytes.
+ *
+ * A layer is read only as far as the paths need (issue: 16 small files once cost whole layers):
+ * - with a kept index (setIndexStore()), its tree comes from the index, a layer holding none of the paths is
+ *   not downloaded at all, and one Range request reaches the compressedEnd of the last entry needed;
+ * - otherwise the stream stops as soon as every path is decided (each a non-directory found or deleted here or
+ *   above: a later copy in the same layer is not looked for, as a carve does); directories need the whole layer.
+ * A layer read partly cannot be checked against its digest: its files get their final names unverified and
+ * unverifiedLayers() lists it. expectedDownload() says beforehand how much at most will be fetched.
  */
 class ExtractJob : public Job
 {
@@ -84,6 +93,21 @@ public:
     const QVector<int> &layersRead() const { return m_layersRead; }
     /** Compressed bytes downloaded over all layers. */
     qint64 bytesDownloaded() const { return m_bytesDownloaded; }
+    /** Layers read only in part (their digest unchecked), in the order they were read. */
+    const QVector<int> &unverifiedLayers() const { return m_unverified; }
+    /** Layers whose tree came from their kept index (read in part or not at all). */
+    const QVector<int> &layersFromIndex() const { return m_fromIndex; }
+
+    /** Layer indexes to use (disabled by default; before start()). */
+    void setIndexStore(const index::IndexStore &store) { m_store = store; }
+
+    /**
+     * At most how many compressed bytes extracting paths will download: per layer the compressedEnd of the
+     * last entry needed when the layer is indexed (0 when none is), else the whole layer. Merged mode may stop
+     * sooner (the paths decided in upper layers). Reads indexes only, no request.
+     */
+    static qint64 expectedDownload(const oci::Image &image, const QStringList &paths, int layer,
+        const index::IndexStore &store, int *indexedLayers = nullptr);
     const QString &outputDir() const { return m_outputDir; }
 
 signals:
@@ -98,6 +122,7 @@ private:
     class Visitor;
 
     void startNextLayer();
+    bool loadIndexed(int layer, qint64 *needEnd);
     void onLayerFinished();
     void onLayerProgress(qint64 done, qint64 total);
     bool allDecided() const;
@@ -125,6 +150,9 @@ private:
     qint64 m_bytesDone = 0;
     qint64 m_bytesTotal = -1;
     qint64 m_bytesDownloaded = 0;
+    index::IndexStore m_store;
+    QVector<int> m_unverified;
+    QVector<int> m_fromIndex;
 };
 
 } // namespace ll::extract

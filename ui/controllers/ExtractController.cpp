@@ -84,7 +84,9 @@ Job *ExtractController::makeSaveJob(
         extract::ExtractOptions options;
         options.layer = layer;
         options.preservePermissions = preservePermissions;
-        job = new extract::ExtractJob(m_image->client(), m_image->image(), paths, dir, options, this);
+        auto *ex = new extract::ExtractJob(m_image->client(), m_image->image(), paths, dir, options, this);
+        ex->setIndexStore(m_image->indexStore());
+        job = ex;
     }
     job->setTitle(layer < 0 ? tr("Save %1").arg(itemsTitle(paths))
                             : tr("Save %1 from layer %2").arg(itemsTitle(paths)).arg(layer));
@@ -255,7 +257,9 @@ void ExtractController::preview(const QString &path, int layer)
     } else {
         extract::ExtractOptions options;
         options.layer = layer;
-        job = new extract::ExtractJob(m_image->client(), m_image->image(), { path }, tmp->path(), options, this);
+        auto *ex = new extract::ExtractJob(m_image->client(), m_image->image(), { path }, tmp->path(), options, this);
+        ex->setIndexStore(m_image->indexStore());
+        job = ex;
     }
     job->setTitle(tr("Preview %1").arg(path));
     const QPointer<PreviewDialog> guard(dialog);
@@ -345,7 +349,9 @@ std::shared_ptr<ExtractController::Staging> ExtractController::startStaging(cons
     if (!job) {
         extract::ExtractOptions options;
         options.layer = layer;
-        job = new extract::ExtractJob(m_image->client(), m_image->image(), paths, staging->dir, options, this);
+        auto *ex = new extract::ExtractJob(m_image->client(), m_image->image(), paths, staging->dir, options, this);
+        ex->setIndexStore(m_image->indexStore());
+        job = ex;
     }
     job->setTitle(tr("Prepare drag of %1").arg(itemsTitle(paths)));
     staging->job = job;

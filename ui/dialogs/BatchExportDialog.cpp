@@ -320,8 +320,16 @@ QString BatchExportDialog::summaryText() const
 
 void BatchExportDialog::updateButtons()
 {
-    const int n = int(checkedPaths().size());
-    m_checkedLabel->setText(tr("%n item(s) checked", nullptr, n));
+    const QStringList checked = checkedPaths();
+    const int n = int(checked.size());
+    QString download;
+    if (n > 0 && m_image->hasImage()) {
+        // Read from the layer indexes (no request): how much the export will fetch at most.
+        download = tr(" · at most %1 to download")
+                       .arg(humanSize(extract::ExtractJob::expectedDownload(
+                           m_image->image(), checked, m_layer, m_image->indexStore())));
+    }
+    m_checkedLabel->setText(tr("%n item(s) checked", nullptr, n) + download);
     m_export->setEnabled(!isRunning() && n > 0 && !destination().isEmpty());
     m_cancel->setEnabled(isRunning());
     m_source->setEnabled(!isRunning());
