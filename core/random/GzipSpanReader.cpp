@@ -1,0 +1,197 @@
+#include "random/GzipSpanReader.h"
+
+#include "common/Logging.h"
+#include "common/Sha256.h"
+
+#include <zlib.h>
+
+namespace ll::random {
+
+namespace {
+constexpr qint64 OutputSize = 256 * 1024;
+}
+
+GzipSpanReader::GzipSpanReader(const GzipCheckpoints &checkpoints, int first)
+    : m_points(checkpoints)
+    , m_first(first)
+    , m_span(first)
+    , m_zs(std::make_unique<z_stream_s>())
+    , m_out(std::make_unique<unsigned char[]>(OutputSize))
+{ }
+
+GzipSpanReader::~GzipSpanReader()
+{
+    if (m_initialized)
+        inflateEnd(m_zs.get());
+}
+
+qint64 GzipSpanReader::compressedStart() const
+{
+    return m_points.points.at(m_first).spanStart();
+}
+
+qint64 GzipSpanReader::uncompressedStart() const
+{
+    return m_points.points.at(m_first).uncompressedOffset;
+}
+
+Status GzipSpanReader::feed(const char *data, qint64 size)
+{
+    if (m_error)
+        return m_error;
+    while (size > 0 && !m_stopped) {
+        if (m_span >= m_points.points.size()) {
+            m_error = Error(Error::Code::Corrupt, QStringLiteral("more bytes than the indexed blob holds"));
+            return m_error;
+        }
+        const qint64 need = m_points.spanEnd(m_span) - m_points.points.at(m_span).spanStart() - m_buffer.size();
+        const qint64 n = qMin(need, size);
+        m_buffer.append(data, int(n));
+        data += n;
+        size -= n;
+        if (n == need) {
+            if (const Status s = takeSpan(); !s)
+                return s;
+        }
+    }
+    return {};
+}
+
+Status GzipSpanReader::finish()
+{
+    if (m_error)
+        return m_error;
+    if (!m_buffer.isEmpty() && !m_stopped) {
+        m_error = Error(Error::Code::Corrupt,
+            QStringLiteral("the read ended inside span %1 (%2 of %3 bytes)")
+                .arg(m_span)
+                .arg(m_buffer.size())
+                .arg(m_points.spanEnd(m_span) - m_points.points.at(m_span).spanStart()));
+        return m_error;
+    }
+    return {};
+}
+
+Status GzipSpanReader::takeSpan()
+{
+    const GzipCheckpoint &p = m_points.points.at(m_span);
+    Sha256 sha;
+    sha.addData(m_buffer);
+    const QByteArray actual = QByteArray::fromHex(sha.hexResult());
+    if (actual != p.spanSha256) {
+        m_error = Error(Error::Code::DigestMismatch,
+            QStringLiteral("compressed bytes %1-%2 do not match the layer index (span %3)")
+                .arg(p.spanStart())
+                .arg(m_points.spanEnd(m_span))
+                .arg(m_span),
+            QStringLiteral("expected sha256 %1, got %2")
+                .arg(QString::fromLatin1(p.spanSha256.toHex()), QString::fromLatin1(actual.toHex())));
+        qCWarning(llRandom).noquote() << m_error.toString();
+        return m_error;
+    }
+    ++m_verified;
+    const QByteArray bytes = std::move(m_buffer);
+    m_buffer = QByteArray();
+    const auto *data = reinterpret_cast<const unsigned char *>(bytes.constData());
+    qint64 size = bytes.size();
+    if (m_span == m_first) {
+        if (const Status s = start(data, size); !s)
+            return s;
+        if (p.bits) { // the boundary's byte was primed: inflate goes on after it
+            ++data;
+            --size;
+        }
+    }
+    ++m_span;
+    return inflateSpan(data, size);
+}
+
+Status GzipSpanReader::start(const unsigned char *data, qint64 size)
+{
+    const GzipCheckpoint &p = m_points.points.at(m_first);
+    z_stream *zs = m_zs.get();
+    *zs = z_stream {};
+    m_rawMode = !p.memberStart;
+    if (inflateInit2(zs, m_rawMode ? -15 : 15 + 16) != Z_OK) {
+        m_error = Error(Error::Code::Internal, QStringLiteral("zlib inflateInit2 failed"));
+        return m_error;
+    }
+    m_initialized = true;
+    if (!m_rawMode)
+        return {};
+    // zran: the boundary's leftover bits first, then the window back-references may reach into.
+    if (p.bits && (size < 1 || inflatePrime(zs, p.bits, data[0] >> (8 - p.bits)) != Z_OK)) {
+        m_error = Error(Error::Code::Corrupt, QStringLiteral("cannot prime inflate at checkpoint %1").arg(m_first));
+        return m_error;
+    }
+    QByteArray window(32 * 1024, Qt::Uninitialized);
+    uLongf length = uLongf(window.size());
+    if (!p.window.isEmpty()
+        && (uncompress(reinterpret_cast<Bytef *>(window.data()), &length,
+                reinterpret_cast<const Bytef *>(p.window.constData()), uLong(p.window.size()))
+                != Z_OK
+            || inflateSetDictionary(zs, reinterpret_cast<const Bytef *>(window.constData()), uInt(length)) != Z_OK)) {
+        m_error = Error(
+            Error::Code::Corrupt, QStringLiteral("bad window in checkpoint %1 of the layer index").arg(m_first));
+        return m_error;
+    }
+    return {};
+}
+
+Status GzipSpanReader::inflateSpan(const unsigned char *data, qint64 size)
+{
+    z_stream *zs = m_zs.get();
+    while (size > 0 && !m_stopped) {
+        if (m_padding) {
+            for (qint64 i = 0; i < size; ++i) {
+                if (data[i] != 0) {
+                    m_error = Error(Error::Code::Corrupt, QStringLiteral("trailing garbage after gzip stream"));
+                    return m_error;
+                }
+            }
+            return {};
+        }
+        if (m_trailerLeft > 0) {
+            const qint64 n = qMin<qint64>(m_trailerLeft, size);
+            m_trailerLeft -= int(n);
+            data += n;
+            size -= n;
+            continue;
+        }
+        if (m_betweenMembers) {
+            if (*data == 0) {
+                m_padding = true;
+                continue;
+            }
+            inflateReset2(zs, 15 + 16); // a new member: its header is parsed, its trailer checked by zlib
+            m_rawMode = false;
+            m_betweenMembers = false;
+        }
+        zs->next_in = const_cast<unsigned char *>(data);
+        zs->avail_in = uInt(size);
+        zs->next_out = m_out.get();
+        zs->avail_out = uInt(OutputSize);
+        const int ret = inflate(zs, Z_NO_FLUSH);
+        const qint64 produced = OutputSize - zs->avail_out;
+        const qint64 used = size - zs->avail_in;
+        data += used;
+        size -= used;
+        if (produced > 0 && m_sink && !m_sink(reinterpret_cast<const char *>(m_out.get()), produced))
+            m_stopped = true;
+        if (ret == Z_STREAM_END) {
+            m_betweenMembers = true;
+            m_trailerLeft = m_rawMode ? 8 : 0;
+            continue;
+        }
+        if (ret != Z_OK && ret != Z_BUF_ERROR) {
+            m_error = Error(Error::Code::Corrupt, QStringLiteral("corrupt gzip data after a checkpoint"),
+                zs->msg ? QString::fromLatin1(zs->msg) : QStringLiteral("zlib error %1").arg(ret));
+            return m_error;
+        }
+        if (used == 0 && produced == 0)
+            break; // needs the next span's bytes
+    }
+    return {};
+}
+
+} // namespace ll::random
