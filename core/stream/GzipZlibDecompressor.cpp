@@ -12,8 +12,13 @@ namespace {
 constexpr qint64 MaxInputPerCall = qint64(1) << 30; // zlib's uInt lengths
 }
 
-GzipZlibDecompressor::GzipZlibDecompressor()
-    : m_zs(std::make_unique<z_stream_s>()), m_out(std::make_unique<unsigned char[]>(OutputBufferSize))
+GzipZlibDecompressor::GzipZlibDecompressor() : GzipZlibDecompressor(false)
+{ }
+
+GzipZlibDecompressor::GzipZlibDecompressor(bool blockBoundaries)
+    : m_zs(std::make_unique<z_stream_s>())
+    , m_out(std::make_unique<unsigned char[]>(OutputBufferSize))
+    , m_blockBoundaries(blockBoundaries)
 { }
 
 GzipZlibDecompressor::~GzipZlibDecompressor()
@@ -86,6 +91,7 @@ Status GzipZlibDecompressor::feed(const char *data, qint64 size)
             } else {
                 inflateReset(zs);
             }
+            memberStarting(m_heldMagic ? m_consumed - 1 : m_consumed);
             if (m_heldMagic) {
                 static const unsigned char magic = 0x1f;
                 zs->next_in = const_cast<unsigned char *>(&magic);
@@ -105,10 +111,13 @@ Status GzipZlibDecompressor::feed(const char *data, qint64 size)
             for (;;) {
                 zs->next_out = m_out.get();
                 zs->avail_out = uInt(OutputBufferSize);
-                const int ret = inflate(zs, Z_NO_FLUSH);
-                const qint64 produced = OutputBufferSize - zs->avail_out;
-                if (produced > 0 && !emitOutput(reinterpret_cast<const char *>(m_out.get()), produced))
-                    return {};
+                const int ret = inflate(zs, m_blockBoundaries ? Z_BLOCK : Z_NO_FLUSH);
+                const qint64 out = OutputBufferSize - zs->avail_out;
+                if (out > 0) {
+                    produced(m_out.get(), out);
+                    if (!emitOutput(reinterpret_cast<const char *>(m_out.get()), out))
+                        return {};
+                }
                 if (ret == Z_STREAM_END) {
                     memberDone = true;
                     break;
@@ -117,6 +126,9 @@ Status GzipZlibDecompressor::feed(const char *data, qint64 size)
                     return fail(QStringLiteral("corrupt gzip data"),
                         zs->msg ? QString::fromLatin1(zs->msg) : QStringLiteral("zlib error %1").arg(ret),
                         m_consumed + (chunk - zs->avail_in));
+                // Z_BLOCK returns at each block boundary (bit 128 of data_type; 64: after the member's last block).
+                if (m_blockBoundaries && (zs->data_type & 128) && !(zs->data_type & 64))
+                    blockBoundary(m_consumed + (chunk - zs->avail_in), zs->data_type & 7);
                 if (zs->avail_out != 0 || ret == Z_BUF_ERROR)
                     break; // all input taken (or no progress possible without more)
             }
