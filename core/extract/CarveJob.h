@@ -42,8 +42,9 @@ struct CarveOptions {
     bool follow = false;
     /** Range windows never ask for more than growth x consumed + firstChunk bytes in total. */
     double growth = 1.25;
-    /** One request per layer read as the allowance grows (FetchPolicy::overlap); false: a request per window. */
-    bool overlap = true;
+    /** Opt-in: one open request per layer read as the allowance grows (FetchPolicy::overlap: faster, but the
+        sockets' buffers carry bytes beyond the allowance); default: one bounded Range request per window. */
+    bool overlap = false;
 };
 
 /** What a carve found and what it cost. */
