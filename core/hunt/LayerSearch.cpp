@@ -89,6 +89,15 @@ bool number(const char *&p, const char *end, qint64 *out, int base = 10)
     return p > start;
 }
 
+bool isAscii(const char *p, const char *end)
+{
+    for (; p < end; ++p) {
+        if (static_cast<unsigned char>(*p) >= 0x80)
+            return false;
+    }
+    return true;
+}
+
 } // namespace
 
 QString LayerSearch::namesDirectory() const
@@ -266,6 +275,14 @@ LayerSearch::Stats LayerSearch::run(const PathGlob &pattern, const Hit &hit) con
             const qsizetype usable = lastNl ? (lastNl - base) + 1 : 0;
             stats.entries += std::count(base, base + usable, '\n');
             auto handleLine = [&](const char *ls, const char *le) {
+                if (!pattern.isExact()) {
+                    // Most lines are ASCII: match their bytes as they are, and decode only the hits.
+                    const char *tab = static_cast<const char *>(memchr(ls, '\t', size_t(le - ls)));
+                    if (!tab)
+                        return;
+                    if (isAscii(tab + 1, le) && !pattern.matches(QLatin1StringView(tab + 1, le)))
+                        return;
+                }
                 if (!parseLine(ls, le - ls, &e))
                     return;
                 if ((pattern.isExact() || pattern.matches(e.path))

@@ -102,6 +102,11 @@ QString unescape(const QString &s)
 
 bool PathGlob::matchComponent(QStringView p, QStringView s)
 {
+    return matchComponentIn(p, s);
+}
+
+template<typename View> bool PathGlob::matchComponentIn(QStringView p, View s)
+{
     // Greedy with one backtrack point (the last '*'): linear for the usual patterns.
     qsizetype pi = 0, si = 0;
     qsizetype starP = -1, starS = -1;
@@ -171,7 +176,14 @@ bool PathGlob::matches(QStringView path) const
     return matchFrom(0, path);
 }
 
-bool PathGlob::matchFrom(int part, QStringView path) const
+bool PathGlob::matches(QLatin1StringView path) const
+{
+    if (m_exact)
+        return path == m_exactPath;
+    return matchFrom(0, path);
+}
+
+template<typename View> bool PathGlob::matchFrom(int part, View path) const
 {
     // path: the remaining components ("" when none are left).
     while (part < m_parts.size()) {
@@ -193,10 +205,10 @@ bool PathGlob::matchFrom(int part, QStringView path) const
         if (path.isEmpty())
             return false;
         const qsizetype slash = path.indexOf(QLatin1Char('/'));
-        const QStringView name = slash < 0 ? path : path.left(slash);
-        if (!matchComponent(p, name))
+        const View name = slash < 0 ? path : path.left(slash);
+        if (!matchComponentIn(p, name))
             return false;
-        path = slash < 0 ? QStringView() : path.mid(slash + 1);
+        path = slash < 0 ? View() : path.mid(slash + 1);
         ++part;
     }
     return path.isEmpty();

@@ -34,12 +34,15 @@ public:
 
     /** Does the whole path match? */
     bool matches(QStringView path) const;
+    /** The same for a path of ASCII bytes read as Latin-1 (no decoding, no allocation: offline search). */
+    bool matches(QLatin1StringView path) const;
 
     /** One component against one component pattern (no "**"): *, ?, [...], \c. */
     static bool matchComponent(QStringView pattern, QStringView name);
 
 private:
-    bool matchFrom(int part, QStringView path) const;
+    template<typename View> bool matchFrom(int part, View path) const;
+    template<typename View> static bool matchComponentIn(QStringView pattern, View name);
 
     QString m_pattern;
     QStringList m_parts; // normalised components

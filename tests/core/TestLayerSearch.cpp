@@ -1,6 +1,7 @@
 // hunt::LayerSearch (--search): names files made from kept indexes, exact and glob searches compared with
 // PathGlob over the same entries, whiteout markers never hits, names files private, rebuilt when the index
 // is newer, removed when it is gone.
+#include "common/PathBytes.h"
 #include "hunt/LayerSearch.h"
 #include "index/IndexStore.h"
 #include "index/LayerIndex.h"
@@ -83,7 +84,8 @@ void TestLayerSearch::init()
             entry(S("bin/rbash"), TarEntry::Type::Symlink, 0) });
     m_layers << layer(2,
         { entry(S("etc/.wh.shadow")), entry(S("srv/app/.env")), entry(S("srv/app/.wh..wh..opq")),
-            entry(S("weird\tname")), entry(S("new\nline")), entry(S("ünïcode/ファイル.env")) });
+            entry(S("weird\tname")), entry(S("new\nline")), entry(S("ünïcode/ファイル.env")),
+            entry(ll::PathBytes::decode("latin/caf\xe9.txt")), entry(S("latin/cafe.txt")) });
     QVector<TarEntry> many;
     for (int i = 0; i < 20000; ++i)
         many << entry(QStringLiteral("usr/share/doc/pkg%1/file%2.txt").arg(i / 100).arg(i));
@@ -115,6 +117,10 @@ void TestLayerSearch::sameAsBruteForce_data()
     QTest::newRow("glob, no literal") << S("*/*");
     QTest::newRow("unicode") << S("**/ファイル.env");
     QTest::newRow("literal in a number") << S("**/*12*");
+    QTest::newRow("? over a non-ASCII name") << S("ünïcode/????.env");
+    QTest::newRow("non-ASCII pattern, ASCII lines") << S("[ü]*/*");
+    QTest::newRow("set over escaped bytes") << S("latin/caf[^a-z].txt");
+    QTest::newRow("broad, every line") << S("**");
 }
 
 void TestLayerSearch::sameAsBruteForce()
