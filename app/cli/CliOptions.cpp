@@ -130,8 +130,11 @@ bool parseCliOptions(const QStringList &arguments, CliOptions *o, int *exitCode)
     const QCommandLineOption search(QStringLiteral("search"),
         QStringLiteral("Search every cached layer index for a pattern, offline, with the images seen holding it."),
         QStringLiteral("pattern"));
+    const QCommandLineOption visibleOnly(QStringLiteral("visible-only"),
+        QStringLiteral("Hunt: stop at a whiteout as a carve does (a deleted path's copies in lower layers are not "
+                       "searched; fewer layers read)."));
     p.addOptions({ hunt, targetsFile, allTags, tags, maxTags, repos, excludeRepos, huntCarve, jobs, entryType, minSize,
-        search });
+        search, visibleOnly });
     const QCommandLineOption analyze(QStringLiteral("analyze"),
         QStringLiteral("What each layer added, modified and deleted; wasted bytes and efficiency (as dive)."));
     const QCommandLineOption diff(QStringLiteral("diff"),
@@ -229,6 +232,7 @@ bool parseCliOptions(const QStringList &arguments, CliOptions *o, int *exitCode)
     o->includeRepos = p.values(repos);
     o->excludeRepos = p.values(excludeRepos);
     o->huntCarve = p.isSet(huntCarve);
+    o->huntVisibleOnly = p.isSet(visibleOnly);
     o->entryType = p.value(entryType);
     o->searchPattern = p.value(search);
     if (p.isSet(maxTags)) {
@@ -251,9 +255,10 @@ bool parseCliOptions(const QStringList &arguments, CliOptions *o, int *exitCode)
     const bool hunting = p.isSet(hunt);
     if (!hunting
         && (p.isSet(targetsFile) || o->allTags || p.isSet(tags) || p.isSet(maxTags) || p.isSet(repos)
-            || p.isSet(excludeRepos) || o->huntCarve || p.isSet(jobs) || p.isSet(entryType) || p.isSet(minSize)))
+            || p.isSet(excludeRepos) || o->huntCarve || o->huntVisibleOnly || p.isSet(jobs) || p.isSet(entryType)
+            || p.isSet(minSize)))
         return usage(QStringLiteral("--targets-file, --all-tags, --tags, --max-tags, --repos, --exclude-repos, "
-                                    "--carve, --jobs, --type and --min-size go with --hunt"));
+                                    "--carve, --visible-only, --jobs, --type and --min-size go with --hunt"));
     if (p.isSet(search) && (p.isSet(entryType) || p.isSet(minSize)))
         return usage(QStringLiteral("--type and --min-size go with --hunt"));
     o->diffTarget = p.value(diff);

@@ -64,6 +64,7 @@ struct CliOptions {
     QStringList includeRepos; // --repos
     QStringList excludeRepos; // --exclude-repos
     bool huntCarve = false; // --carve
+    bool huntVisibleOnly = false; // --visible-only
     int jobs = 4; // --jobs
     QString entryType; // --type f|d|l
     qint64 minSize = -1; // --min-size

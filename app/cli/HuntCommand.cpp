@@ -82,7 +82,7 @@ public:
         Console::instance().outLine(row(QStringLiteral("IMAGE"), QStringLiteral("STATUS"), QStringLiteral("LAYER"),
             QStringLiteral("SIZE"), QStringLiteral("MTIME"), QStringLiteral("PATH")));
     }
-    void print(const hunt::HuntAnswer &a) const
+    void print(const hunt::HuntAnswer &a, bool copiesSearched) const
     {
         if (a.status == hunt::HuntAnswer::Status::Error) {
             Console::instance().outLine(row(a.image, QStringLiteral("error"), QStringLiteral("-"), QStringLiteral("-"),
@@ -95,6 +95,8 @@ public:
             for (const hunt::LayerCopy &c : a.copies)
                 layers << QString::number(c.layer);
             path += QStringLiteral("  (still in layer %1: recoverable)").arg(layers.join(QStringLiteral(", ")));
+        } else if (a.status == hunt::HuntAnswer::Status::Deleted && !copiesSearched) {
+            path += QStringLiteral("  (lower layers not searched: --visible-only)");
         } else if (!a.linkTarget.isEmpty()) {
             path += QStringLiteral(" -> ") + a.linkTarget;
         }
@@ -141,6 +143,7 @@ int runHunt(CliSession &session)
     else if (o.entryType == QLatin1String("l"))
         query.type = stream::TarEntry::Type::Symlink;
     query.minSize = o.minSize;
+    query.hiddenCopies = !o.huntVisibleOnly;
 
     hunt::HuntTargets targets;
     targets.targets = o.targets;
@@ -195,7 +198,7 @@ int runHunt(CliSession &session)
                 table.header();
                 headerShown = true;
             }
-            table.print(a);
+            table.print(a, query.hiddenCopies || query.hasGlob());
         }
     });
     QElapsedTimer shown;

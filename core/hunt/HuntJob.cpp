@@ -230,13 +230,12 @@ void HuntJob::advance(int index)
                 const fs::Lookup r = fs::MergedTree::lookupTopDown(trees, p.exactPath());
                 if (r.status == fs::Lookup::Status::Unknown) {
                     needed.push_back(r.layer);
-                } else if (r.status == fs::Lookup::Status::Deleted) {
-                    // Hidden: the copies below are what a hunter wants to know about.
+                } else if (r.status == fs::Lookup::Status::Deleted && m_query.hiddenCopies) {
+                    // Hidden: the copies below are what a hunter wants to know about. Every lower layer is
+                    // read for them, so they are asked for together (one round trip, not one per layer).
                     for (int k = r.layer - 1; k >= 0; --k) {
-                        if (!trees[size_t(k)]) {
+                        if (!trees[size_t(k)])
                             needed.push_back(k);
-                            break;
-                        }
                     }
                 }
             }
@@ -363,6 +362,8 @@ void HuntJob::answer(int index)
     for (size_t i = 0; i < w.layers.size(); ++i)
         trees[i] = w.layers[i] ? w.layers[i]->tree.get() : nullptr;
 
+    // Were the layers below a hiding layer read? (A glob reads every layer anyway.)
+    const bool copiesSearched = m_query.hiddenCopies || m_query.hasGlob();
     QVector<HuntAnswer> out;
     for (const PathGlob &pattern : std::as_const(m_query.patterns)) {
         // The paths to answer: the exact one, or every path a layer holds that the glob matches.
@@ -398,15 +399,17 @@ void HuntJob::answer(int index)
                 shown = r.node;
             } else if (r.status == fs::Lookup::Status::Deleted) {
                 a.status = HuntAnswer::Status::Deleted;
-                // The copies that matter are the hidden ones, below the hiding layer.
+                // The copies that matter are the hidden ones, below the hiding layer (none when they were not
+                // searched: a layer below may be known from another image, but the answer must not depend on
+                // which image was answered first).
                 a.copies.erase(std::remove_if(a.copies.begin(), a.copies.end(),
-                                   [&](const LayerCopy &c) { return c.layer >= r.layer; }),
+                                   [&](const LayerCopy &c) { return c.layer >= r.layer || !copiesSearched; }),
                     a.copies.end());
                 newest = nullptr;
                 for (const LayerCopy &c : std::as_const(a.copies))
                     newest = copyIn(w.layers[size_t(c.layer)].get(), path);
                 shown = newest;
-                if (a.copies.isEmpty() && pattern.isExact()) {
+                if (a.copies.isEmpty() && pattern.isExact() && copiesSearched) {
                     // A marker (or a non-directory parent) over nothing: nothing of it in this image.
                     a.status = HuntAnswer::Status::NotFound;
                 }

@@ -14,6 +14,12 @@ struct HuntQuery {
     QList<PathGlob> patterns;
     std::optional<stream::TarEntry::Type> type;
     qint64 minSize = -1; // bytes; -1: any
+    /**
+     * Exact paths: when a whiteout (or opaque dir) hides the path, read on down the lower layers for the copies it
+     * hides ("deleted, still recoverable from layer N"). Off: stop at what hides it, as a carve does (the answer
+     * is Deleted by that layer, copies not searched): no layer is read that a carve would not read.
+     */
+    bool hiddenCopies = true;
 
     /** A glob needs whole layer listings; exact paths alone allow the top-down early stop. */
     bool hasGlob() const

@@ -58,6 +58,7 @@ private slots:
     void authenticatedImage();
     void corruptLayerFailsItsImages();
     void rateLimitedStillCompletes();
+    void visibleOnlyStopsAtTheWhiteout(); // before the cancel: its throttled reads end (and count) later
     void cancelKeepsNoPartialIndex();
 
 private:
@@ -469,6 +470,38 @@ void TestHunt::cancelKeepsNoPartialIndex()
     }
     const QString base = layerDigest(QStringLiteral("hunt/web:1.0"), 0);
     QVERIFY(!ll::index::IndexStore(idx.path()).load(base).has_value()); // 296 kB at 20 kB/s: not done
+}
+
+void TestHunt::visibleOnlyStopsAtTheWhiteout()
+{
+    // hunt/web:2.0 = base (etc/shadow), web app, a layer deleting etc/shadow. A carve stops at the whiteout;
+    // so does --visible-only: deleted by layer 2, the base and the app layer never asked for.
+    const QString image = h->reference(QStringLiteral("hunt/web:2.0"), h->proxy());
+    CliResult r = hunt({ QStringLiteral("--json"), QStringLiteral("--visible-only"), QStringLiteral("--hunt"),
+        QStringLiteral("etc/shadow"), QStringLiteral("-t"), image });
+    QCOMPARE(r.exitCode, 3); // nothing a container sees, nothing searched below
+    QList<QJsonObject> lines = jsonLines(r.out);
+    QJsonObject a = answer(lines, QStringLiteral("hunt/web:2.0"), QStringLiteral("etc/shadow"));
+    QCOMPARE(a.value(QLatin1String("status")).toString(), QStringLiteral("deleted"));
+    QCOMPARE(a.value(QLatin1String("layer")).toInt(), 2);
+    QVERIFY(a.value(QLatin1String("copies")).toArray().isEmpty());
+    QHash<QString, int> gets = blobGets(h->proxyStats());
+    QCOMPARE(gets.value(layerDigest(QStringLiteral("hunt/web:2.0"), 2)), 1);
+    QCOMPARE(gets.value(layerDigest(QStringLiteral("hunt/web:2.0"), 1)), 0);
+    QCOMPARE(gets.value(layerDigest(QStringLiteral("hunt/web:2.0"), 0)), 0);
+
+    // By default the lower layers are read for the copy the whiteout hides.
+    h->proxyReset();
+    r = hunt({ QStringLiteral("--json"), QStringLiteral("--hunt"), QStringLiteral("etc/shadow"), QStringLiteral("-t"),
+        image });
+    QCOMPARE(r.exitCode, 0);
+    lines = jsonLines(r.out);
+    a = answer(lines, QStringLiteral("hunt/web:2.0"), QStringLiteral("etc/shadow"));
+    QCOMPARE(a.value(QLatin1String("status")).toString(), QStringLiteral("deleted"));
+    QCOMPARE(a.value(QLatin1String("copies")).toArray().size(), 1);
+    gets = blobGets(h->proxyStats());
+    QCOMPARE(gets.value(layerDigest(QStringLiteral("hunt/web:2.0"), 1)), 1);
+    QVERIFY(gets.value(layerDigest(QStringLiteral("hunt/web:2.0"), 0)) >= 1);
 }
 
 QTEST_GUILESS_MAIN(TestHunt)
