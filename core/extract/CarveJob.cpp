@@ -6,6 +6,7 @@
 #include "fs/MergedTree.h"
 #include "fs/PathSanitizer.h"
 #include "fs/Whiteout.h"
+#include "random/CheckpointRecorder.h"
 #include "stream/LayerPipeline.h"
 #include "stream/TarReader.h"
 #include "toc/LayerToc.h"
@@ -75,6 +76,7 @@ public:
     {
         if (!m_index)
             return;
+        m_index->setCheckpoints(random::CheckpointRecorder::take(*m_pipeline));
         const Status s = m_index->commit(compression);
         if (!s)
             qCWarning(llExtract).noquote() << s.error().toString();
@@ -475,8 +477,10 @@ void CarveJob::startPass(int layer, PassKind kind, const QString &entryPath)
     pipeline->setPolicy(policy);
     pipeline->setCheckAfterStop(true); // the answer is checked as far as what was asked for allows
     pipeline->setVisitor(m_visitor.get());
-    if (kind == PassKind::Search && m_store.isEnabled() && source.layer.size >= 0) // size: the digest is checked
+    if (kind == PassKind::Search && m_store.isEnabled() && source.layer.size >= 0) { // size: the digest is checked
         m_visitor->setIndexWriter(m_store.writer(source.layer.digest, source.layer.size), pipeline);
+        random::CheckpointRecorder::enable(*pipeline);
+    }
     m_pipeline = pipeline;
     connect(pipeline, &Job::finished, this, &CarveJob::onPassFinished);
     connect(pipeline, &Job::progress, this, &CarveJob::onPassProgress);

@@ -1,6 +1,7 @@
 #include "hunt/LayerFactsJob.h"
 
 #include "hunt/HuntLogging.h"
+#include "random/CheckpointRecorder.h"
 #include "stream/TarReader.h"
 
 namespace ll::hunt {
@@ -61,6 +62,8 @@ void LayerFactsJob::doStart()
     // Only a pass whose digest is checked (which needs the size) may keep an index.
     if (m_store.isEnabled() && source().layer.size >= 0)
         m_visitorImpl->m_writer = m_store.writer(source().layer.digest, source().layer.size);
+    if (m_visitorImpl->m_writer)
+        random::CheckpointRecorder::enable(*this);
     LayerPipeline::doStart();
 }
 
@@ -70,6 +73,7 @@ void LayerFactsJob::onFinished()
     const bool whole = state() == State::Succeeded && !stoppedEarly() && !isIncomplete();
     if (writer) {
         if (whole) {
+            writer->setCheckpoints(random::CheckpointRecorder::take(*this));
             const Status s = writer->commit(stream::Decompressor::formatName(format()));
             if (!s)
                 qCWarning(llHunt).noquote() << s.error().toString();

@@ -94,6 +94,46 @@ bool IndexReader::failWith(const QString &why)
     return false;
 }
 
+bool IndexReader::readCheckpoints()
+{
+    QDataStream &s = *m_stream;
+    random::GzipCheckpoints c;
+    quint32 count = 0;
+    s >> c.compressedSize >> c.uncompressedSize >> count;
+    // Each point takes at least 8 + 1 + 8 + 1 + 4 + 32 bytes: a count the file can not hold is a lie.
+    if (s.status() != QDataStream::Ok || count == 0 || qint64(count) * 54 > m_bodyEnd - m_device->pos()
+        || (m_blobSize >= 0 && c.compressedSize != m_blobSize) || c.compressedSize <= 0 || c.uncompressedSize < 0)
+        return failWith(tr("bad checkpoint list"));
+    c.points.resize(qsizetype(count));
+    for (quint32 i = 0; i < count; ++i) {
+        random::GzipCheckpoint &p = c.points[qsizetype(i)];
+        quint8 bits = 0, member = 0;
+        s >> p.compressedOffset >> bits >> p.uncompressedOffset >> member;
+        // Bound the window by the format and by what the file has left before allocating it.
+        quint32 windowSize = 0;
+        s >> windowSize;
+        if (s.status() != QDataStream::Ok || windowSize > quint32(LayerIndex::MaxWindowBytes)
+            || qint64(windowSize) > m_bodyEnd - m_device->pos())
+            return failWith(tr("bad checkpoint %1").arg(i));
+        p.window.resize(int(windowSize));
+        p.spanSha256.resize(32);
+        if (s.readRawData(p.window.data(), int(windowSize)) != int(windowSize)
+            || s.readRawData(p.spanSha256.data(), 32) != 32)
+            return failWith(tr("truncated checkpoint %1").arg(i));
+        p.bits = bits;
+        p.memberStart = member != 0;
+        const random::GzipCheckpoint *prev = i > 0 ? &c.points[qsizetype(i) - 1] : nullptr;
+        const bool ordered = prev ? p.spanStart() > prev->spanStart() && p.uncompressedOffset > prev->uncompressedOffset
+                                  : p.compressedOffset == 0 && p.uncompressedOffset == 0 && p.memberStart;
+        if (s.status() != QDataStream::Ok || m_device->pos() > m_bodyEnd || bits > 7 || (p.memberStart && bits != 0)
+            || !ordered || p.compressedOffset > c.compressedSize || p.uncompressedOffset > c.uncompressedSize
+            || (!p.memberStart && p.window.isEmpty()))
+            return failWith(tr("bad checkpoint %1").arg(i));
+    }
+    m_checkpoints = std::move(c);
+    return true;
+}
+
 bool IndexReader::next(stream::TarEntry *entry)
 {
     if (m_done)
@@ -112,6 +152,11 @@ bool IndexReader::next(stream::TarEntry *entry)
         }
         if (tag == 2) {
             s >> m_compression;
+            continue;
+        }
+        if (tag == 3) {
+            if (!readCheckpoints())
+                return false;
             continue;
         }
         if (tag != 1 || ++m_count > MaxEntries)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "common/Result.h"
+#include "random/GzipCheckpoint.h"
 #include "stream/TarEntry.h"
 
 #include <QString>
@@ -33,6 +34,11 @@ public:
     /** "gzip", "zstd" or "tar"; known once next() returned false without an error. */
     const QString &compression() const { return m_compression; }
 
+    /** A gzip layer's checkpoints (empty when none were kept); known once next() returned false without an
+        error. Checked when read: in order, inside the blob, whole windows and hashes. */
+    const random::GzipCheckpoints &checkpoints() const { return m_checkpoints; }
+    random::GzipCheckpoints takeCheckpoints() { return std::move(m_checkpoints); }
+
     /** The next entry in archive order; false at the end or on an error (then error() is set). */
     bool next(stream::TarEntry *entry);
     const Error &error() const { return m_error; }
@@ -40,6 +46,7 @@ public:
 private:
     IndexReader() = default;
     bool failWith(const QString &why);
+    bool readCheckpoints();
 
     class Stream;
     std::unique_ptr<QIODevice> m_device;
@@ -48,6 +55,7 @@ private:
     QString m_digest;
     qint64 m_blobSize = -1;
     QString m_compression;
+    random::GzipCheckpoints m_checkpoints;
     qint64 m_count = 0;
     bool m_done = false;
     Error m_error;

@@ -109,7 +109,8 @@ std::optional<LayerIndex> IndexStore::load(const QString &digest) const
     return std::move(*index);
 }
 
-std::optional<stream::TarEntry> IndexStore::find(const QString &digest, const QString &path) const
+std::optional<stream::TarEntry> IndexStore::find(
+    const QString &digest, const QString &path, random::GzipCheckpoints *checkpoints) const
 {
     std::unique_ptr<IndexReader> reader = open(digest);
     if (!reader)
@@ -122,7 +123,16 @@ std::optional<stream::TarEntry> IndexStore::find(const QString &digest, const QS
     }
     if (reader->error().isError())
         return std::nullopt;
+    if (checkpoints)
+        *checkpoints = reader->takeCheckpoints();
     return found;
+}
+
+void IndexStore::remove(const QString &digest) const
+{
+    const QString path = pathFor(digest);
+    if (!path.isEmpty() && QFile::remove(path))
+        qCWarning(llIndex).noquote() << "removed the layer index of" << digest;
 }
 
 Status IndexStore::save(const LayerIndex &index) const
@@ -132,6 +142,7 @@ Status IndexStore::save(const LayerIndex &index) const
         return Error(Error::Code::Io, tr("no index directory"));
     for (const stream::TarEntry &e : index.entries)
         w->add(e);
+    w->setCheckpoints(index.checkpoints);
     return w->commit(index.compression);
 }
 
@@ -202,6 +213,7 @@ public:
     qint64 blobSize = -1;
     stream::TarEntry pending; // entrySeen(): waiting for the next header
     bool hasPending = false;
+    random::GzipCheckpoints checkpoints;
 
     void append(const QByteArray &bytes)
     {
@@ -291,7 +303,7 @@ Status IndexWriter::commit(const QString &compression)
         add(d->pending);
         d->hasPending = false;
     }
-    d->append(LayerIndex::endBytes(compression));
+    d->append(LayerIndex::endBytes(compression, d->checkpoints));
     const QByteArray trailer = QByteArray::fromHex(d->sha.hexResult());
     d->buffer += trailer;
     d->flush();
@@ -308,6 +320,11 @@ Status IndexWriter::commit(const QString &compression)
     if (d->store)
         d->store->prune(d->finalPath);
     return {};
+}
+
+void IndexWriter::setCheckpoints(random::GzipCheckpoints checkpoints)
+{
+    d->checkpoints = std::move(checkpoints);
 }
 
 void IndexWriter::discard()

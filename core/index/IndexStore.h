@@ -54,8 +54,12 @@ public:
     std::unique_ptr<IndexReader> open(const QString &digest) const;
     /** The whole index of digest in memory (tests, small layers); see open(). */
     std::optional<LayerIndex> load(const QString &digest) const;
-    /** The last entry at path in the index of digest (a streaming pass), if kept. */
-    std::optional<stream::TarEntry> find(const QString &digest, const QString &path) const;
+    /** The last entry at path in the index of digest (a streaming pass), if kept; with checkpoints, also the
+        layer's gzip checkpoints (empty when it has none). */
+    std::optional<stream::TarEntry> find(
+        const QString &digest, const QString &path, random::GzipCheckpoints *checkpoints = nullptr) const;
+    /** Removes the index of digest (it proved wrong: a span that no longer matches the registry's bytes). */
+    void remove(const QString &digest) const;
     /** Keeps index (replacing any older file). */
     Status save(const LayerIndex &index) const;
     /** Starts writing the index of digest entry by entry (for a pass that streams); nullptr when disabled. */
@@ -91,6 +95,8 @@ public:
      * for the next call, or for commit(), where it ends with the blob.
      */
     void entrySeen(const stream::TarEntry &entry, qint64 feedEnd);
+    /** Before commit(): the gzip checkpoints the same complete pass recorded (kept with the entries). */
+    void setCheckpoints(random::GzipCheckpoints checkpoints);
     /** compression: "gzip", "zstd" or "tar" (known once the pass has begun). */
     Status commit(const QString &compression);
     void discard();

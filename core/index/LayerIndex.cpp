@@ -26,11 +26,21 @@ QByteArray LayerIndex::headerBytes() const
     return out;
 }
 
-QByteArray LayerIndex::endBytes(const QString &compression)
+QByteArray LayerIndex::endBytes(const QString &compression, const random::GzipCheckpoints &checkpoints)
 {
     QByteArray out;
     QDataStream s(&out, QIODevice::WriteOnly);
     setStreamFormat(s);
+    if (!checkpoints.isEmpty()) {
+        s << quint8(3) << checkpoints.compressedSize << checkpoints.uncompressedSize
+          << quint32(checkpoints.points.size());
+        for (const random::GzipCheckpoint &p : checkpoints.points) {
+            s << p.compressedOffset << quint8(p.bits) << p.uncompressedOffset << quint8(p.memberStart ? 1 : 0)
+              << quint32(p.window.size());
+            s.writeRawData(p.window.constData(), int(p.window.size()));
+            s.writeRawData(p.spanSha256.leftJustified(32, '\0', true).constData(), 32);
+        }
+    }
     s << quint8(2) << compression << quint8(0); // the compression record, then the end of the records
     return out;
 }
@@ -54,7 +64,7 @@ QByteArray LayerIndex::toBytes() const
     QByteArray out = headerBytes();
     for (const stream::TarEntry &e : entries)
         out += entryBytes(e);
-    out += endBytes(compression);
+    out += endBytes(compression, checkpoints);
     Sha256 sha;
     sha.addData(out);
     out += QByteArray::fromHex(sha.hexResult());
@@ -84,6 +94,7 @@ Result<LayerIndex> LayerIndex::fromReader(IndexReader &reader)
     if (reader.error().isError())
         return reader.error();
     index.compression = reader.compression();
+    index.checkpoints = reader.takeCheckpoints();
     return index;
 }
 

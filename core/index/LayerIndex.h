@@ -1,6 +1,7 @@
 #pragma once
 
 #include "common/Result.h"
+#include "random/GzipCheckpoint.h"
 #include "stream/TarEntry.h"
 
 #include <QByteArray>
@@ -19,14 +20,20 @@ class IndexReader;
  * immutable content, so this stays true forever: a second look at the layer needs no download to list it,
  * and a carve from it needs one Range request up to the member's compressedEnd instead of a growing series.
  *
- * On disk (IndexStore): "LLIX", a format version, the digest, the blob size, the entries, the compression
- * format, an end mark, then the SHA-256 of everything before it (a torn or edited file is refused, never
- * half-read).
+ * A gzip layer's index also holds the inflate checkpoints its pass recorded (random::GzipCheckpoints: every
+ * ~4 MiB of output, the 32 KiB window and the SHA-256 of each span's compressed bytes): a file anywhere in the
+ * layer is then one Range request away (random::SpanReadPlan).
+ *
+ * On disk (IndexStore): "LLIX", a format version, the digest, the blob size, the entries, the checkpoints (gzip),
+ * the compression format, an end mark, then the SHA-256 of everything before it (a torn or edited file is
+ * refused, never half-read).
  */
 struct LayerIndex {
-    /** 2: names in UTF-8; 3: names as their raw bytes (PathBytes), sparse maps. Other versions are refused
-        (IndexStore then replaces the file). */
-    static constexpr quint32 FormatVersion = 3;
+    /** 2: names in UTF-8; 3: names as their raw bytes (PathBytes), sparse maps; 4: gzip checkpoints. Other
+        versions are refused (IndexStore then replaces the file). */
+    static constexpr quint32 FormatVersion = 4;
+    /** Checkpoint windows above this (compressed) are refused as corrupt. */
+    static constexpr int MaxWindowBytes = 64 * 1024;
     /** Regions of one sparse entry above this are refused as corrupt. */
     static constexpr quint32 MaxSparseRegions = 1u << 20;
     static constexpr int TrailerSize = 32; // raw SHA-256 of everything before it
@@ -39,13 +46,15 @@ struct LayerIndex {
     qint64 blobSize = -1;
     QString compression; // "gzip", "zstd", "tar"
     QVector<stream::TarEntry> entries;
+    /** gzip layers: where inflate can start again (empty: none recorded). */
+    random::GzipCheckpoints checkpoints;
 
     /** Serialised header (everything before the entries). */
     QByteArray headerBytes() const;
     /** One serialised entry (the file is the header, the entries, the end records, then the trailer). */
     static QByteArray entryBytes(const stream::TarEntry &entry);
-    /** The records after the entries: the compression format, then the end mark. */
-    static QByteArray endBytes(const QString &compression);
+    /** The records after the entries: the checkpoints (if any), the compression format, then the end mark. */
+    static QByteArray endBytes(const QString &compression, const random::GzipCheckpoints &checkpoints = {});
 
     /** The whole file: header, entries, SHA-256 trailer. */
     QByteArray toBytes() const;

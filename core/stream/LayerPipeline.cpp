@@ -554,12 +554,13 @@ void LayerPipeline::workerRun()
         && Sha256::isValidDigest(m_source.layer.digest);
     Sha256 sha;
     std::unique_ptr<TarReader> tar;
-    std::unique_ptr<Decompressor> decompressor;
+    std::unique_ptr<Decompressor> &decompressor = m_decoder;
     TarStage stage;
     stage.produced = &m_produced;
     stage.drain = m_checkAfterStop;
     if (m_visitor) {
         tar = std::make_unique<TarReader>(m_visitor);
+        tar->setStartOffset(m_tarStartOffset);
         stage.tar = tar.get();
     }
     const qint64 slice = m_policy.mode == FetchPolicy::Mode::Windowed ? WindowedSlice : StreamSlice;
@@ -621,7 +622,7 @@ void LayerPipeline::workerRun()
     };
     auto startDecoder = [&](const char *data, qint64 size) -> bool {
         m_format = Decompressor::detect(data, size);
-        decompressor = Decompressor::create(m_format);
+        decompressor = m_decoderFactory ? m_decoderFactory(m_format) : Decompressor::create(m_format);
         decompressor->setSink([&stage](const char *d, qint64 n) { return stage(d, n); });
         return feedDecoder(data, size);
     };
@@ -700,6 +701,8 @@ void LayerPipeline::workerRun()
         m_processed = offset;
         postProgress();
     }
+    if (decompressor)
+        decompressor->setSink({}); // its sink refers to this function's stage
     m_workerEnded = true; // before m_processed moves: a pending progress event must not ask for more
     m_processed = offset;
     workerFinishing();

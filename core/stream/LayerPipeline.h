@@ -37,6 +37,8 @@ class LayerPipeline : public Job
 public:
     /** Worker-thread sink for the raw (compressed) bytes, with their blob offset. */
     using RawSink = std::function<Status(qint64 offset, const char *data, qint64 size)>;
+    /** Makes the decompressor for the format the blob's first bytes show (worker thread). */
+    using DecoderFactory = std::function<std::unique_ptr<Decompressor>(Decompressor::Format format)>;
 
     LayerPipeline(registry::RegistryClient *client, const LayerSource &source, QObject *parent = nullptr);
     ~LayerPipeline() override;
@@ -45,6 +47,13 @@ public:
     /** Called on the worker thread; must outlive the job's run. nullptr: no decoding (save). */
     void setVisitor(TarVisitor *visitor) { m_visitor = visitor; }
     void setRawSink(RawSink sink) { m_rawSink = std::move(sink); }
+    /** Before start(): another decompressor than Decompressor::create()'s (checkpoint recording, a span read). */
+    void setDecoderFactory(DecoderFactory factory) { m_decoderFactory = std::move(factory); }
+    /** After finished(): the decompressor the pass used (nullptr if none was made); kept until destruction. */
+    Decompressor *decoder() const { return m_decoder.get(); }
+    /** Before start(): the uncompressed offset the first decompressed byte has (a read from a checkpoint), so
+        tar entries carry their offsets in the whole layer. */
+    void setTarStartOffset(qint64 offset) { m_tarStartOffset = offset; }
     /** Verify the sha256 of the whole blob (only when read from offset 0 to the end). Default on. */
     void setVerifyDigest(bool verify) { m_verifyDigest = verify; }
     bool verifiesDigest() const { return m_verifyDigest; }
@@ -125,6 +134,9 @@ private:
     FetchPolicy m_policy;
     TarVisitor *m_visitor = nullptr;
     RawSink m_rawSink;
+    DecoderFactory m_decoderFactory;
+    std::unique_ptr<Decompressor> m_decoder; // made and used by the worker; read after it ended
+    qint64 m_tarStartOffset = 0;
     bool m_verifyDigest = true;
     bool m_checkAfterStop = false;
     bool m_draining = false; // the visitor stopped; reading on only to check (no new request)

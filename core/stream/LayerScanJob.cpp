@@ -1,6 +1,7 @@
 #include "stream/LayerScanJob.h"
 
 #include "common/Logging.h"
+#include "random/CheckpointRecorder.h"
 #include "stream/TarReader.h"
 #include "toc/LayerToc.h"
 #include "toc/TocFetchJob.h"
@@ -78,8 +79,15 @@ void LayerScanJob::doStart()
     if (whole && startToc())
         return;
     if (m_store.isEnabled() && whole)
-        m_indexWriter = m_store.writer(source().layer.digest, source().layer.size);
+        openIndexWriter();
     LayerPipeline::doStart();
+}
+
+void LayerScanJob::openIndexWriter()
+{
+    m_indexWriter = m_store.writer(source().layer.digest, source().layer.size);
+    if (m_indexWriter)
+        random::CheckpointRecorder::enable(*this); // the index it keeps gives random access
 }
 
 bool LayerScanJob::startToc()
@@ -122,7 +130,7 @@ void LayerScanJob::onTocFinished()
             m_tocRefusal = job->error().message;
         }
         if (m_store.isEnabled() && source().layer.size >= 0)
-            m_indexWriter = m_store.writer(source().layer.digest, source().layer.size);
+            openIndexWriter();
         LayerPipeline::doStart();
         return;
     }
@@ -197,6 +205,7 @@ void LayerScanJob::onFinished()
         return;
     std::unique_ptr<index::IndexWriter> writer = std::move(m_indexWriter);
     if (state() == State::Succeeded && !isIncomplete() && !stoppedEarly()) {
+        writer->setCheckpoints(random::CheckpointRecorder::take(*this));
         const Status s = writer->commit(Decompressor::formatName(format()));
         if (!s)
             qCWarning(llStream).noquote() << s.error().toString();

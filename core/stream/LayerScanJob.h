@@ -71,6 +71,7 @@ private:
     class Visitor;
     void deliver(QVector<TarEntry> batch);
     void serveFromIndex();
+    void openIndexWriter();
     bool startToc();
     void onTocFinished();
     void onFinished();

@@ -62,6 +62,10 @@ public:
 
     explicit TarReader(TarVisitor *visitor);
 
+    /** Before the first feed(): the archive offset of the first byte fed (a member's header, 512-aligned), when
+        reading starts inside an archive (from a checkpoint); entries then carry their offsets in the whole. */
+    void setStartOffset(qint64 offset) { m_offset = offset; }
+
     /** Consumes a chunk (any size, any boundary). After an error every call returns that error. */
     Status feed(const char *data, qint64 size);
     /** End of input. A stream that ends inside a member is Error::Corrupt; one that ends after a

@@ -10,6 +10,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <functional>
+
 using ll::index::IndexStore;
 using ll::index::LayerIndex;
 using ll::stream::TarEntry;
@@ -59,7 +61,25 @@ LayerIndex sample()
     sparse.size = qint64(1) << 32;
     sparse.sparse = { { 0, 4096 }, { 1 << 20, 512 }, { sparse.size, 0 } };
     index.entries = { dir, file, link, again, latin1, latin1b, sparse };
+    // Checkpoints as a gzip pass records them: a member start at 0, then block boundaries with windows.
+    index.checkpoints.compressedSize = index.blobSize;
+    index.checkpoints.uncompressedSize = 3 << 20;
+    for (int i = 0; i < 3; ++i) {
+        ll::random::GzipCheckpoint p;
+        p.compressedOffset = i * 40000;
+        p.bits = i == 0 ? 0 : i + 2;
+        p.uncompressedOffset = qint64(i) << 20;
+        p.memberStart = i == 0;
+        p.window = i == 0 ? QByteArray() : QByteArray(1000 + i, char('a' + i));
+        p.spanSha256 = QByteArray(32, char(i + 1));
+        index.checkpoints.points.append(p);
+    }
     return index;
+}
+
+QByteArray withTrailer(QByteArray body)
+{
+    return body + QByteArray::fromHex(ll::Sha256::digestOf(body).mid(7).toLatin1());
 }
 
 } // namespace
@@ -111,6 +131,26 @@ void TestLayerIndex::roundTrip()
     QCOMPARE(out->find(ll::PathBytes::decode("caf\xef.txt"))->size, qint64(7));
     QCOMPARE(out->find(ll::PathBytes::decode("caf\xe9.txt"))->size, qint64(1234));
     QCOMPARE(out->entries.at(6).storedSize(), qint64(4096 + 512));
+    QCOMPARE(out->checkpoints.compressedSize, in.checkpoints.compressedSize);
+    QCOMPARE(out->checkpoints.uncompressedSize, in.checkpoints.uncompressedSize);
+    QCOMPARE(out->checkpoints.points.size(), in.checkpoints.points.size());
+    for (int i = 0; i < in.checkpoints.points.size(); ++i) {
+        const ll::random::GzipCheckpoint &a = in.checkpoints.points.at(i);
+        const ll::random::GzipCheckpoint &b = out->checkpoints.points.at(i);
+        QCOMPARE(b.compressedOffset, a.compressedOffset);
+        QCOMPARE(b.bits, a.bits);
+        QCOMPARE(b.uncompressedOffset, a.uncompressedOffset);
+        QCOMPARE(b.memberStart, a.memberStart);
+        QCOMPARE(b.window, a.window);
+        QCOMPARE(b.spanSha256, a.spanSha256);
+    }
+    // A layer without checkpoints (zstd, plain tar) keeps none.
+    LayerIndex plain = in;
+    plain.checkpoints = {};
+    const auto none = LayerIndex::fromBytes(plain.toBytes(), Digest);
+    QVERIFY(none);
+    QVERIFY(none->checkpoints.isEmpty());
+    QCOMPARE(none->entries.size(), in.entries.size());
 }
 
 void TestLayerIndex::findTakesTheLastCopy()
@@ -138,6 +178,30 @@ void TestLayerIndex::refusesDamage_data()
     v2[4] = char(LayerIndex::FormatVersion + 1); // the version (little endian) right after the magic
     v2 += QByteArray::fromHex(ll::Sha256::digestOf(v2).mid(7).toLatin1());
     QTest::newRow("other version") << v2 << Digest;
+    // The previous version (3: no checkpoints) is refused too, and replaced by the store.
+    QByteArray v3 = good.left(good.size() - 32);
+    v3[4] = char(3);
+    QTest::newRow("version 3") << withTrailer(v3) << Digest;
+    // Checkpoints that lie, with a valid checksum: refused before any is used.
+    auto lying = [](const std::function<void(LayerIndex &)> &edit) {
+        LayerIndex index = sample();
+        edit(index);
+        return index.toBytes();
+    };
+    QTest::newRow("checkpoints out of order") << lying([](LayerIndex &i) {
+        std::swap(i.checkpoints.points[1].compressedOffset, i.checkpoints.points[2].compressedOffset);
+    }) << Digest;
+    QTest::newRow("checkpoint past the blob")
+        << lying([](LayerIndex &i) { i.checkpoints.points[2].compressedOffset = i.blobSize + 1; }) << Digest;
+    QTest::newRow("checkpoints of another size")
+        << lying([](LayerIndex &i) { i.checkpoints.compressedSize = i.blobSize - 1; }) << Digest;
+    QTest::newRow("first checkpoint not at 0")
+        << lying([](LayerIndex &i) { i.checkpoints.points[0].uncompressedOffset = 1; }) << Digest;
+    QTest::newRow("bits over 7") << lying([](LayerIndex &i) { i.checkpoints.points[1].bits = 8; }) << Digest;
+    QTest::newRow("no window") << lying([](LayerIndex &i) { i.checkpoints.points[1].window.clear(); }) << Digest;
+    QTest::newRow("window too big") << lying([](LayerIndex &i) {
+        i.checkpoints.points[1].window = QByteArray(LayerIndex::MaxWindowBytes + 1, 'w');
+    }) << Digest;
 }
 
 void TestLayerIndex::refusesDamage()

@@ -49,6 +49,7 @@ struct Scan {
     Job::State state = Job::State::Idle;
     bool fromIndex = false;
     QVector<stream::TarEntry> entries;
+    Error error;
 };
 
 Scan scan(const oci::Image &image, int layer, const index::IndexStore &store, qint64 byteLimit = -1)
@@ -67,6 +68,7 @@ Scan scan(const oci::Image &image, int layer, const index::IndexStore &store, qi
     ll::test::runJob(job);
     out.state = job.state();
     out.fromIndex = job.isFromIndex();
+    out.error = job.error();
     return out;
 }
 
@@ -105,6 +107,7 @@ private slots:
     void deletedFileFoundDeletedWithoutDownloads();
     void carveKeepsIndexesOfLayersItReadWhole();
     void cliPeekTwiceAndNoCache();
+    void gzipPassKeepsCheckpoints();
 
 private:
     QJsonObject m_app;
@@ -375,6 +378,37 @@ void TestLayerIndexCache::cliPeekTwiceAndNoCache()
     QVERIFY2(uncached.exitCode == 0, uncached.err.constData());
     QCOMPARE(uncached.out, first.out);
     QCOMPARE(Harness::instance().proxyBlobRequests(), 5);
+}
+
+void TestLayerIndexCache::gzipPassKeepsCheckpoints()
+{
+    // A complete listing of a gzip layer keeps inflate checkpoints in its index: every span's SHA-256 is that of
+    // the blob's own bytes (the harness's local copy), the spans cover the blob, and they cost under 1 % of the tar.
+    QTemporaryDir dir;
+    const index::IndexStore store(dir.path() + QStringLiteral("/index"));
+    const oci::Image image = imageOf(m_big);
+    const Scan first = scan(image, 0, store);
+    QCOMPARE(first.state, Job::State::Succeeded);
+    const auto kept = store.load(image.manifest.layers.at(0).digest);
+    QVERIFY(kept.has_value());
+    const random::GzipCheckpoints &c = kept->checkpoints;
+    const QJsonObject layer = m_big.value(QLatin1String("layers")).toArray().at(0).toObject();
+    QFile blob(layer.value(QLatin1String("path")).toString());
+    QVERIFY(blob.open(QIODevice::ReadOnly));
+    QCOMPARE(c.compressedSize, blob.size());
+    QCOMPARE(c.uncompressedSize, layer.value(QLatin1String("uncompressed_size")).toInteger());
+    QVERIFY2(c.points.size() >= 3, qPrintable(QString::number(c.points.size()))); // LL_BIG_LAYER_MB >= 24
+    for (int i = 0; i < c.points.size(); ++i) {
+        QVERIFY(blob.seek(c.points.at(i).spanStart()));
+        const QByteArray span = blob.read(c.spanEnd(i) - c.points.at(i).spanStart());
+        QCOMPARE(Sha256::digestOf(span).mid(7), QString::fromLatin1(c.points.at(i).spanSha256.toHex()));
+        // ~4 MiB of output per span (the next deflate block boundary after it).
+        if (i + 1 < c.points.size())
+            QVERIFY(c.uncompressedEnd(i) - c.points.at(i).uncompressedOffset >= 4 << 20);
+    }
+    qInfo("%lld checkpoints, %lld bytes for a %lld-byte tar (%.3f %%)", qint64(c.points.size()), c.storageSize(),
+        c.uncompressedSize, 100.0 * double(c.storageSize()) / double(c.uncompressedSize));
+    QVERIFY(c.storageSize() * 100 <= c.uncompressedSize);
 }
 
 QTEST_GUILESS_MAIN(TestLayerIndexCache)

@@ -1,0 +1,23 @@
+#include "random/CheckpointRecorder.h"
+
+#include "random/GzipCheckpointBuilder.h"
+#include "stream/LayerPipeline.h"
+
+namespace ll::random {
+
+void CheckpointRecorder::enable(stream::LayerPipeline &pipeline)
+{
+    pipeline.setDecoderFactory([](stream::Decompressor::Format format) -> std::unique_ptr<stream::Decompressor> {
+        if (format == stream::Decompressor::Format::Gzip)
+            return std::make_unique<GzipCheckpointBuilder>();
+        return stream::Decompressor::create(format);
+    });
+}
+
+GzipCheckpoints CheckpointRecorder::take(const stream::LayerPipeline &pipeline)
+{
+    auto *builder = dynamic_cast<GzipCheckpointBuilder *>(pipeline.decoder());
+    return builder ? builder->takeCheckpoints() : GzipCheckpoints();
+}
+
+} // namespace ll::random

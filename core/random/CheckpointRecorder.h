@@ -1,0 +1,25 @@
+#pragma once
+
+#include "random/GzipCheckpoint.h"
+
+namespace ll::stream {
+class LayerPipeline;
+}
+
+namespace ll::random {
+
+/**
+ * Has a whole-layer pass that keeps a layer index record gzip checkpoints on the way (GzipCheckpointBuilder:
+ * zlib with Z_BLOCK in place of ISA-L for that pass), so the index it keeps gives random access.
+ */
+class CheckpointRecorder
+{
+public:
+    /** Before the pipeline starts. Other formats (zstd, plain tar) are decoded as usual. */
+    static void enable(stream::LayerPipeline &pipeline);
+    /** After the pipeline finished: the checkpoints, complete only when the pass read the whole gzip blob
+        without error (empty otherwise); check the digest before keeping them. */
+    static GzipCheckpoints take(const stream::LayerPipeline &pipeline);
+};
+
+} // namespace ll::random
