@@ -7,6 +7,8 @@ namespace ll::random {
 
 void CheckpointRecorder::enable(stream::LayerPipeline &pipeline)
 {
+    if (pipeline.source().layer.size < MinLayerSize)
+        return;
     pipeline.setDecoderFactory([](stream::Decompressor::Format format) -> std::unique_ptr<stream::Decompressor> {
         if (format == stream::Decompressor::Format::Gzip)
             return std::make_unique<GzipCheckpointBuilder>();
