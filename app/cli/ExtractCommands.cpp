@@ -90,8 +90,17 @@ int runCarve(CliSession &session)
         out.insert(QStringLiteral("layers_from_index"), r.layersFromIndex);
         out.insert(QStringLiteral("layers_from_toc"), r.layersFromToc);
         out.insert(QStringLiteral("from_toc"), r.fromToc);
+        out.insert(QStringLiteral("random_access"), r.randomAccess);
+        if (r.randomAccess)
+            out.insert(QStringLiteral("spans_verified"), r.spansVerified);
+        if (!r.indexFallback.isEmpty())
+            out.insert(QStringLiteral("index_fallback"), r.indexFallback);
         printJson(out);
     } else {
+        if (!r.indexFallback.isEmpty())
+            c.info(QStringLiteral("Warning: a layer index no longer matched the registry (%1); it was discarded and "
+                                  "the layer streamed instead")
+                       .arg(r.indexFallback));
         switch (r.status) {
         case extract::CarveResult::Status::Found:
             if (r.savedTo.isEmpty()) {
@@ -106,7 +115,12 @@ int runCarve(CliSession &session)
                               .arg(r.layerDigest.left(19)));
                 c.outLine(
                     QStringLiteral("Done! File saved to: %1").arg(PathBytes::display(Console::displayPath(r.savedTo))));
-                if (r.verified)
+                if (r.randomAccess)
+                    c.info(QStringLiteral("Verified: read from the layer index's checkpoints; %1 span(s) of layer %2 "
+                                          "matched their SHA-256 before use")
+                               .arg(r.spansVerified)
+                               .arg(r.layerIndex));
+                else if (r.verified)
                     c.info(
                         QStringLiteral("Verified: layer %1 was read whole and matches its digest").arg(r.layerIndex));
                 else

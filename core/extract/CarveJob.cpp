@@ -7,6 +7,7 @@
 #include "fs/PathSanitizer.h"
 #include "fs/Whiteout.h"
 #include "random/CheckpointRecorder.h"
+#include "random/SpanRead.h"
 #include "stream/LayerPipeline.h"
 #include "stream/TarReader.h"
 #include "toc/LayerToc.h"
@@ -460,9 +461,17 @@ void CarveJob::startPass(int layer, PassKind kind, const QString &entryPath)
     policy.overlap = m_options.overlap;
     policy.consumedBefore = m_consumedBefore;
     policy.requestedBefore = m_requestedBefore;
+    m_randomPass = false;
+    random::SpanRead spans;
     if (kind == PassKind::Extract && m_indexed[size_t(layer)]) {
-        // The index knows where the member's data is out: one request up to there (its own budget).
-        const std::optional<stream::TarEntry> e = m_store.find(source.layer.digest, entryPath);
+        // The index knows where the member's data is out: one request up to there (its own budget); with
+        // checkpoints, one request for the spans holding the member only.
+        auto points = std::make_shared<random::GzipCheckpoints>();
+        const std::optional<stream::TarEntry> e = m_store.find(source.layer.digest, entryPath, points.get());
+        if (e && !points->isEmpty() && points->compressedSize == source.layer.size) {
+            const qint64 end = qMax(e->dataOffset + e->storedSize(), e->headerOffset + 512);
+            spans = random::SpanRead::plan(points, e->headerOffset, end);
+        }
         if (e && e->compressedEnd > 0) {
             policy.firstChunk = e->compressedEnd;
             policy.endHint = e->compressedEnd;
@@ -475,6 +484,12 @@ void CarveJob::startPass(int layer, PassKind kind, const QString &entryPath)
 
     auto *pipeline = new stream::LayerPipeline(m_client, source, this);
     pipeline->setPolicy(policy);
+    if (spans.isValid()) {
+        spans.setUp(*pipeline);
+        m_randomPass = true;
+        qCDebug(llExtract) << "carve:" << entryPath << "from checkpoints: spans" << spans.firstSpan() << "-"
+                           << spans.lastSpan() << "bytes" << spans.compressedStart() << "-" << spans.compressedEnd();
+    }
     pipeline->setCheckAfterStop(true); // the answer is checked as far as what was asked for allows
     pipeline->setVisitor(m_visitor.get());
     if (kind == PassKind::Search && m_store.isEnabled() && source.layer.size >= 0) { // size: the digest is checked
@@ -510,8 +525,10 @@ void CarveJob::account()
     const stream::LayerPipeline *p = m_pipeline.data();
     if (!p)
         return;
-    m_consumedBefore += p->compressedConsumed();
-    m_requestedBefore += p->bytesRequested();
+    if (!m_randomPass) { // a read from checkpoints has its own exact range, outside the windows' budget
+        m_consumedBefore += p->compressedConsumed();
+        m_requestedBefore += p->bytesRequested();
+    }
     m_downloadedBefore += p->bytesDownloaded();
     m_requestsBefore += p->requestCount();
     m_result.bytesDownloaded = m_downloadedBefore;
@@ -540,8 +557,20 @@ void CarveJob::onPassFinished()
         cancelled();
         return;
     }
-    if (state == Job::State::Failed) {
+    if (state == Job::State::Failed || (m_randomPass && m_visitor->outcome() == Visitor::Outcome::None)) {
         m_visitor->discard();
+        if (m_randomPass && state == Job::State::Failed
+            && (error.code == Error::Code::DigestMismatch || error.code == Error::Code::Corrupt)) {
+            // The index's checkpoints do not match what the registry sends: never trusted. Drop the index and
+            // stream the layer instead; its own checks decide.
+            fallBackToStreaming(layer, error);
+            return;
+        }
+        if (m_randomPass && state != Job::State::Failed) {
+            fallBackToStreaming(layer,
+                Error(Error::Code::Corrupt, tr("%1 is not where the layer index says").arg(m_visitor->entry().path)));
+            return;
+        }
         failWith(error);
         return;
     }
@@ -568,7 +597,12 @@ void CarveJob::onPassFinished()
         }
         return;
     case Visitor::Outcome::File: {
-        m_result.verified = p->digestVerified();
+        // From checkpoints: every span the file came out of matched the index, made by a digest-checked pass.
+        m_result.verified = p->digestVerified() || m_randomPass;
+        if (m_randomPass) {
+            m_result.randomAccess = true;
+            m_result.spansVerified = random::SpanRead::spansVerified(*p);
+        }
         if (const Status s = m_visitor->commitFile(); !s) {
             failWith(s.error());
             return;
@@ -598,6 +632,21 @@ void CarveJob::onPassFinished()
         failWith(m_visitor->error());
         return;
     }
+}
+
+void CarveJob::fallBackToStreaming(int layer, const Error &why)
+{
+    m_result.indexFallback = why.toString();
+    qCWarning(llExtract).noquote() << "layer" << layer << "index discarded:" << m_result.indexFallback
+                                   << "- streaming the layer";
+    m_store.remove(m_image.manifest.layers.at(layer).digest);
+    m_indexed[size_t(layer)] = false;
+    m_complete[size_t(layer)] = nullptr;
+    m_trees[size_t(layer)].reset();
+    --m_passes;
+    m_randomPass = false;
+    setStatus(tr("Layer index discarded (%1); streaming layer %2").arg(why.message).arg(layer));
+    step();
 }
 
 void CarveJob::finishFound(int layer, const stream::TarEntry &entry, qint64 size, const QString &savedTo)

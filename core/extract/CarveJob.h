@@ -74,6 +74,13 @@ struct CarveResult {
     bool verified = false;
     int layersFromToc = 0; // layers searched in their table of contents (eStargz, zstd:chunked)
     bool fromToc = false; // the file was fetched by its TOC chunk offsets (one request, each chunk verified)
+    /** The file was read from its layer index's gzip checkpoints: one Range request, spans checked. */
+    bool randomAccess = false;
+    /** Spans whose SHA-256 was checked in that read (its bytes were trusted only then). */
+    int spansVerified = 0;
+    /** Non-empty when a layer index proved wrong (a span no longer matched): why; it was discarded and the
+        layer streamed instead. */
+    QString indexFallback;
     qint64 elapsedMs = 0;
 
     static QString statusName(Status status); // "found", "deleted", "not_found"
@@ -147,6 +154,7 @@ private:
     void onPassProgress();
     bool followLink(const QString &linkPath, const QString &target, const QString &rest);
     bool redirectThroughParent(int layer);
+    void fallBackToStreaming(int layer, const Error &why);
     void finishFound(int layer, const stream::TarEntry &entry, qint64 size, const QString &savedTo);
     void finishWith(CarveResult::Status status, int layer);
     void failWith(const Error &error);
@@ -163,6 +171,7 @@ private:
     std::vector<const fs::LayerTree *> m_complete; // index = layer; nullptr: not (completely) read yet
     index::IndexStore m_store;
     std::vector<bool> m_indexed; // index = layer; its tree came from m_store
+    bool m_randomPass = false; // the current pass reads from the index's checkpoints
     bool m_tocEnabled = true;
     std::vector<std::shared_ptr<const toc::LayerToc>> m_tocs; // index = layer; its tree came from its TOC
     std::vector<bool> m_tocTried; // index = layer

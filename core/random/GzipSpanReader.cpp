@@ -17,7 +17,18 @@ GzipSpanReader::GzipSpanReader(const GzipCheckpoints &checkpoints, int first)
     , m_span(first)
     , m_zs(std::make_unique<z_stream_s>())
     , m_out(std::make_unique<unsigned char[]>(OutputSize))
-{ }
+{
+    m_outPos = checkpoints.points.at(first).uncompressedOffset;
+}
+
+bool GzipSpanReader::deliver(const char *data, qint64 size)
+{
+    const qint64 skip = qBound<qint64>(0, m_outputStart - m_outPos, size);
+    m_outPos += size;
+    if (skip == size)
+        return true;
+    return emitOutput(data + skip, size - skip);
+}
 
 GzipSpanReader::~GzipSpanReader()
 {
@@ -39,6 +50,7 @@ Status GzipSpanReader::feed(const char *data, qint64 size)
 {
     if (m_error)
         return m_error;
+    m_totalIn += qMax<qint64>(0, size);
     while (size > 0 && !m_stopped) {
         if (m_span >= m_points.points.size()) {
             m_error = Error(Error::Code::Corrupt, QStringLiteral("more bytes than the indexed blob holds"));
@@ -176,8 +188,8 @@ Status GzipSpanReader::inflateSpan(const unsigned char *data, qint64 size)
         const qint64 used = size - zs->avail_in;
         data += used;
         size -= used;
-        if (produced > 0 && m_sink && !m_sink(reinterpret_cast<const char *>(m_out.get()), produced))
-            m_stopped = true;
+        if (produced > 0)
+            deliver(reinterpret_cast<const char *>(m_out.get()), produced);
         if (ret == Z_STREAM_END) {
             m_betweenMembers = true;
             m_trailerLeft = m_rawMode ? 8 : 0;

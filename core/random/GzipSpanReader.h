@@ -2,8 +2,8 @@
 
 #include "common/Result.h"
 #include "random/GzipCheckpoint.h"
+#include "stream/Decompressor.h"
 
-#include <functional>
 #include <memory>
 
 struct z_stream_s;
@@ -20,23 +20,20 @@ namespace ll::random {
  * Error::DigestMismatch (what the registry sent is not what the index was made from) and nothing of it comes
  * out. Feed whole spans: finish() refuses a span left incomplete. Memory: one span of compressed bytes.
  */
-class GzipSpanReader
+class GzipSpanReader : public stream::Decompressor
 {
 public:
-    using Sink = std::function<bool(const char *data, qint64 size)>;
-
     GzipSpanReader(const GzipCheckpoints &checkpoints, int first);
-    ~GzipSpanReader();
+    ~GzipSpanReader() override;
     GzipSpanReader(const GzipSpanReader &) = delete;
     GzipSpanReader &operator=(const GzipSpanReader &) = delete;
 
-    /** Receives the output; return false to stop (feed() then returns Ok and isStopped() is true). */
-    void setSink(Sink sink) { m_sink = std::move(sink); }
-    Status feed(const char *data, qint64 size);
+    Status feed(const char *data, qint64 size) override;
     /** The input ended: Ok when it ended on a span's end. */
-    Status finish();
-
-    bool isStopped() const { return m_stopped; }
+    Status finish() override;
+    Format format() const override { return Format::Gzip; }
+    /** Output below this uncompressed offset is dropped (a read that starts at a member's header). */
+    void setOutputStart(qint64 uncompressedOffset) { m_outputStart = uncompressedOffset; }
     /** Blob offset the input starts at (the first checkpoint's spanStart()). */
     qint64 compressedStart() const;
     /** Uncompressed offset of the first output byte. */
@@ -53,11 +50,13 @@ private:
     int m_first;
     int m_span; // the span being collected
     QByteArray m_buffer; // its bytes so far
-    Sink m_sink;
+    bool deliver(const char *data, qint64 size);
+
+    qint64 m_outPos = 0; // uncompressed offset of the next output byte
+    qint64 m_outputStart = 0;
     std::unique_ptr<z_stream_s> m_zs;
     std::unique_ptr<unsigned char[]> m_out;
     bool m_initialized = false;
-    bool m_stopped = false;
     bool m_rawMode = false; // inside a member primed at a block boundary (no gzip header, trailer skipped)
     int m_trailerLeft = 0; // raw mode: trailer bytes still to skip after a member's end
     bool m_betweenMembers = false; // a member ended: the next byte starts one (or zero padding)
