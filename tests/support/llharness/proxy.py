@@ -4,7 +4,8 @@ Listeners: "anon" (fronts the anonymous registry), "token" (fronts the token reg
 blobs redirected to it, on 127.0.0.2 when bindable). Control on any listener:
   POST /__control {"clear": true, "clear_stats": true, "faults": [rule, ...]}   (rules are appended)
   GET  /__control -> active rules;  GET /__stats -> counters.
-A rule: {"type": T, "count": N (default 1; 0 = unlimited), "path": regex (re.search on the request path),
+A rule: {"type": T, "count": N (default 1; 0 = unlimited), "window_ms": W (instead of a count: every matching
+request for W ms from the first one, as a rate limiter's window), "path": regex (re.search on the request path),
          "method": "GET", "listener": "front" (default: anon+token) | "anon" | "token" | "second" | "any", ...}
   status        {"status": 503, "retry_after": "1" (429 default), "headers": {...}, "body": "..."}
   reset         {"after_bytes": K}  close abruptly (RST) before anything (K absent/-1) or after K body bytes;
@@ -88,6 +89,7 @@ class ProxyState:
     def take_rules(self, listener, method, path):
         """Returns (response rule or None, slow rule or None), consuming their counts."""
         main = slow = None
+        expired = []
         with self.lock:
             for r in self.rules:
                 want = r.get("listener", "front")
@@ -104,13 +106,25 @@ class ProxyState:
                     continue
                 if r["type"] == "redirect_blobs" and not (method in ("GET", "HEAD") and re.search(BLOB_RE, path)):
                     continue
+                if r.get("window_ms"):
+                    # A rate limiter's window: from the first request it applies to, every matching request
+                    # for window_ms gets it; then it is gone.
+                    now = time.monotonic()
+                    r.setdefault("t0", now)
+                    if (now - r["t0"]) * 1000.0 >= float(r["window_ms"]):
+                        expired.append(r)
+                        continue
                 if r["type"] == "slow":
                     if slow is None:
                         slow = r
                 elif main is None:
                     main = r
+            for r in expired:
+                self.rules.remove(r)
             for r in (main, slow):
-                if r is not None and not r.get("unlimited"):
+                if r is not None and r.get("window_ms"):
+                    r["used"] = r.get("used", 0) + 1
+                elif r is not None and not r.get("unlimited"):
                     r["count"] = r["count"] - 1
                     r["used"] = r.get("used", 0) + 1
                     if r["count"] == 0:
