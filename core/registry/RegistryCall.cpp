@@ -179,6 +179,17 @@ void RegistryCall::sendCurrent()
 {
     if (m_finished)
         return;
+    // The registry's shared rate limit: wait for it with every other request to that registry.
+    if (const qint64 limited = m_client->rateLimitWait(m_request.registry); limited > m_client->m_maxRetryWait) {
+        finishWith(Error(Error::Code::RateLimited,
+            tr("rate limit reached on %1 (retry after %2 s); try later or log in")
+                .arg(m_request.registry, seconds(limited))));
+        return;
+    }
+    if (!m_client->admitCall(this)) {
+        qCDebug(llRegistry).noquote() << "waiting for the rate limit of" << m_request.registry << "to end:" << target();
+        return;
+    }
     releaseReply();
     m_finalResponse = false;
     m_errorBody.clear();
@@ -288,6 +299,8 @@ void RegistryCall::onReplyFinished()
         return;
     }
 
+    if (status != 429)
+        m_client->callAnswered(this);
     if (status >= 200 && status <= 299) {
         if (!m_finalResponse)
             onMetaDataChanged();
@@ -324,6 +337,7 @@ void RegistryCall::onReplyFinished()
             wait = RegistryClient::parseRateLimitReset(reply->rawHeader("ratelimit-reset"));
         if (wait < 0)
             wait = m_client->backoffDelay(m_budget->retriesUsed());
+        m_client->callRateLimited(this, wait); // every request to this registry waits as long
         const qint64 remaining = RegistryClient::parseRateLimitCount(reply->rawHeader("ratelimit-remaining"));
         const qint64 limit = RegistryClient::parseRateLimitCount(reply->rawHeader("ratelimit-limit"));
         QString info;
@@ -631,6 +645,7 @@ void RegistryCall::finishWith(const Error &error)
     if (error.code != Error::Code::Cancelled)
         qCDebug(llRegistry).noquote() << "failed:" << error.toString();
     m_finished = true;
+    m_client->callEnded(this);
     emit finished();
 }
 
@@ -641,6 +656,7 @@ void RegistryCall::finishOk()
     if (!m_request.streaming)
         releaseReply();
     m_finished = true;
+    m_client->callEnded(this);
     emit finished();
 }
 

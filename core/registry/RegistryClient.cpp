@@ -86,6 +86,100 @@ qint64 RegistryClient::backoffDelay(int retry) const
     return d / 2 + qint64(QRandomGenerator::global()->bounded(double(d / 2 + 1)));
 }
 
+qint64 RegistryClient::rateLimitWait(const QString &registry) const
+{
+    const auto it = m_rateLimits.constFind(registry);
+    return it == m_rateLimits.cend() ? 0 : qMax<qint64>(0, it->until.remainingTime());
+}
+
+bool RegistryClient::admitCall(RegistryCall *call)
+{
+    const auto it = m_rateLimits.find(call->request().registry);
+    if (it == m_rateLimits.end())
+        return true;
+    RateLimit &rl = *it;
+    if (rl.probe == call)
+        return true; // the probe's own redirects and auth round trips
+    if (rl.until.hasExpired() && (!rl.probe || rl.probe->isFinished())) {
+        rl.probe = call;
+        return true;
+    }
+    if (!rl.waiting.contains(call))
+        rl.waiting.append(call);
+    return false;
+}
+
+void RegistryClient::callRateLimited(RegistryCall *call, qint64 waitMs)
+{
+    const QString registry = call->request().registry;
+    RateLimit &rl = m_rateLimits[registry];
+    if (rl.probe == call)
+        rl.probe = nullptr;
+    if (rl.until.remainingTime() < waitMs)
+        rl.until = QDeadlineTimer(waitMs, Qt::PreciseTimer);
+    QTimer::singleShot(int(qMax<qint64>(0, rl.until.remainingTime())), Qt::PreciseTimer, this,
+        [this, registry]() { wakeRateLimited(registry, false); });
+}
+
+void RegistryClient::callAnswered(RegistryCall *call)
+{
+    // Anything but a 429 from the probe (or once the wait is over): the registry answers again, all go.
+    const QString registry = call->request().registry;
+    const auto it = m_rateLimits.constFind(registry);
+    if (it != m_rateLimits.cend() && (it->probe == call || it->until.hasExpired()))
+        wakeRateLimited(registry, true);
+}
+
+void RegistryClient::callEnded(RegistryCall *call)
+{
+    const QString registry = call->request().registry;
+    const auto it = m_rateLimits.find(registry);
+    if (it == m_rateLimits.end())
+        return;
+    it->waiting.removeAll(call);
+    if (it->probe == call) {
+        it->probe = nullptr;
+        QTimer::singleShot(0, this, [this, registry]() { wakeRateLimited(registry, false); });
+    }
+}
+
+void RegistryClient::wakeRateLimited(const QString &registry, bool all)
+{
+    const auto it = m_rateLimits.find(registry);
+    if (it == m_rateLimits.end())
+        return;
+    QList<QPointer<RegistryCall>> go;
+    if (all) {
+        go = it->waiting;
+        m_rateLimits.erase(it);
+    } else {
+        if (it->probe && !it->probe->isFinished())
+            return; // its answer decides
+        if (!it->until.hasExpired()) {
+            QTimer::singleShot(int(qMax<qint64>(1, it->until.remainingTime())), Qt::PreciseTimer, this,
+                [this, registry]() { wakeRateLimited(registry, false); });
+            return;
+        }
+        while (!it->waiting.isEmpty() && go.isEmpty()) {
+            const QPointer<RegistryCall> c = it->waiting.takeFirst();
+            if (c && !c->isFinished()) {
+                it->probe = c;
+                go << c;
+            }
+        }
+        if (go.isEmpty())
+            return; // the calls refused are still on their own timers: the first one back is the probe
+    }
+    for (const QPointer<RegistryCall> &c : std::as_const(go)) {
+        if (c && !c->isFinished()) {
+            QTimer::singleShot(0, c.data(), [c]() {
+                if (c)
+                    c->sendCurrent();
+            });
+        }
+    }
+}
+
 void RegistryClient::applyCommon(QNetworkRequest &request) const
 {
     request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);

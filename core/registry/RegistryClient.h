@@ -8,6 +8,7 @@
 
 #include <QByteArray>
 #include <QDateTime>
+#include <QDeadlineTimer>
 #include <QHash>
 #include <QList>
 #include <QObject>
@@ -74,6 +75,15 @@ public:
     /** Backoff before the n-th retry (0-based) of an operation: base x 2^n capped at maxRetryWait, with jitter. */
     qint64 backoffDelay(int retry) const;
 
+    /**
+     * Rate limits are per registry and shared by every request to it: once a 429 says how long to wait
+     * (Retry-After, ratelimit-reset, else the backoff), no request to that registry is sent before then; when
+     * the wait is over one request goes first and the others follow only when it is not refused again (a 429
+     * storm costs the registry one request per wait, not one per connection or per image). ms left, 0 when the
+     * registry is not limited.
+     */
+    qint64 rateLimitWait(const QString &registry) const;
+
     /** Counters for benchmarks and --json output. */
     qint64 requestCount() const { return m_requestCount; }
     qint64 tokenRequestCount() const { return m_tokenRequestCount; }
@@ -108,6 +118,17 @@ private:
     void applyCommon(QNetworkRequest &request) const;
     void requestToken(RegistryCall *call, const AuthChallenge &challenge, const QString &scope);
     void tokenDone(const QString &key, const Result<QByteArray> &token);
+    // The shared rate limit (RegistryCall calls these).
+    struct RateLimit {
+        QDeadlineTimer until;
+        QPointer<RegistryCall> probe; // sent when the wait was over: the others wait for its answer
+        QList<QPointer<RegistryCall>> waiting;
+    };
+    bool admitCall(RegistryCall *call);
+    void callRateLimited(RegistryCall *call, qint64 waitMs);
+    void callAnswered(RegistryCall *call);
+    void callEnded(RegistryCall *call);
+    void wakeRateLimited(const QString &registry, bool all);
 
     QNetworkAccessManager *m_nam;
     CredentialStore *m_credentials;
@@ -117,6 +138,7 @@ private:
     QHash<QString, AuthChallenge> m_bearerChallenges; // the last Bearer challenge per registry (realm, service)
     QSet<QString> m_rejectedFileTokens; // a token.txt bearer token was refused there
     QHash<QString, QList<QPointer<RegistryCall>>> m_tokenWaiters; // key: registry + '\n' + scope
+    QHash<QString, RateLimit> m_rateLimits;
     bool m_plainHttp = false;
     bool m_insecure = false;
     int m_maxRetries = 4;

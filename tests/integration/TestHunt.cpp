@@ -58,6 +58,7 @@ private slots:
     void authenticatedImage();
     void corruptLayerFailsItsImages();
     void rateLimitedStillCompletes();
+    void rateLimitIsOneBackOffPerRegistry();
     void visibleOnlyStopsAtTheWhiteout(); // before the cancel: its throttled reads end (and count) later
     void cancelKeepsNoPartialIndex();
 
@@ -435,6 +436,34 @@ void TestHunt::rateLimitedStillCompletes()
                  .value(QLatin1String("status"))
                  .toString(),
         QStringLiteral("deleted"));
+}
+
+void TestHunt::rateLimitIsOneBackOffPerRegistry()
+{
+    // A rate limiter's window: every request to the hunt's repositories is refused for 2.5 s with
+    // Retry-After: 1. The four connections' first requests are refused; then one request at a time probes the
+    // registry each second (the others wait for its answer) instead of each connection retrying on its own
+    // (4 + 4 + 4 refusals).
+    h->proxyControl(QJsonObject { { QStringLiteral("faults"),
+        QJsonArray { QJsonObject { { QStringLiteral("type"), QStringLiteral("status") },
+            { QStringLiteral("status"), 429 }, { QStringLiteral("retry_after"), QStringLiteral("1") },
+            { QStringLiteral("path"), QStringLiteral("^/v2/hunt/") }, { QStringLiteral("window_ms"), 2500 } } } } });
+    const CliResult r = hunt(QStringList { QStringLiteral("--json"), QStringLiteral("--jobs"), QStringLiteral("4"),
+                                 QStringLiteral("--hunt"), QStringLiteral("etc/shadow") }
+        + targets(h->proxy()));
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const QList<QJsonObject> lines = jsonLines(r.out);
+    QCOMPARE(lines.constLast().value(QLatin1String("images_failed")).toInt(), 0);
+    QCOMPARE(answer(lines, QStringLiteral("hunt/web:1.0"), QStringLiteral("etc/shadow"))
+                 .value(QLatin1String("status"))
+                 .toString(),
+        QStringLiteral("found"));
+    const QJsonObject stats = h->proxyStats();
+    const int refused = stats.value(QLatin1String("faults")).toObject().value(QLatin1String("status")).toInt();
+    QVERIFY2(refused >= 1, qPrintable(QString::number(refused))); // the window was hit
+    // At most the four connections' first requests plus one a second while the window lasts (a slower
+    // machine only makes fewer).
+    QVERIFY2(refused <= 4 + 3, qPrintable(QString::number(refused)));
 }
 
 void TestHunt::cancelKeepsNoPartialIndex()
