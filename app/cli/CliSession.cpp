@@ -1,5 +1,6 @@
 #include "cli/CliSession.h"
 
+#include "catalog/ImageCatalog.h"
 #include "cli/Console.h"
 #include "cli/ExitCode.h"
 #include "common/Job.h"
@@ -130,6 +131,9 @@ Result<oci::Image> CliSession::resolveFor(
     Console::instance().endProgress();
     if (job.state() != Job::State::Succeeded)
         return job.error();
+    // Every command that opens an image records it as seen (History, --search), beside the indexes.
+    if (const Status s = catalog::ImageCatalog::forIndexStore(m_indexStore).record(job.image()); !s)
+        Console::instance().info(QStringLiteral("could not record the image as seen: ") + s.error().message);
     return job.image();
 }
 

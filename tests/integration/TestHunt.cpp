@@ -4,6 +4,7 @@
 #include "CliRunner.h"
 #include "Harness.h"
 #include "RegistryTestUtil.h"
+#include "catalog/ImageCatalog.h"
 #include "hunt/HuntJob.h"
 #include "index/IndexStore.h"
 
@@ -59,7 +60,9 @@ private slots:
     void corruptLayerFailsItsImages();
     void rateLimitedStillCompletes();
     void rateLimitIsOneBackOffPerRegistry();
-    void visibleOnlyStopsAtTheWhiteout(); // before the cancel: its throttled reads end (and count) later
+    void visibleOnlyStopsAtTheWhiteout();
+    void otherCommandsRecordTheImage_data();
+    void otherCommandsRecordTheImage(); // before the cancel: its throttled reads end (and count) later
     void cancelKeepsNoPartialIndex();
 
 private:
@@ -436,6 +439,40 @@ void TestHunt::rateLimitedStillCompletes()
                  .value(QLatin1String("status"))
                  .toString(),
         QStringLiteral("deleted"));
+}
+
+void TestHunt::otherCommandsRecordTheImage_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::newRow("--peek-all") << QStringList { QStringLiteral("--peek-all") };
+    QTest::newRow("-f") << QStringList { QStringLiteral("-f"), QStringLiteral("etc/passwd") };
+    QTest::newRow("--save-all") << QStringList { QStringLiteral("--save-all") };
+}
+
+void TestHunt::otherCommandsRecordTheImage()
+{
+    // Any command that opens an image records it as seen: --search then names it for its layers.
+    QFETCH(QStringList, args);
+    QTemporaryDir idx, out;
+    const QString image = h->reference(QStringLiteral("hunt/web:1.0"), h->anonRegistry());
+    CliResult r
+        = hunt(QStringList { QStringLiteral("-t"), image, QStringLiteral("-o"), out.path() } + args, idx.path());
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const QVector<ll::catalog::SeenImage> seen
+        = ll::catalog::ImageCatalog::forIndexStore(ll::index::IndexStore(idx.path())).recent();
+    QCOMPARE(seen.size(), 1);
+    QCOMPARE(seen.at(0).reference, image);
+    QCOMPARE(seen.at(0).manifestDigest,
+        h->fixture(QStringLiteral("hunt/web:1.0")).value(QLatin1String("digest")).toString());
+    QCOMPARE(seen.at(0).layers,
+        (QStringList {
+            layerDigest(QStringLiteral("hunt/web:1.0"), 0), layerDigest(QStringLiteral("hunt/web:1.0"), 1) }));
+    if (args.first() == QLatin1String("--peek-all")) { // every layer listed whole: indexed, searchable
+        r = hunt({ QStringLiteral("--json"), QStringLiteral("--search"), QStringLiteral("etc/passwd") }, idx.path());
+        QCOMPARE(r.exitCode, 0);
+        const QJsonObject hit = jsonLines(r.out).constFirst();
+        QCOMPARE(hit.value(QLatin1String("image")).toString(), image);
+    }
 }
 
 void TestHunt::rateLimitIsOneBackOffPerRegistry()

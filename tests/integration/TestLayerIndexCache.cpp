@@ -366,7 +366,8 @@ void TestLayerIndexCache::cliPeekTwiceAndNoCache()
     const auto first = CliRunner::run(peek, {}, 120000, env);
     QVERIFY2(first.exitCode == 0, first.err.constData());
     QCOMPARE(Harness::instance().proxyBlobRequests(), 5); // the config and the 4 layers
-    QCOMPARE(QDir(dir.path() + QStringLiteral("/idx")).entryList(QDir::Files).size(), 4);
+    QCOMPARE(QDir(dir.path() + QStringLiteral("/idx")).entryList({ QStringLiteral("*.idx") }, QDir::Files).size(), 4);
+    QVERIFY(QFile::exists(dir.path() + QStringLiteral("/idx/images.catalog"))); // the image, seen
 
     h.proxyReset();
     const auto second = CliRunner::run(peek, {}, 120000, env);

@@ -3,17 +3,21 @@
 // CSV/JSON export, and opening a result in the main window at its file. Models under QAbstractItemModelTester.
 #include "MainWindow.h"
 #include "UiTestEnv.h"
+#include "catalog/ImageCatalog.h"
 #include "controllers/ImageController.h"
 #include "hunt/HuntController.h"
 #include "hunt/HuntImagesModel.h"
 #include "hunt/HuntResultsModel.h"
 #include "hunt/HuntWindow.h"
 #include "hunt/SeenImagesModel.h"
+#include "index/IndexStore.h"
 #include "registry/ImageReference.h"
 #include "widgets/FileBrowser.h"
 
 #include <QAbstractItemModelTester>
 #include <QCheckBox>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -34,6 +38,7 @@ private slots:
     void initTestCase();
     void fillsLiveAndMarksRecoverable();
     void exportsAndOpensInMainWindow();
+    void openingAnImageRecordsItInHistory();
 
 private:
     QString ref(const QString &name) const { return Harness::instance().reference(name, Harness::instance().proxy()); }
@@ -152,6 +157,27 @@ void TestHuntWindow::exportsAndOpensInMainWindow()
         main.imageController()->reference().toString(), ref(QStringLiteral("hunt/worker:1.0")), 30000);
     QTRY_VERIFY_WITH_TIMEOUT(
         main.fileBrowser()->selectedPaths() == QStringList { QStringLiteral("etc/passwd") }, 30000);
+}
+
+void TestHuntWindow::openingAnImageRecordsItInHistory()
+{
+    // An image opened in the main window (not hunted) is in the History and in --search's catalogue.
+    QTemporaryDir idx;
+    ll::test::UiClientEnv env;
+    ll::ui::MainWindow main(env.client.get());
+    main.imageController()->setIndexStore(ll::index::IndexStore(idx.path()));
+    QVERIFY(main.openReference(ref(QStringLiteral("lab/app:1.0"))));
+    QTRY_VERIFY_WITH_TIMEOUT(main.imageController()->hasImage(), 30000);
+    const QVector<ll::catalog::SeenImage> seen
+        = ll::catalog::ImageCatalog::forIndexStore(ll::index::IndexStore(idx.path())).recent();
+    QCOMPARE(seen.size(), 1);
+    QCOMPARE(seen.at(0).reference, ref(QStringLiteral("lab/app:1.0")));
+    const QJsonObject fixture = Harness::instance().fixture(QStringLiteral("lab/app:1.0"));
+    QCOMPARE(seen.at(0).manifestDigest, fixture.value(QLatin1String("digest")).toString());
+    QStringList layers;
+    for (const QJsonValue &l : fixture.value(QLatin1String("layers")).toArray())
+        layers << l.toObject().value(QLatin1String("digest")).toString();
+    QCOMPARE(seen.at(0).layers, layers);
 }
 
 QTEST_MAIN(TestHuntWindow)

@@ -1,7 +1,9 @@
 #include "controllers/ImageController.h"
 
+#include "catalog/ImageCatalog.h"
 #include "fs/LayerTree.h"
 #include "fs/MergedTree.h"
+#include "models/ModelLogging.h"
 #include "registry/ImageResolveJob.h"
 #include "stream/LayerScanJob.h"
 
@@ -121,6 +123,9 @@ void ImageController::onResolved()
     }
     m_image = job->image();
     m_hasImage = true;
+    // Seen: History and --search know it from now on (beside the indexes; nothing when they are off).
+    if (const Status s = catalog::ImageCatalog::forIndexStore(m_indexStore).record(m_image); !s)
+        qCWarning(llUi).noquote() << s.error().toString();
     const int n = int(m_image.manifest.layers.size());
     for (int i = 0; i < n; ++i) {
         auto layer = std::make_unique<Layer>();
