@@ -68,6 +68,7 @@ private slots:
     void badReferenceShowsError();
     void layoutAtSmallWindow();
     void keyboardNavigation();
+    void hostileEntriesShown();
 
 private:
     /** Opens name (a fixture) and waits until every layer is listed. */
@@ -213,6 +214,18 @@ void TestMainWindow::reopenListsFromLayerIndex()
         } else {
             QCOMPARE(h.proxyBlobRequests(), 1); // the config only
             QCOMPARE(files, firstFiles);
+            // The jobs panel does not report index listings as if their bytes were downloaded.
+            int fromIndex = 0;
+            for (int row = 0; row < w.jobsPanel()->rowCount(); ++row) {
+                if (!w.jobsPanel()->title(row).startsWith(QStringLiteral("List layer")))
+                    continue;
+                QTRY_COMPARE(w.jobsPanel()->state(row), Job::State::Succeeded);
+                const QString text = w.jobsPanel()->statusText(row);
+                QVERIFY2(text.contains(QStringLiteral("layer index")) && !text.contains(QStringLiteral("B in")),
+                    qPrintable(text));
+                ++fromIndex;
+            }
+            QCOMPARE(fromIndex, 4);
         }
     }
 }
@@ -700,8 +713,9 @@ void TestMainWindow::keyboardNavigation()
     // Focus starts where one types an image.
     QWidget *focused = QApplication::focusWidget();
     QVERIFY2(focused && (focused == w.referenceCombo() || w.referenceCombo()->isAncestorOf(focused)),
-        focused ? qPrintable(focused->objectName() + QLatin1Char(' ') + QLatin1String(focused->metaObject()->className()))
-                : "no focus");
+        focused
+            ? qPrintable(focused->objectName() + QLatin1Char(' ') + QLatin1String(focused->metaObject()->className()))
+            : "no focus");
     QVERIFY(openAndWait(w, QStringLiteral("lab/app:1.0")));
     QCOMPARE(w.fileBrowser()->currentLayer(), -1);
 
@@ -734,6 +748,23 @@ void TestMainWindow::keyboardNavigation()
     for (QAction *a : help->actions())
         titles << a->text().remove(QLatin1Char('&'));
     QVERIFY(titles.contains(QStringLiteral("About Layerslayer")));
+}
+
+void TestMainWindow::hostileEntriesShown()
+{
+    ll::test::UiClientEnv env;
+    MainWindow w(env.client.get());
+    w.show();
+    QVERIFY(openAndWait(w, QStringLiteral("lab/hostile:1.0")));
+    // Layer 1 names "../../evil" and "safe/../../dotdot-inside": dropped from the listing, and said so
+    // in the layer row and its tooltip (not only in a log line).
+    const QModelIndex state = w.layerModel()->index(1, LayerListModel::StateColumn);
+    QVERIFY(state.data(LayerListModel::DroppedRole).toInt() >= 2);
+    QVERIFY2(state.data().toString().contains(QStringLiteral("unsafe dropped")), qPrintable(state.data().toString()));
+    const QString tip = state.data(Qt::ToolTipRole).toString();
+    QVERIFY2(tip.contains(QStringLiteral("../../evil")), qPrintable(tip));
+    QVERIFY2(tip.contains(QStringLiteral("safe/../../dotdot-inside")), qPrintable(tip));
+    QCOMPARE(w.layerModel()->index(0, LayerListModel::StateColumn).data(LayerListModel::DroppedRole).toInt(), 0);
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -14,6 +14,7 @@ struct ImageController::Layer {
     LayerState state = LayerState::Pending;
     QPointer<stream::LayerScanJob> job;
     int entries = 0;
+    QStringList rejected; // the first entries the tree refused (unsafe paths), as the archive named them
 };
 
 namespace {
@@ -171,6 +172,11 @@ int ImageController::mergedLayerCount() const
     return m_merged ? m_merged->layerCount() : 0;
 }
 
+QStringList ImageController::rejectedEntries(int layer) const
+{
+    return layer >= 0 && layer < layerCount() ? m_layers[size_t(layer)]->rejected : QStringList();
+}
+
 bool ImageController::allListed() const
 {
     if (!m_hasImage)
@@ -204,10 +210,15 @@ stream::LayerScanJob *ImageController::makeScan(int index)
     layer.job = job;
     layer.state = LayerState::Listing;
     layer.entries = 0;
+    layer.rejected.clear();
     connect(job, &stream::LayerScanJob::entriesReady, this, [this, index](const QVector<stream::TarEntry> &entries) {
         Layer &l = *m_layers[size_t(index)];
-        for (const auto &entry : entries)
-            (void)l.tree->addEntry(entry); // unsafe names are counted by the tree and not added
+        for (const auto &entry : entries) {
+            // Unsafe names are counted by the tree and not added; the first are kept to be shown.
+            const auto added = l.tree->addEntry(entry);
+            if (!added && added.error().code == Error::Code::UnsafePath && l.rejected.size() < MaxRejectedNames)
+                l.rejected << entry.path;
+        }
         l.entries += int(entries.size());
         if (l.job)
             emit layerProgress(index, l.job->progressDone(), l.job->progressTotal(), l.entries);

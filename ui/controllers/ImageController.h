@@ -83,6 +83,9 @@ public:
     const fs::MergedTree *mergedTree() const { return m_merged.get(); }
     int mergedLayerCount() const;
     bool allListed() const;
+    /** The first entries (at most MaxRejectedNames) a layer's listing dropped for an unsafe path. */
+    QStringList rejectedEntries(int layer) const;
+    static constexpr int MaxRejectedNames = 50;
     /** The running scan of a layer (nullptr when none). */
     stream::LayerScanJob *scanJob(int layer) const;
     /** Re-lists a layer that failed or was cancelled. */

@@ -38,7 +38,8 @@ void ImagePanelsController::onLayerState(int layer)
     switch (m_image->layerState(layer)) {
     case ImageController::LayerState::Listed: {
         const auto *tree = m_image->layerTree(layer);
-        m_layers->setListed(layer, tree ? tree->entryCount() : 0);
+        m_layers->setListed(
+            layer, tree ? tree->entryCount() : 0, tree ? tree->rejectedCount() : 0, m_image->rejectedEntries(layer));
         break;
     }
     case ImageController::LayerState::Failed:

@@ -59,10 +59,12 @@ void LayerListModel::setLoading(int layer, qint64 bytesDone, qint64 bytesTotal, 
     r.progress = progress;
     r.entries = entries;
     r.error.clear();
+    r.dropped = 0;
+    r.droppedNames.clear();
     stateChanged(layer);
 }
 
-void LayerListModel::setListed(int layer, int entries)
+void LayerListModel::setListed(int layer, int entries, int dropped, const QStringList &droppedNames)
 {
     if (layer < 0 || layer >= m_layers.size())
         return;
@@ -71,6 +73,8 @@ void LayerListModel::setListed(int layer, int entries)
     r.progress = 100;
     r.entries = entries;
     r.error.clear();
+    r.dropped = dropped;
+    r.droppedNames = droppedNames;
     stateChanged(layer);
 }
 
@@ -116,6 +120,9 @@ QString LayerListModel::stateText(int layer) const
         return s;
     }
     case LoadState::Listed:
+        if (r.dropped > 0)
+            return tr("listed (%1 entries, %2 unsafe dropped)")
+                .arg(groupedNumber(qMax(0, r.entries)), groupedNumber(r.dropped));
         return tr("listed (%1 entries)").arg(groupedNumber(qMax(0, r.entries)));
     case LoadState::Failed:
         return tr("error: %1").arg(r.error);
@@ -196,6 +203,14 @@ QVariant LayerListModel::data(const QModelIndex &index, int role) const
         case StepColumn:
             return r.step >= 0 ? tr("step %1: %2").arg(r.step).arg(r.stepText) : tr("no matching step");
         case StateColumn:
+            if (r.dropped > 0) {
+                // A hostile archive's entries are not silently lost: name them.
+                QStringList names = r.droppedNames;
+                if (r.dropped > names.size())
+                    names << tr("… and %n more", nullptr, r.dropped - int(names.size()));
+                return tr("%1\nDropped, never shown or written (unsafe paths):\n%2")
+                    .arg(stateText(layer), names.join(QLatin1Char('\n')));
+            }
             return stateText(layer);
         }
         break;
@@ -206,6 +221,8 @@ QVariant LayerListModel::data(const QModelIndex &index, int role) const
     case Qt::ForegroundRole:
         if (index.column() == StateColumn && r.state == LoadState::Failed)
             return QBrush(Qt::red);
+        if (index.column() == StateColumn && r.dropped > 0)
+            return QBrush(QColor(0xb3, 0x5c, 0x00));
         break;
     case Qt::FontRole:
         if (index.column() == DigestColumn) {
@@ -249,6 +266,8 @@ QVariant LayerListModel::data(const QModelIndex &index, int role) const
         return r.entries;
     case ErrorRole:
         return r.error;
+    case DroppedRole:
+        return r.dropped;
     default:
         break;
     }
@@ -288,6 +307,7 @@ QHash<int, QByteArray> LayerListModel::roleNames() const
     names.insert(ProgressRole, "progress");
     names.insert(EntryCountRole, "entryCount");
     names.insert(ErrorRole, "error");
+    names.insert(DroppedRole, "dropped");
     names.insert(SortRole, "sort");
     return names;
 }

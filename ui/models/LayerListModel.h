@@ -28,6 +28,7 @@ public:
         ProgressRole, // int 0..100 while loading (-1 when the total is unknown), 100 when listed
         EntryCountRole, // int, entries listed so far (-1 unknown)
         ErrorRole, // QString, the error message in state Failed
+        DroppedRole, // int, entries dropped for an unsafe path
         SortRole, // raw value of the column
     };
     Q_ENUM(Role)
@@ -47,7 +48,8 @@ public:
 
     /** bytesDone/bytesTotal of the blob (total <= 0: unknown), entries listed so far (-1: unknown). */
     void setLoading(int layer, qint64 bytesDone, qint64 bytesTotal, int entries = -1);
-    void setListed(int layer, int entries);
+    /** dropped: entries the listing refused (unsafe paths), droppedNames the first of them (tooltip). */
+    void setListed(int layer, int entries, int dropped = 0, const QStringList &droppedNames = {});
     void setFailed(int layer, const QString &message);
     void setNotLoaded(int layer);
     LoadState state(int layer) const;
@@ -74,6 +76,8 @@ private:
         int progress = -1;
         int entries = -1;
         QString error;
+        int dropped = 0; // entries refused for an unsafe path
+        QStringList droppedNames; // the first of them
     };
     void stateChanged(int layer);
 

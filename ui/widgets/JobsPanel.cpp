@@ -1,6 +1,7 @@
 #include "widgets/JobsPanel.h"
 
 #include "common/HumanSize.h"
+#include "stream/LayerScanJob.h"
 
 #include <QHBoxLayout>
 #include <QLabel>
@@ -212,7 +213,10 @@ void JobsPanel::onFinished(Row *row)
     case Job::State::Succeeded: {
         row->bar->setValue(1000);
         QString text = tr("Done");
-        if (done > 0 && job->progressUnit() == Job::ProgressUnit::Bytes)
+        const auto *scan = qobject_cast<const stream::LayerScanJob *>(job);
+        if (scan && scan->isFromIndex())
+            text = tr("Done · read from the layer index, nothing downloaded");
+        else if (done > 0 && job->progressUnit() == Job::ProgressUnit::Bytes)
             text = tr("Done · %1 in %2 s").arg(humanSize(done)).arg(double(elapsed) / 1000.0, 0, 'f', 1);
         else if (done > 0)
             text = tr("Done in %1 s").arg(double(elapsed) / 1000.0, 0, 'f', 1);
