@@ -4,6 +4,8 @@
 #include "MainWindow.h"
 #include "UiTestEnv.h"
 
+#include "models/FileTreeModel.h"
+
 #include "controllers/ImageController.h"
 #include "dialogs/BatchExportDialog.h"
 #include "fs/MergedTree.h"
@@ -12,7 +14,9 @@
 #include <QPushButton>
 
 #include <QJsonArray>
+#include <QPointer>
 #include <QTest>
+#include <QTreeWidget>
 
 using namespace ll;
 using namespace ll::ui;
@@ -28,6 +32,7 @@ private slots:
     void selectionPrechecks();
     void hostileStaysInside();
     void cancelExport();
+    void filterCheckAllAndTotals();
 
 private:
     bool openAndWait(MainWindow &w, const QString &name, const QString &host = {})
@@ -185,6 +190,94 @@ void TestBatchExportDialog::cancelExport()
     // No half-written file under a final name.
     for (const QString &f : ll::test::filesBelow(out.path()))
         QVERIFY2(!f.endsWith(QStringLiteral(".part")), qPrintable(f));
+}
+
+void TestBatchExportDialog::filterCheckAllAndTotals()
+{
+    auto &h = Harness::instance();
+    const QJsonObject fx = h.fixture(QStringLiteral("lab/app:1.0"));
+    ll::test::UiClientEnv env;
+    MainWindow w(env.client.get());
+    w.show();
+    // Folders before files at every level, as in the main view (lab/hostile's root has both).
+    QVERIFY(openAndWait(w, QStringLiteral("lab/hostile:1.0")));
+    BatchExportDialog *d = w.openBatchExport();
+    QVERIFY(d);
+    QAbstractItemModel *m = d->tree()->model();
+    int mixedLevels = 0;
+    std::function<void(const QModelIndex &)> walk = [&](const QModelIndex &parent) {
+        while (m->canFetchMore(parent))
+            m->fetchMore(parent);
+        bool seenFile = false;
+        bool seenDir = false;
+        for (int r = 0; r < m->rowCount(parent); ++r) {
+            const QModelIndex i = m->index(r, 0, parent);
+            const bool dir = i.data(FileTreeModel::IsDirRole).toBool();
+            QVERIFY2(!(dir && seenFile), qPrintable(i.data(FileTreeModel::PathRole).toString()));
+            seenFile = seenFile || !dir;
+            seenDir = seenDir || dir;
+            if (dir)
+                walk(i);
+        }
+        mixedLevels += seenFile && seenDir ? 1 : 0;
+    };
+    walk({});
+    QVERIFY(mixedLevels > 0);
+
+    const QPointer<BatchExportDialog> first(d); // closed with its image
+    QVERIFY(openAndWait(w, QStringLiteral("lab/app:1.0")));
+    QTRY_VERIFY(first.isNull());
+    d = w.openBatchExport();
+    QVERIFY(d);
+    m = d->tree()->model();
+
+    // Merged files by path, with sizes (the fixture's own account).
+    QHash<QString, qint64> files;
+    for (const auto &v : fx.value(QStringLiteral("merged")).toArray()) {
+        const QJsonObject e = v.toObject();
+        if (e.value(QStringLiteral("type")).toString() != QStringLiteral("dir"))
+            files.insert(e.value(QStringLiteral("path")).toString(), e.value(QStringLiteral("size")).toInteger());
+    }
+
+    // A filter, then Check All: the matching files, and the total of their sizes.
+    d->setFilterText(QStringLiteral("passwd"));
+    d->checkAllShown();
+    const QStringList checked = d->checkedPaths();
+    QVERIFY(checked.contains(QStringLiteral("etc/passwd")));
+    qint64 expected = 0;
+    for (const QString &p : checked) {
+        QVERIFY2(p.contains(QStringLiteral("passwd")) && files.contains(p), qPrintable(p));
+        expected += files.value(p);
+    }
+    QCOMPARE(d->checkedBytes(), expected);
+
+    // A folder counts its files.
+    d->setFilterText(QString());
+    d->setCheckedPaths({ QStringLiteral("opt/app") });
+    expected = 0;
+    for (auto it = files.cbegin(); it != files.cend(); ++it)
+        expected += it.key().startsWith(QStringLiteral("opt/app/")) ? it.value() : 0;
+    QVERIFY(expected > 0);
+    QCOMPARE(d->checkedBytes(), expected);
+
+    // Check All without a filter takes every top-level entry; the export lists each path once (etc/passwd
+    // is in layers 0 and 1).
+    d->checkAllShown();
+    QCOMPARE(d->checkedPaths().size(), m->rowCount());
+    d->setCheckedPaths({ QStringLiteral("etc") });
+    QTemporaryDir out;
+    d->setDestination(out.filePath(QStringLiteral("export")));
+    QVERIFY(d->startExport());
+    QTRY_VERIFY_WITH_TIMEOUT(!d->isRunning(), 30000);
+    auto *results = d->findChild<QTreeWidget *>(QStringLiteral("results"));
+    QVERIFY(results);
+    QSet<QString> seen;
+    for (int i = 0; i < results->topLevelItemCount(); ++i) {
+        const QString path = results->topLevelItem(i)->text(0);
+        QVERIFY2(!seen.contains(path), qPrintable(QStringLiteral("twice: ") + path));
+        seen.insert(path);
+    }
+    QVERIFY(seen.contains(QStringLiteral("etc/passwd")));
 }
 
 QTEST_MAIN(TestBatchExportDialog)

@@ -3,15 +3,16 @@
 #include "common/HumanSize.h"
 #include "controllers/ExtractController.h"
 #include "controllers/ImageController.h"
+#include "dialogs/FolderDialog.h"
 #include "extract/ExtractJob.h"
 #include "fs/FileNode.h"
+#include "models/FileFilterProxy.h"
 #include "models/FileTreeModel.h"
 #include "models/LayerListModel.h"
 
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
-#include <QFileDialog>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -25,6 +26,7 @@
 #include <QTreeWidget>
 #include <QVBoxLayout>
 #include <algorithm>
+#include <functional>
 
 namespace ll::ui {
 
@@ -36,7 +38,16 @@ namespace ll::ui {
 class CheckableTreeProxy : public QIdentityProxyModel
 {
 public:
-    using QIdentityProxyModel::QIdentityProxyModel;
+    CheckableTreeProxy(FileFilterProxy *filter, QObject *parent) : QIdentityProxyModel(parent), m_filter(filter)
+    {
+        setSourceModel(filter);
+    }
+
+    /** The node a row of this proxy shows (through the filter proxy). */
+    const fs::FileNode *nodeAt(const QModelIndex &index) const
+    {
+        return FileTreeModel::nodeOf(m_filter->mapToSource(mapToSource(index)));
+    }
 
     QSet<QString> checked;
     QHash<QString, int> partial; // dir path -> checked descendants
@@ -78,7 +89,7 @@ public:
     QVariant data(const QModelIndex &index, int role) const override
     {
         if (role == Qt::CheckStateRole && index.column() == FileTreeModel::NameColumn) {
-            const fs::FileNode *node = FileTreeModel::nodeOf(mapToSource(index));
+            const fs::FileNode *node = nodeAt(index);
             if (!node)
                 return {};
             const QString path = node->path();
@@ -92,7 +103,7 @@ public:
     {
         Qt::ItemFlags f = QIdentityProxyModel::flags(index) & ~Qt::ItemIsDragEnabled;
         if (index.column() == FileTreeModel::NameColumn) {
-            const fs::FileNode *node = FileTreeModel::nodeOf(mapToSource(index));
+            const fs::FileNode *node = nodeAt(index);
             if (node && !ancestorChecked(node->path()))
                 f |= Qt::ItemIsUserCheckable;
         }
@@ -102,13 +113,16 @@ public:
     {
         if (role != Qt::CheckStateRole || index.column() != FileTreeModel::NameColumn)
             return QIdentityProxyModel::setData(index, value, role);
-        const fs::FileNode *node = FileTreeModel::nodeOf(mapToSource(index));
+        const fs::FileNode *node = nodeAt(index);
         if (!node)
             return false;
         setChecked(node->path(), value.toInt() == Qt::Checked);
         emit dataChanged(index, index, { Qt::CheckStateRole });
         return true;
     }
+
+private:
+    FileFilterProxy *m_filter;
 };
 
 BatchExportDialog::BatchExportDialog(
@@ -135,12 +149,41 @@ BatchExportDialog::BatchExportDialog(
 
     auto *split = new QSplitter(Qt::Vertical, this);
     m_model = new FileTreeModel(this);
-    m_checks = new CheckableTreeProxy(this);
-    m_checks->setSourceModel(m_model);
-    m_tree = new QTreeView(split);
+    m_filterProxy = new FileFilterProxy(this);
+    m_filterProxy->setSourceModel(m_model);
+    m_checks = new CheckableTreeProxy(m_filterProxy, this);
+    auto *treeBox = new QWidget(split);
+    auto *treeLayout = new QVBoxLayout(treeBox);
+    treeLayout->setContentsMargins(0, 0, 0, 0);
+    auto *filterRow = new QHBoxLayout;
+    m_filter = new QLineEdit(treeBox);
+    m_filter->setObjectName(QStringLiteral("exportFilter"));
+    m_filter->setPlaceholderText(tr("Filter: substring, or glob like *.conf"));
+    m_filter->setClearButtonEnabled(true);
+    filterRow->addWidget(m_filter, 1);
+    auto *checkAll = new QPushButton(tr("Check &All"), treeBox);
+    checkAll->setObjectName(QStringLiteral("checkAll"));
+    checkAll->setToolTip(tr("Check everything shown (with a filter: every match)"));
+    filterRow->addWidget(checkAll);
+    auto *checkNone = new QPushButton(tr("Check &None"), treeBox);
+    checkNone->setObjectName(QStringLiteral("checkNone"));
+    filterRow->addWidget(checkNone);
+    treeLayout->addLayout(filterRow);
+    m_tree = new QTreeView(treeBox);
+    treeLayout->addWidget(m_tree, 1);
     m_tree->setObjectName(QStringLiteral("exportTree"));
     m_tree->setUniformRowHeights(true);
     m_tree->setModel(m_checks);
+    // Folders before files, as in the main view.
+    m_tree->setSortingEnabled(true);
+    m_tree->sortByColumn(FileTreeModel::NameColumn, Qt::AscendingOrder);
+    connect(m_filter, &QLineEdit::textChanged, this, [this](const QString &text) {
+        m_filterProxy->setFilterText(text);
+        if (!text.isEmpty() && m_filterProxy->matchCount() > 0 && m_filterProxy->matchCount() < 2000)
+            m_tree->expandAll();
+    });
+    connect(checkAll, &QPushButton::clicked, this, &BatchExportDialog::checkAllShown);
+    connect(checkNone, &QPushButton::clicked, this, [this] { setCheckedPaths({}); });
     m_tree->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_tree->header()->resizeSection(FileTreeModel::NameColumn, 320);
     for (int c :
@@ -153,7 +196,7 @@ BatchExportDialog::BatchExportDialog(
     m_results->setUniformRowHeights(true);
     m_results->header()->resizeSection(0, 320);
     m_results->hide();
-    split->addWidget(m_tree);
+    split->addWidget(treeBox);
     split->addWidget(m_results);
     layout->addWidget(split, 1);
 
@@ -251,6 +294,8 @@ void BatchExportDialog::setLayer(int layer)
         m_model->setMergedTree(m_image->mergedTree());
     else
         m_model->setLayerTree(m_image->layerTree(layer));
+    if (m_filterProxy->isFiltering())
+        m_filterProxy->setFilterText(m_filterProxy->filterText());
     updateButtons();
 }
 
@@ -262,7 +307,7 @@ void BatchExportDialog::setCheckedPaths(const QStringList &paths)
         if (!source.isValid())
             continue;
         m_checks->setChecked(path, true);
-        const QModelIndex index = m_checks->mapFromSource(source);
+        const QModelIndex index = m_checks->mapFromSource(m_filterProxy->mapFromSource(source));
         for (QModelIndex p = index.parent(); p.isValid(); p = p.parent())
             m_tree->expand(p);
     }
@@ -279,6 +324,59 @@ QStringList BatchExportDialog::checkedPaths() const
     }
     out.sort();
     return out;
+}
+
+void BatchExportDialog::setFilterText(const QString &text)
+{
+    m_filter->setText(text);
+}
+
+void BatchExportDialog::checkAllShown()
+{
+    // Without a filter: every top-level entry (a checked folder takes its subtree). With one: every match
+    // that is not a folder (a matching folder's files would come along unasked).
+    const bool filtering = m_filterProxy->isFiltering();
+    QStringList paths;
+    std::function<void(const QModelIndex &)> walk = [&](const QModelIndex &parent) {
+        while (m_checks->canFetchMore(parent))
+            m_checks->fetchMore(parent);
+        for (int r = 0; r < m_checks->rowCount(parent); ++r) {
+            const QModelIndex index = m_checks->index(r, FileTreeModel::NameColumn, parent);
+            const fs::FileNode *node = m_checks->nodeAt(index);
+            if (!node)
+                continue;
+            if (!filtering)
+                paths << node->path();
+            else if (node->isDir())
+                walk(index);
+            else
+                paths << node->path();
+        }
+    };
+    walk({});
+    for (const QString &path : std::as_const(paths))
+        m_checks->setChecked(path, true);
+    m_tree->viewport()->update();
+    updateButtons();
+}
+
+qint64 BatchExportDialog::checkedBytes() const
+{
+    qint64 total = 0;
+    std::function<void(const fs::FileNode *)> add = [&](const fs::FileNode *node) {
+        if (!node->isDir()) {
+            total += node->size;
+            return;
+        }
+        for (const fs::FileNode *child : node->children)
+            add(child);
+    };
+    for (const QString &path : checkedPaths()) {
+        const QModelIndex index = m_model->indexForPath(path);
+        if (const fs::FileNode *node = FileTreeModel::nodeOf(index))
+            add(node);
+    }
+    return total;
 }
 
 void BatchExportDialog::setDestination(const QString &dir)
@@ -298,7 +396,7 @@ void BatchExportDialog::setPreservePermissions(bool preserve)
 
 void BatchExportDialog::browse()
 {
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Export into folder"), destination());
+    const QString dir = FolderDialog::ask(this, tr("Export into folder"), destination());
     if (!dir.isEmpty())
         setDestination(dir);
 }
@@ -329,7 +427,8 @@ void BatchExportDialog::updateButtons()
                        .arg(humanSize(extract::ExtractJob::expectedDownload(
                            m_image->image(), checked, m_layer, m_image->indexStore())));
     }
-    m_checkedLabel->setText(tr("%n item(s) checked", nullptr, n) + download);
+    m_checkedLabel->setText(
+        tr("%n item(s) checked", nullptr, n) + tr(" · %1").arg(humanSize(checkedBytes())) + download);
     m_export->setEnabled(!isRunning() && n > 0 && !destination().isEmpty());
     m_cancel->setEnabled(isRunning());
     m_source->setEnabled(!isRunning());
@@ -346,6 +445,7 @@ Job *BatchExportDialog::startExport()
         return nullptr;
     m_job = job;
     m_results->clear();
+    m_resultRows.clear();
     m_results->show();
     m_progress->show();
     m_progress->setValue(0);
@@ -364,10 +464,17 @@ Job *BatchExportDialog::startExport()
                 written += m_results->topLevelItem(i)->data(1, Qt::UserRole).toInt() == 0 ? 1 : 0;
             for (const extract::ExtractItem &item : items) {
                 const bool ok = item.outcome == extract::ExtractItem::Outcome::Written;
+                // One row per path: a lower layer's copy overwritten by an upper one is reported twice.
+                if (QTreeWidgetItem *old = m_resultRows.value(item.path)) {
+                    m_resultRows.remove(item.path);
+                    written -= old->data(1, Qt::UserRole).toInt() == 0 ? 1 : 0;
+                    delete old;
+                }
                 if (ok && written >= 5000)
                     continue; // failures always listed; written items up to a bound
                 auto *row = new QTreeWidgetItem({ item.path, extract::ExtractItem::outcomeName(item.outcome),
                     item.error.isError() ? item.error.message : humanSize(item.size) });
+                m_resultRows.insert(item.path, row);
                 row->setData(1, Qt::UserRole, int(item.outcome));
                 if (item.outcome == extract::ExtractItem::Outcome::Failed)
                     row->setForeground(1, QColor(0xb0, 0x00, 0x20));

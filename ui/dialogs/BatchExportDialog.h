@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QDialog>
+#include <QHash>
 #include <QPointer>
 #include <QSet>
 #include <QStringList>
@@ -13,6 +14,7 @@ class QProgressBar;
 class QPushButton;
 class QTreeView;
 class QTreeWidget;
+class QTreeWidgetItem;
 
 namespace ll {
 class Job;
@@ -27,6 +29,7 @@ class ExtractController;
 class FileTreeModel;
 class ImageController;
 class CheckableTreeProxy;
+class FileFilterProxy;
 
 /**
  * Exports many files and directories at once: a checkable tree of the merged image or one layer (a checked
@@ -52,6 +55,13 @@ public:
     void setDestination(const QString &dir);
     QString destination() const;
     void setPreservePermissions(bool preserve);
+    /** The tree's filter box (substring or glob, like the main view's). */
+    void setFilterText(const QString &text);
+    /** Checks everything shown: every top-level entry, or with a filter every matching file. */
+    void checkAllShown();
+    /** Bytes of the files the checked paths take (folders: their files). */
+    qint64 checkedBytes() const;
+    QTreeView *tree() const { return m_tree; }
 
     /** Starts the export (as the Export button does). nullptr when nothing is checked or no destination. */
     Job *startExport();
@@ -70,7 +80,10 @@ private:
     ExtractController *m_extract;
     int m_layer = -1;
     FileTreeModel *m_model = nullptr;
+    FileFilterProxy *m_filterProxy = nullptr;
     CheckableTreeProxy *m_checks = nullptr;
+    QLineEdit *m_filter = nullptr;
+    QHash<QString, QTreeWidgetItem *> m_resultRows; // by path
     QComboBox *m_source = nullptr;
     QTreeView *m_tree = nullptr;
     QLineEdit *m_destination = nullptr;
