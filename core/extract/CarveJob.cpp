@@ -528,12 +528,15 @@ void CarveJob::account()
     if (!m_randomPass) { // a read from checkpoints has its own exact range, outside the windows' budget
         m_consumedBefore += p->compressedConsumed();
         m_requestedBefore += p->bytesRequested();
+    } else {
+        m_randomConsumed += p->compressedConsumed();
+        m_randomRequested += p->bytesRequested();
     }
     m_downloadedBefore += p->bytesDownloaded();
     m_requestsBefore += p->requestCount();
     m_result.bytesDownloaded = m_downloadedBefore;
-    m_result.bytesRequested = m_requestedBefore;
-    m_result.physicalBound = m_consumedBefore;
+    m_result.bytesRequested = m_requestedBefore + m_randomRequested;
+    m_result.physicalBound = m_consumedBefore + m_randomConsumed;
     m_result.requests = m_requestsBefore;
     m_result.elapsedMs = m_timer.elapsed();
 }
@@ -704,8 +707,8 @@ void CarveJob::accountToc(int requests, qint64 downloaded, qint64 requested)
     m_requestedBefore += requested;
     m_consumedBefore += requested;
     m_result.bytesDownloaded = m_downloadedBefore;
-    m_result.bytesRequested = m_requestedBefore;
-    m_result.physicalBound = m_consumedBefore;
+    m_result.bytesRequested = m_requestedBefore + m_randomRequested;
+    m_result.physicalBound = m_consumedBefore + m_randomConsumed;
     m_result.requests = m_requestsBefore;
     m_result.elapsedMs = m_timer.elapsed();
 }

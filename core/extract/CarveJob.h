@@ -189,6 +189,8 @@ private:
 
     qint64 m_consumedBefore = 0; // budget carried across passes
     qint64 m_requestedBefore = 0;
+    qint64 m_randomConsumed = 0; // reads from checkpoints (outside the windows' budget)
+    qint64 m_randomRequested = 0;
     qint64 m_downloadedBefore = 0;
     int m_requestsBefore = 0;
     qint64 m_totalSize = 0;
