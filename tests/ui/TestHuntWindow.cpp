@@ -4,7 +4,9 @@
 #include "MainWindow.h"
 #include "UiTestEnv.h"
 #include "catalog/ImageCatalog.h"
+#include "controllers/ExtractController.h"
 #include "controllers/ImageController.h"
+#include "dialogs/PreviewDialog.h"
 #include "hunt/HuntController.h"
 #include "hunt/HuntImagesModel.h"
 #include "hunt/HuntResultsModel.h"
@@ -39,6 +41,7 @@ private slots:
     void fillsLiveAndMarksRecoverable();
     void exportsAndOpensInMainWindow();
     void openingAnImageRecordsItInHistory();
+    void previewAndSaveFromARow();
 
 private:
     QString ref(const QString &name) const { return Harness::instance().reference(name, Harness::instance().proxy()); }
@@ -178,6 +181,53 @@ void TestHuntWindow::openingAnImageRecordsItInHistory()
     for (const QJsonValue &l : fixture.value(QLatin1String("layers")).toArray())
         layers << l.toObject().value(QLatin1String("digest")).toString();
     QCOMPARE(seen.at(0).layers, layers);
+}
+
+void TestHuntWindow::previewAndSaveFromARow()
+{
+    // hunt/worker:1.0: etc/passwd is found (base layer); root/.ssh/id_rsa was deleted by layer 2 and is still
+    // in layer 1. Both can be saved and previewed from their rows; the deleted one comes from layer 1.
+    ll::test::UiClientEnv env;
+    HuntWindow w(env.client.get());
+    w.show();
+    w.targetsEdit()->setPlainText(ref(QStringLiteral("hunt/worker:1.0")));
+    w.patternsEdit()->setText(QStringLiteral("root/.ssh/id_rsa etc/passwd etc/nothing"));
+    QVERIFY(w.startHunt());
+    QTRY_VERIFY_WITH_TIMEOUT(!w.controller()->isRunning(), 60000);
+    QTemporaryDir out;
+    w.extractController()->setDirectoryAsker([&out](const QString &) { return out.path(); });
+    auto select = [&w](const QString &path) {
+        for (int r = 0; r < w.resultsProxy()->rowCount(); ++r) {
+            if (w.resultsProxy()->index(r, HuntResultsModel::PathColumn).data().toString() == path) {
+                w.resultsView()->setCurrentIndex(w.resultsProxy()->index(r, 0));
+                return true;
+            }
+        }
+        return false;
+    };
+    QVERIFY(select(QStringLiteral("etc/nothing"))); // not found: nothing to fetch
+    QVERIFY(!w.saveButton()->isEnabled());
+    QVERIFY(!w.previewButton()->isEnabled());
+
+    QVERIFY(select(QStringLiteral("root/.ssh/id_rsa")));
+    QVERIFY(w.saveButton()->isEnabled());
+    QTest::mouseClick(w.saveButton(), Qt::LeftButton);
+    const QString key = out.filePath(QStringLiteral("root/.ssh/id_rsa"));
+    QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(key), 30000);
+    QFile f(key);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QVERIFY(f.readAll().contains("planted-test-key"));
+
+    QVERIFY(select(QStringLiteral("etc/passwd")));
+    QTest::mouseClick(w.previewButton(), Qt::LeftButton);
+    ll::ui::PreviewDialog *preview = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT((preview = w.findChild<ll::ui::PreviewDialog *>(QStringLiteral("previewDialog"))), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(preview->text().startsWith(QLatin1String("root:x:0:0")), 30000);
+
+    if (const QByteArray shot = qgetenv("LL_HUNT_SCREENSHOT"); !shot.isEmpty()) {
+        preview->close();
+        QVERIFY(w.grab().save(QString::fromLocal8Bit(shot)));
+    }
 }
 
 QTEST_MAIN(TestHuntWindow)

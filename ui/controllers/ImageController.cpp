@@ -91,6 +91,15 @@ void ImageController::reload()
     open(ref, platform);
 }
 
+void ImageController::adopt(const oci::Image &image)
+{
+    close();
+    if (Result<registry::ImageReference> ref = registry::ImageReference::parse(image.reference))
+        m_reference = *ref;
+    m_image = image;
+    m_hasImage = true;
+}
+
 void ImageController::close()
 {
     m_refresh.stop();

@@ -65,6 +65,11 @@ public:
     void open(const registry::ImageReference &reference, const std::optional<oci::Platform> &platform = std::nullopt);
     /** Opens the same reference again (after new credentials) with the same platform. */
     void reload();
+    /**
+     * Takes an image resolved elsewhere (a hunt's answer) without listing its layers: saves and previews
+     * through ExtractController then look into the layers as a carve does, reading only what they need.
+     */
+    void adopt(const oci::Image &image);
     /** Cancels every job and drops the trees (aboutToClose() first). */
     void close();
 

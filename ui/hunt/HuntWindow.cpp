@@ -1,5 +1,9 @@
 #include "hunt/HuntWindow.h"
 
+#include "controllers/ExtractController.h"
+#include "controllers/ImageController.h"
+#include "index/IndexStore.h"
+
 #include "common/HumanSize.h"
 #include "hunt/HuntController.h"
 #include "hunt/HuntImagesModel.h"
@@ -87,8 +91,17 @@ HuntWindow::HuntWindow(registry::RegistryClient *client, QWidget *parent)
     m_exportCsv = new QPushButton(tr("Export CSV…"), this);
     m_exportJson = new QPushButton(tr("Export JSON…"), this);
     m_open = new QPushButton(tr("Open in Main Window"), this);
+    m_previewButton = new QPushButton(tr("Preview"), this);
+    m_previewButton->setToolTip(tr("Show the file (a deleted one from the layer that still holds it)"));
+    m_saveButton = new QPushButton(tr("Save…"), this);
+    m_saveButton->setToolTip(tr("Save the file into a folder (a deleted one from the layer that still holds it)"));
+    m_rowImage = new ImageController(client, this);
+    m_rowImage->setIndexStore(index::IndexStore::fromEnvironment());
+    m_extract = new ExtractController(m_rowImage, this, this);
     auto *tools = new QHBoxLayout;
     tools->addWidget(m_filter, 1);
+    tools->addWidget(m_previewButton);
+    tools->addWidget(m_saveButton);
     tools->addWidget(m_open);
     tools->addWidget(m_exportCsv);
     tools->addWidget(m_exportJson);
@@ -130,6 +143,13 @@ HuntWindow::HuntWindow(registry::RegistryClient *client, QWidget *parent)
     connect(m_exportCsv, &QPushButton::clicked, this, [this]() { exportAs(true); });
     connect(m_exportJson, &QPushButton::clicked, this, [this]() { exportAs(false); });
     connect(m_open, &QPushButton::clicked, this, &HuntWindow::openSelected);
+    connect(m_previewButton, &QPushButton::clicked, this, &HuntWindow::previewSelected);
+    connect(m_saveButton, &QPushButton::clicked, this, &HuntWindow::saveSelected);
+    connect(m_resultsView->selectionModel(), &QItemSelectionModel::currentChanged, this, &HuntWindow::updateButtons);
+    connect(m_extract, &ExtractController::saved, this,
+        [this](const QString &, const QString &message) { m_status->setText(message); });
+    connect(
+        m_extract, &ExtractController::failed, this, [this](const QString &message) { m_status->setText(message); });
     connect(m_resultsView, &QTableView::doubleClicked, this, &HuntWindow::openSelected);
     connect(m_historyView, &QTableView::doubleClicked, this, [this](const QModelIndex &index) {
         if (index.isValid())
@@ -192,6 +212,54 @@ void HuntWindow::updateButtons()
     m_exportCsv->setEnabled(any);
     m_exportJson->setEnabled(any);
     m_open->setEnabled(any);
+    QString path;
+    int layer = -1;
+    const bool file = fileOfRow(m_resultsView->currentIndex(), &path, &layer);
+    m_previewButton->setEnabled(file);
+    m_saveButton->setEnabled(file);
+}
+
+bool HuntWindow::fileOfRow(const QModelIndex &proxyIndex, QString *path, int *layer) const
+{
+    if (!proxyIndex.isValid() || !m_controller->job())
+        return false;
+    const hunt::HuntAnswer &a = m_controller->results()->answer(m_proxy->mapToSource(proxyIndex).row());
+    if (a.imageIndex < 0 || a.imageIndex >= m_controller->job()->images().size())
+        return false;
+    if (a.status == hunt::HuntAnswer::Status::Found)
+        *layer = -1;
+    else if (a.isRecoverable())
+        *layer = a.copies.constLast().layer;
+    else
+        return false;
+    *path = a.path;
+    return true;
+}
+
+bool HuntWindow::selectedFile(QString *path, int *layer)
+{
+    const QModelIndex current = m_resultsView->currentIndex();
+    if (!fileOfRow(current, path, layer))
+        return false;
+    const hunt::HuntAnswer &a = m_controller->results()->answer(m_proxy->mapToSource(current).row());
+    m_rowImage->adopt(m_controller->job()->images().at(a.imageIndex).image);
+    return true;
+}
+
+void HuntWindow::previewSelected()
+{
+    QString path;
+    int layer = -1;
+    if (selectedFile(&path, &layer))
+        m_extract->preview(path, layer);
+}
+
+void HuntWindow::saveSelected()
+{
+    QString path;
+    int layer = -1;
+    if (selectedFile(&path, &layer))
+        m_extract->save({ path }, layer);
 }
 
 bool HuntWindow::exportTo(const QString &path, bool csv, QString *error) const

@@ -16,7 +16,9 @@ class RegistryClient;
 
 namespace ll::ui {
 
+class ExtractController;
 class HuntController;
+class ImageController;
 class HuntImagesModel;
 class SeenImagesModel;
 
@@ -42,6 +44,10 @@ public:
     QPushButton *startButton() const { return m_start; }
     QPushButton *cancelButton() const { return m_cancel; }
     QPushButton *openButton() const { return m_open; }
+    QPushButton *previewButton() const { return m_previewButton; }
+    QPushButton *saveButton() const { return m_saveButton; }
+    /** Saves and previews of result rows (tests set its directory asker). */
+    ExtractController *extractController() const { return m_extract; }
     QTableView *resultsView() const { return m_resultsView; }
     QTableView *imagesView() const { return m_imagesView; }
     QTableView *historyView() const { return m_historyView; }
@@ -62,6 +68,12 @@ signals:
 private:
     void exportAs(bool csv);
     void openSelected();
+    void previewSelected();
+    void saveSelected();
+    /** The selected row's file: its image made current for m_extract, and the layer to read it from (-1: what a
+        container sees; a recoverable deleted file: the newest layer still holding it). False: nothing to fetch. */
+    bool selectedFile(QString *path, int *layer);
+    bool fileOfRow(const QModelIndex &proxyIndex, QString *path, int *layer) const;
     void updateButtons();
 
     HuntController *m_controller;
@@ -78,6 +90,10 @@ private:
     QPushButton *m_exportCsv;
     QPushButton *m_exportJson;
     QPushButton *m_open;
+    QPushButton *m_previewButton;
+    QPushButton *m_saveButton;
+    ImageController *m_rowImage;
+    ExtractController *m_extract;
     QTableView *m_resultsView;
     QTableView *m_imagesView;
     QTableView *m_historyView;
