@@ -31,15 +31,6 @@ QList<PathGlob> compile(const QStringList &patterns)
     return out;
 }
 
-/** Explicit tag or digest in what the user wrote (ImageReference adds "latest" otherwise). */
-bool namesTagOrDigest(const QString &text)
-{
-    if (text.contains(QLatin1Char('@')))
-        return true;
-    const qsizetype slash = text.lastIndexOf(QLatin1Char('/'));
-    return text.indexOf(QLatin1Char(':'), slash + 1) >= 0;
-}
-
 } // namespace
 
 TargetExpandJob::TargetExpandJob(
@@ -58,6 +49,14 @@ TargetExpandJob::~TargetExpandJob()
             delete j.data();
         }
     }
+}
+
+bool TargetExpandJob::namesTagOrDigest(const QString &text)
+{
+    if (text.contains(QLatin1Char('@')))
+        return true;
+    const qsizetype slash = text.lastIndexOf(QLatin1Char('/'));
+    return text.indexOf(QLatin1Char(':'), slash + 1) >= 0;
 }
 
 bool TargetExpandJob::isBareHost(const QString &text)

@@ -47,6 +47,8 @@ public:
     static bool tagNewer(const QString &a, const QString &b);
     /** "host[:port]" without a repository ("127.0.0.1:5000", "ghcr.io", "localhost"). */
     static bool isBareHost(const QString &text);
+    /** An explicit tag or digest in what the user wrote (ImageReference adds "latest" otherwise). */
+    static bool namesTagOrDigest(const QString &text);
 
 protected:
     void doStart() override;

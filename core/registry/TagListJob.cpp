@@ -31,6 +31,27 @@ TagListJob::~TagListJob()
     }
 }
 
+Result<QStringList> TagListJob::parsePage(const QByteArray &body, Mode mode, const QString &registry)
+{
+    QJsonParseError pe;
+    const QJsonDocument doc = QJsonDocument::fromJson(body, &pe);
+    if (pe.error != QJsonParseError::NoError || !doc.isObject())
+        return Error(
+            Error::Code::Malformed, tr("%1 sent a listing that is not a JSON object").arg(registry), pe.errorString());
+    const QLatin1String key = mode == Mode::Catalog ? QLatin1String("repositories") : QLatin1String("tags");
+    const QJsonValue list = doc.object().value(key);
+    if (!list.isArray() && !list.isNull() && !list.isUndefined())
+        return Error(Error::Code::Malformed, tr("%1 sent a listing whose \"%2\" is not an array").arg(registry, key));
+    QStringList names;
+    const QJsonArray array = list.toArray(); // null: an empty repository
+    names.reserve(array.size());
+    for (const QJsonValue &v : array) {
+        if (v.isString() && !v.toString().isEmpty())
+            names.append(v.toString());
+    }
+    return names;
+}
+
 void TagListJob::doStart()
 {
     m_items.clear();
@@ -88,24 +109,12 @@ void TagListJob::onPage()
         fail(e);
         return;
     }
-    QJsonParseError pe;
-    const QJsonDocument doc = QJsonDocument::fromJson(call->body(), &pe);
-    if (pe.error != QJsonParseError::NoError || !doc.isObject()) {
-        fail(Error(Error::Code::Malformed, tr("%1 sent a listing that is not a JSON object").arg(m_registry),
-            pe.errorString()));
+    Result<QStringList> page = parsePage(call->body(), m_mode, m_registry);
+    if (!page) {
+        fail(page.error());
         return;
     }
-    const QLatin1String key = m_mode == Mode::Catalog ? QLatin1String("repositories") : QLatin1String("tags");
-    const QJsonValue list = doc.object().value(key);
-    if (!list.isArray() && !list.isNull() && !list.isUndefined()) {
-        fail(Error(Error::Code::Malformed, tr("%1 sent a listing whose \"%2\" is not an array").arg(m_registry, key)));
-        return;
-    }
-    const QJsonArray array = list.toArray(); // null: an empty repository
-    for (const QJsonValue &v : array) {
-        if (v.isString())
-            m_items.append(v.toString());
-    }
+    m_items += *page;
     ++m_pages;
     setProgress(m_items.size(), -1);
     if (!isRunning())

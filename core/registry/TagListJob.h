@@ -1,6 +1,7 @@
 #pragma once
 
 #include "common/Job.h"
+#include "common/Result.h"
 
 #include <QSet>
 #include <QStringList>
@@ -28,6 +29,9 @@ public:
     /** Tags or repository names, in the registry's order. */
     const QStringList &items() const { return m_items; }
     int pageCount() const { return m_pages; }
+
+    /** One page's names ("repositories" or "tags"; null: none); Error::Malformed when it is not such a page. */
+    static Result<QStringList> parsePage(const QByteArray &body, Mode mode, const QString &registry);
 
 protected:
     void doStart() override;
