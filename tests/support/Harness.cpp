@@ -281,4 +281,13 @@ QString Harness::pushBlob(const QString &repository, const QByteArray &data)
     return done.status == 201 ? digest : QString();
 }
 
+QString Harness::pushManifest(
+    const QString &repository, const QString &reference, const QByteArray &mediaType, const QByteArray &body)
+{
+    const HttpAnswer done = request(QByteArrayLiteral("PUT"),
+        httpUrl(anonRegistry(), QStringLiteral("/v2/%1/manifests/%2").arg(repository, reference)),
+        { { QByteArrayLiteral("Content-Type"), mediaType } }, body);
+    return done.status == 201 ? ll::Sha256::digestOf(body) : QString();
+}
+
 } // namespace ll::test

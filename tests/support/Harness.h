@@ -98,6 +98,9 @@ public:
     static QUrl httpUrl(const QString &hostPort, const QString &path);
     /** Pushes bytes as a blob of repository (monolithic upload) to the anonymous registry; its digest, or empty. */
     QString pushBlob(const QString &repository, const QByteArray &data);
+    /** PUTs a manifest under reference (a tag or its digest) of repository on the anonymous registry; its digest. */
+    QString pushManifest(
+        const QString &repository, const QString &reference, const QByteArray &mediaType, const QByteArray &body);
 
 private:
     Harness();

@@ -15,7 +15,9 @@ request for W ms from the first one, as a rate limiter's window), "path": regex 
   ignore_range  Range dropped: 200 + the whole blob
   corrupt       {"at_byte": K}  flips (xor 0xff) the body byte at offset K of this response (blobs by default);
                 {"blob_offset": B} flips blob byte B in whichever response (Range) carries it
-  paginate_tags {"page_size": 10}  tags/list paginated even without ?n= (as Docker Hub does)
+  paginate_tags {"page_size": 10}  tags/list paginated even without ?n= (as Docker Hub does);
+                "link_loop": true: every next link points back to the first page; "repeat_page": true: the
+                next link moves on (a new URL each time) but the next page is the same page again
   oversize      {"bytes": B, "status": 200, "length": true}  answers with a B-byte JSON-looking body (never
                 complete JSON); "length": false sends no Content-Length (the body ends when the connection
                 closes). Stats count the body bytes actually sent before the client hung up. "rate": bytes/s
@@ -431,7 +433,12 @@ class Handler(BaseHTTPRequestHandler):
         page, more = tags[:n], len(tags) > n
         hdrs = {"Docker-Distribution-Api-Version": "registry/2.0"}
         if more and page:
-            hdrs["Link"] = '<%s?%s>; rel="next"' % (u.path, urllib.parse.urlencode({"last": page[-1], "n": n}))
+            nxt = {"last": page[-1], "n": n}
+            if rule and rule.get("link_loop"):
+                nxt = {"n": n}  # back to the first page
+            elif rule and rule.get("repeat_page"):
+                nxt = {"last": last or "", "n": n, "again": int(q.get("again", [0])[0] or 0) + 1}
+            hdrs["Link"] = '<%s?%s>; rel="next"' % (u.path, urllib.parse.urlencode(nxt))
         return 200, self.send_simple(200, json.dumps({"name": obj.get("name"), "tags": page}), hdrs)
 
     def redirect(self, rule):
