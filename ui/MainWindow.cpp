@@ -16,6 +16,8 @@
 #include "models/FileTreeModel.h"
 #include "models/LayerListModel.h"
 #include "models/ReferenceHistory.h"
+#include "navigator/NavigatorController.h"
+#include "navigator/NavigatorPanel.h"
 #include "oci/Image.h"
 #include "registry/ImageReference.h"
 #include "widgets/BuildStepsView.h"
@@ -212,7 +214,11 @@ void MainWindow::buildToolBars()
     m_referenceBar = new ReferenceBar(this);
     m_referenceBar->setHistory(ReferenceHistory::entries(), false);
     addToolBar(m_referenceBar);
-    connect(m_referenceBar, &ReferenceBar::openRequested, this, [this](const QString &text) { openReference(text); });
+    connect(m_referenceBar, &ReferenceBar::openRequested, this, [this](const QString &text) {
+        // A registry, or a repository without a tag, is browsed in the navigator; an image opens.
+        if (!m_navigator || !m_navigator->showTyped(text))
+            openReference(text);
+    });
     connect(m_referenceBar, &ReferenceBar::platformRequested, this,
         [this](const oci::Platform &platform) { m_image->open(m_image->reference(), platform); });
 
@@ -274,6 +280,19 @@ void MainWindow::buildDocks()
     resizeDocks({ layers }, { narrow ? width() * 3 / 10 : 430 }, Qt::Horizontal);
     if (!narrow)
         resizeDocks({ config }, { 290 }, Qt::Horizontal);
+    m_navigator = new NavigatorController(m_client, this);
+    m_navigatorDock
+        = addDock(tr("Navigator"), QStringLiteral("navigatorDock"), m_navigator->panel(), Qt::LeftDockWidgetArea);
+    tabifyDockWidget(layers, m_navigatorDock);
+    connect(m_navigator, &NavigatorController::showRequested, m_navigatorDock, [this] {
+        m_navigatorDock->show();
+        m_navigatorDock->raise();
+    });
+    // Opening an image from the tree shows its layers (the navigator keeps its place one tab away).
+    connect(m_navigator->panel(), &NavigatorPanel::openRequested, layers, [layers] { layers->raise(); });
+    // The tree wants height: the layers/navigator tabs take most of the left column.
+    resizeDocks({ layers, steps }, { height() * 6 / 10, height() * 3 / 10 }, Qt::Vertical);
+    m_navigatorDock->raise();
     config->raise();
     steps->raise();
     // More views: build the widget (and its controller) here and addDock() it.

@@ -35,6 +35,7 @@ class JobsIndicator;
 class JobsPanel;
 class LayerListModel;
 class LayersView;
+class NavigatorController;
 class ReferenceBar;
 class ShortcutsDialog;
 
@@ -97,6 +98,10 @@ public:
     ShortcutsDialog *showShortcuts();
     QAction *shortcutsAction() const { return m_shortcutsAction; }
 
+    /** The registry navigator (its dock: View > Navigator). */
+    NavigatorController *navigator() const { return m_navigator; }
+    QDockWidget *navigatorDock() const { return m_navigatorDock; }
+
     /** The Hunt window (find files across many images), created on first use; shown and raised. */
     HuntWindow *openHunt();
 
@@ -149,6 +154,8 @@ private:
     QAction *m_shortcutsAction = nullptr;
     bool m_shown = false;
     HuntWindow *m_hunt = nullptr;
+    NavigatorController *m_navigator = nullptr;
+    QDockWidget *m_navigatorDock = nullptr;
     QString m_selectWhenListed; // a hunt result opened here: selected once the image is listed
 };
 

@@ -1,6 +1,7 @@
 #include "MainWindow.h"
 #include "controllers/ImageController.h"
 #include "index/IndexStore.h"
+#include "navigator/NavigatorController.h"
 
 #include "oci/Platform.h"
 #include "registry/CredentialStore.h"
@@ -100,6 +101,10 @@ int main(int argc, char *argv[])
     window.imageController()->setIndexStore(ll::index::IndexStore::fromEnvironment());
     window.show();
     if (!reference.isEmpty())
-        QTimer::singleShot(0, &window, [&window, reference, wanted] { window.openReference(reference, wanted); });
+        QTimer::singleShot(0, &window, [&window, reference, wanted] {
+            // A registry or a repository without a tag is browsed in the navigator.
+            if (wanted || !window.navigator()->showTyped(reference))
+                window.openReference(reference, wanted);
+        });
     return app.exec();
 }
