@@ -39,6 +39,7 @@ int retryOpenAt(int dirFd, const char *name, int flags, mode_t mode = 0)
 
 Error AtomicFileWriter::ioError(const QString &what, int err) const
 {
+    m_errno = err;
     return Error(Error::Code::Io, tr("%1 %2: %3").arg(what, m_finalPath, QString::fromLocal8Bit(std::strerror(err))));
 }
 

@@ -49,6 +49,8 @@ public:
     /** Bytes in the file so far (resumed + written). */
     qint64 size() const { return m_resumedSize + m_written + m_buffer.size(); }
     bool isOpen() const { return m_fd >= 0; }
+    /** errno of the last failed call (0: none); see DiskFull. */
+    int lastErrno() const { return m_errno; }
 
     Status write(const char *data, qint64 size);
     /** Writes the buffer out. */
@@ -81,6 +83,7 @@ private:
     qint64 m_resumedSize = 0;
     qint64 m_written = 0;
     bool m_settled = false; // committed or discarded
+    mutable int m_errno = 0;
 };
 
 } // namespace ll::extract

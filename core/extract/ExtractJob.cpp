@@ -1,6 +1,7 @@
 #include "extract/ExtractJob.h"
 
 #include "common/Logging.h"
+#include "extract/DiskFull.h"
 #include "extract/SafeWriter.h"
 #include "fs/LayerTree.h"
 #include "fs/MergedTree.h"
@@ -122,6 +123,8 @@ public:
     }
 
     QVector<ExtractItem> takeItems() { return std::move(m_items); }
+    /** A full disk (see DiskFull): the layer stopped there and the job fails with it. */
+    const Error &fatalError() const { return m_fatal; }
 
     /**
      * Stop the layer once each of paths (those the layers above leave open) is decided by an entry of this
@@ -139,12 +142,16 @@ public:
      */
     void commitPending()
     {
-        for (Pending &p : m_pending) {
+        size_t done = 0;
+        for (; done < m_pending.size() && !m_fatal.isError(); ++done) {
+            Pending &p = m_pending[done];
             Status s;
             if (p.isLink)
                 s = m_writer->makeHardlink(p.item.path, p.linkTarget);
             else
                 s = m_writer->commit(p.file);
+            if (!s && diskFull(p.item.path, -1))
+                break; // this one and the rest are discarded with the visitor
             p.item.outcome = s ? ExtractItem::Outcome::Written : ExtractItem::Outcome::Failed;
             if (!s)
                 p.item.error = s.error();
@@ -152,7 +159,7 @@ public:
                 m_writtenFrom->insert(p.item.path, m_layer);
             m_items.append(std::move(p.item));
         }
-        m_pending.clear();
+        m_pending.erase(m_pending.begin(), m_pending.begin() + qsizetype(done));
         m_pendingPaths.clear();
     }
 
@@ -169,6 +176,8 @@ public:
 
     Action onEntry(const TarEntry &entry) override
     {
+        if (m_fatal.isError())
+            return Action::Stop;
         const Action a = handleEntry(entry);
         if (a == Action::ReadData || !m_stopWhenDecided)
             return a;
@@ -204,6 +213,8 @@ public:
         case TarEntry::Type::File: {
             Result<SafeWriter::FileHandle> file = m_writer->beginFile(path, entry.mode, entry.mtime);
             if (!file) {
+                if (diskFull(path, entry.size))
+                    return Action::Stop;
                 addError(entry, path, file.error());
                 return Action::Skip;
             }
@@ -211,21 +222,21 @@ public:
             m_fileError = Error();
             if (entry.size == 0) {
                 sealFile(entry);
-                return Action::Skip;
+                return m_fatal.isError() ? Action::Stop : Action::Skip;
             }
             return Action::ReadData;
         }
         case TarEntry::Type::Directory:
             record(entry, path, m_writer->makeDir(path, entry.mode, entry.mtime));
-            return Action::Skip;
+            break;
         case TarEntry::Type::Symlink:
             record(entry, path, m_writer->makeSymlink(path, entry.linkTarget, entry.mtime));
             if (m_writer->hasWritten(path))
                 m_writtenFrom->insert(path, m_layer);
-            return Action::Skip;
+            break;
         case TarEntry::Type::Hardlink:
             hardlink(entry, path);
-            return Action::Skip;
+            break;
         case TarEntry::Type::CharDevice:
         case TarEntry::Type::BlockDevice:
         case TarEntry::Type::Fifo:
@@ -239,30 +250,37 @@ public:
                             path)));
             return Action::Skip;
         }
-        return Action::Skip;
+        return m_fatal.isError() ? Action::Stop : Action::Skip;
     }
 
     bool onData(const TarEntry &entry, const char *data, qint64 size) override
     {
-        Q_UNUSED(entry)
         if (m_file.isOpen() && !m_fileError.isError()) {
+            const qint64 needed = entry.size - m_file.bytesWritten();
             const Status s = m_writer->write(m_file, data, size);
             if (!s) {
                 m_fileError = s.error();
+                const QString path = m_file.path();
                 m_writer->discard(m_file);
+                if (diskFull(path, needed))
+                    return false; // a full disk stops the layer: every later file would fail the same way
             }
         }
-        return true; // a write error fails this item only; the layer goes on
+        return true; // another write error fails this item only; the layer goes on
     }
 
-    bool onHole(const TarEntry &, qint64 size) override
+    bool onHole(const TarEntry &entry, qint64 size) override
     {
         // A sparse file's hole: seeked over, never written (nor downloaded: the archive does not hold it).
         if (m_file.isOpen() && !m_fileError.isError()) {
+            const qint64 needed = entry.size - m_file.bytesWritten();
             const Status s = m_writer->writeHole(m_file, size);
             if (!s) {
                 m_fileError = s.error();
+                const QString path = m_file.path();
                 m_writer->discard(m_file);
+                if (diskFull(path, needed))
+                    return false;
             }
         }
         return true;
@@ -270,6 +288,8 @@ public:
 
     bool onEntryEnd(const TarEntry &entry) override
     {
+        if (m_fatal.isError())
+            return false;
         const Result<QString> safe = fs::PathSanitizer::safeRelative(entry.path);
         if (m_fileError.isError()) {
             add(entry, safe ? *safe : entry.path, ExtractItem::Outcome::Failed, m_fileError);
@@ -277,6 +297,8 @@ public:
             return true;
         }
         sealFile(entry);
+        if (m_fatal.isError())
+            return false;
         if (m_stopWhenDecided) {
             const Result<QString> safe = fs::PathSanitizer::safeRelative(entry.path);
             if (safe)
@@ -287,6 +309,17 @@ public:
     }
 
 private:
+    /** After a failed write: true (and the fatal error set) when the disk is full. */
+    bool diskFull(const QString &path, qint64 needed)
+    {
+        const int err = m_writer->diskFullErrno();
+        if (err == 0)
+            return false;
+        if (!m_fatal.isError())
+            m_fatal = DiskFull::error(err, m_writer->rootDir(), needed, path);
+        return true;
+    }
+
     /** An entry at path (its data read when a file) closes the open paths it decides. */
     void decide(const QString &path, TarEntry::Type type, bool atHeader)
     {
@@ -324,6 +357,8 @@ private:
         const QString path = m_file.path();
         Result<SafeWriter::PendingFile> sealed = m_writer->seal(m_file);
         if (!sealed) {
+            if (diskFull(path, -1))
+                return;
             addError(entry, path, sealed.error());
             return;
         }
@@ -368,7 +403,7 @@ private:
     {
         if (s)
             add(entry, path, ExtractItem::Outcome::Written, Error());
-        else
+        else if (!diskFull(path, 0))
             addError(entry, path, s.error());
     }
 
@@ -415,6 +450,7 @@ private:
     QHash<QString, int> *m_writtenFrom;
     SafeWriter::FileHandle m_file;
     Error m_fileError;
+    Error m_fatal; // a full disk
     QVector<ExtractItem> m_items;
     std::vector<Pending> m_pending;
     QSet<QString> m_pendingPaths;
@@ -647,13 +683,20 @@ void ExtractJob::onLayerFinished()
     pipeline->disconnect(this);
     pipeline->deleteLater();
 
-    if (state == State::Succeeded)
+    if (state == State::Succeeded && !m_visitor->fatalError().isError())
         m_visitor->commitPending(); // the layer is verified: its files get their final names
+    const Error fatal = m_visitor->fatalError();
     QVector<ExtractItem> items = m_visitor->takeItems();
     m_visitor.reset(); // discards a half-written file and unverified ones (cancel / failure)
     if (!items.isEmpty()) {
         m_items += items;
         emit itemsReady(items);
+    }
+    if (fatal.isError()) {
+        qCDebug(llExtract).noquote() << fatal.toString();
+        (void)m_writer->finish();
+        fail(fatal);
+        return;
     }
     if (state == State::Succeeded) {
         if (m_options.layer < 0)

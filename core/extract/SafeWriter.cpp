@@ -2,16 +2,21 @@
 
 #include "common/Logging.h"
 #include "common/PathBytes.h"
+#include "extract/DiskFull.h"
 #include "fs/PathSanitizer.h"
 
 #include <QDir>
 #include <QFile>
 
+#include <QCryptographicHash>
+
 #include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 namespace ll::extract {
@@ -126,6 +131,68 @@ Result<QString> SafeWriter::normalize(QStringView path)
     return fs::PathSanitizer::safeRelative(path);
 }
 
+Error SafeWriter::ioFailure(const QString &what, QStringView path, int err)
+{
+    if (DiskFull::isDiskFull(err) && m_diskFullErrno == 0)
+        m_diskFullErrno = err;
+    return ioError(what, path, err);
+}
+
+int SafeWriter::createMarked(int dirFd, const QByteArray &temp, const QByteArray &mark, int *err)
+{
+    // An unnamed file gets its mark first and its name after (linkat fails on an existing name, as O_EXCL
+    // does): a run killed at any point leaves no temporary without the mark.
+    int fd = ::openat(dirFd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        if (::fsetxattr(fd, PartMark, mark.constData(), size_t(mark.size()), 0) == 0) {
+            const QByteArray proc = "/proc/self/fd/" + QByteArray::number(fd);
+            if (::linkat(AT_FDCWD, proc.constData(), dirFd, temp.constData(), AT_SYMLINK_FOLLOW) == 0)
+                return fd;
+        }
+        *err = errno;
+        ::close(fd);
+        if (*err == EEXIST || DiskFull::isDiskFull(*err))
+            return -1;
+        // No user xattrs or no /proc here: a plain file below.
+    }
+    fd = ::openat(dirFd, temp.constData(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        *err = errno;
+        return -1;
+    }
+    // Best effort: without the mark (no user xattrs there) a killed run's file is not recognised later.
+    (void)::fsetxattr(fd, PartMark, mark.constData(), size_t(mark.size()), 0);
+    return fd;
+}
+
+bool SafeWriter::reclaimStale(int dirFd, const QByteArray &temp, const QByteArray &leaf)
+{
+    // O_NOFOLLOW: a symlink is never ours and never followed; O_NONBLOCK: a fifo does not hang the open.
+    const int fd = ::openat(dirFd, temp.constData(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    struct stat st;
+    char value[300];
+    const bool regular = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1;
+    const ssize_t n = regular ? ::fgetxattr(fd, PartMark, value, sizeof value) : -1;
+    ::close(fd);
+    if (n <= 0)
+        return false; // not marked (a user's file, or a file system without user xattrs): left alone
+    const QByteArray mark(value, int(n));
+    const qsizetype space = mark.indexOf(' ');
+    bool ok = false;
+    const qint64 pid = mark.left(space).toLongLong(&ok);
+    if (space < 0 || !ok || pid <= 0 || mark.mid(space + 1) != leaf)
+        return false; // another target's temporary
+    // Only a dead writer's: a live one (another run into the same directory, or this process) keeps its file.
+    if (pid == ::getpid() || pid > std::numeric_limits<pid_t>::max() || ::kill(pid_t(pid), 0) == 0 || errno != ESRCH)
+        return false;
+    if (::unlinkat(dirFd, temp.constData(), 0) != 0)
+        return false;
+    qCDebug(llExtract) << "replacing" << PathBytes::decode(temp) << "left by process" << pid;
+    return true;
+}
+
 quint32 SafeWriter::effectiveMode(quint32 mode, bool directory) const
 {
     if (m_options.preservePermissions)
@@ -138,10 +205,10 @@ Result<int> SafeWriter::openParent(const QString &relPath, bool create, QByteArr
     const QStringList parts = relPath.split(QLatin1Char('/'));
     *leaf = PathBytes::encode(parts.last());
     if (leaf->size() > MaxNameLength)
-        return ioError(QStringLiteral("Name too long:"), relPath, ENAMETOOLONG);
+        return ioFailure(QStringLiteral("Name too long:"), relPath, ENAMETOOLONG);
     int cur = ::fcntl(m_rootFd, F_DUPFD_CLOEXEC, 0);
     if (cur < 0)
-        return ioError(QStringLiteral("Cannot open"), m_rootDir, errno);
+        return ioFailure(QStringLiteral("Cannot open"), m_rootDir, errno);
     QString walked;
     for (int i = 0; i + 1 < parts.size(); ++i) {
         const QByteArray name = PathBytes::encode(parts.at(i));
@@ -151,7 +218,7 @@ Result<int> SafeWriter::openParent(const QString &relPath, bool create, QByteArr
             if (::mkdirat(cur, name.constData(), 0755) < 0 && errno != EEXIST) {
                 const int err = errno;
                 ::close(cur);
-                return ioError(QStringLiteral("Cannot create directory"), walked, err);
+                return ioFailure(QStringLiteral("Cannot create directory"), walked, err);
             }
             fd = ::openat(cur, name.constData(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         }
@@ -168,7 +235,7 @@ Result<int> SafeWriter::openParent(const QString &relPath, bool create, QByteArr
             if (err == ENOTDIR)
                 return Error(
                     Error::Code::Io, QStringLiteral("Cannot write %1: '%2' is not a directory").arg(relPath, walked));
-            return ioError(QStringLiteral("Cannot open directory"), walked, err);
+            return ioFailure(QStringLiteral("Cannot open directory"), walked, err);
         }
         ::close(cur);
         cur = fd;
@@ -182,7 +249,7 @@ Status SafeWriter::removeNonDir(int dirFd, const QByteArray &name, const QString
         return {};
     if (errno == EISDIR)
         return Error(Error::Code::Io, QStringLiteral("Cannot write %1: a directory is in the way").arg(relPath));
-    return ioError(QStringLiteral("Cannot replace"), relPath, errno);
+    return ioFailure(QStringLiteral("Cannot replace"), relPath, errno);
 }
 
 Result<SafeWriter::FileHandle> SafeWriter::beginFile(QStringView relPath, quint32 mode, qint64 mtime)
@@ -200,24 +267,30 @@ Result<SafeWriter::FileHandle> SafeWriter::beginFile(QStringView relPath, quint3
     h.m_path = *path;
     h.m_mode = mode;
     h.m_mtime = mtime;
+    const QByteArray mark = QByteArray::number(::getpid()) + ' ' + h.m_name;
+    // Names too long for a suffix get one made from a hash of the name (the same in every run, so that a
+    // later run finds what a killed one left).
+    const QByteArray stem = h.m_name.size() + 16 <= MaxNameLength
+        ? h.m_name
+        : ".ll-part-" + QCryptographicHash::hash(h.m_name, QCryptographicHash::Sha256).toHex().left(32);
     for (int attempt = 0; attempt < 100; ++attempt) {
-        QByteArray temp;
-        const QByteArray suffix = attempt == 0 ? QByteArrayLiteral(".part")
-                                               : QByteArray('.' + QByteArray::number(++m_tempCounter) + ".part");
-        if (h.m_name.size() + suffix.size() <= MaxNameLength)
-            temp = h.m_name + suffix;
-        else
-            temp = ".ll-extract-" + QByteArray::number(::getpid()) + suffix;
-        const int fd
-            = ::openat(h.m_dirFd, temp.constData(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        const QByteArray temp
+            = stem + (attempt == 0 ? QByteArrayLiteral(".part") : '.' + QByteArray::number(attempt) + ".part");
+        int fd = -1;
+        int err = 0;
+        for (int tries = 0; tries < 2 && fd < 0; ++tries) {
+            fd = createMarked(h.m_dirFd, temp, mark, &err);
+            if (fd < 0 && (err != EEXIST || !reclaimStale(h.m_dirFd, temp, h.m_name)))
+                break;
+        }
         if (fd >= 0) {
             h.m_fd = fd;
             h.m_tempName = temp;
             return h;
         }
-        if (errno != EEXIST)
-            return ioError(QStringLiteral("Cannot create"), *path, errno);
-        // Something (maybe an archive member called "x.part") holds the name: try another one.
+        if (err != EEXIST)
+            return ioFailure(QStringLiteral("Cannot create"), *path, err);
+        // Something (an archive member called "x.part", this run's earlier copy, a live run's) holds the name.
     }
     return Error(Error::Code::Io, QStringLiteral("Cannot create a temporary file for %1").arg(*path));
 }
@@ -231,7 +304,7 @@ Status SafeWriter::write(FileHandle &file, const char *data, qint64 size)
         if (n < 0) {
             if (errno == EINTR)
                 continue;
-            return ioError(QStringLiteral("Cannot write"), file.m_path, errno);
+            return ioFailure(QStringLiteral("Cannot write"), file.m_path, errno);
         }
         data += n;
         size -= n;
@@ -248,7 +321,7 @@ Status SafeWriter::writeHole(FileHandle &file, qint64 size)
     if (size <= 0)
         return {};
     if (::lseek(file.m_fd, off_t(size), SEEK_CUR) < 0)
-        return ioError(QStringLiteral("Cannot write"), file.m_path, errno);
+        return ioFailure(QStringLiteral("Cannot write"), file.m_path, errno);
     file.m_written += size;
     file.m_endsInHole = true;
     return {};
@@ -268,13 +341,13 @@ Result<SafeWriter::PendingFile> SafeWriter::seal(FileHandle &file)
         return Error(Error::Code::Internal, QStringLiteral("commit of a closed file"));
     Status result;
     if (file.m_endsInHole && ::ftruncate(file.m_fd, off_t(file.m_written)) < 0)
-        result = ioError(QStringLiteral("Cannot write"), file.m_path, errno);
+        result = ioFailure(QStringLiteral("Cannot write"), file.m_path, errno);
     else if (::fchmod(file.m_fd, effectiveMode(file.m_mode, false)) < 0
         || setMtime(file.m_fd, nullptr, file.m_mtime) < 0)
-        result = ioError(QStringLiteral("Cannot set the mode or time of"), file.m_path, errno);
+        result = ioFailure(QStringLiteral("Cannot set the mode or time of"), file.m_path, errno);
     const int fd = std::exchange(file.m_fd, -1);
     if (::close(fd) < 0 && result)
-        result = ioError(QStringLiteral("Cannot write"), file.m_path, errno);
+        result = ioFailure(QStringLiteral("Cannot write"), file.m_path, errno);
     if (!result) {
         ::unlinkat(file.m_dirFd, file.m_tempName.constData(), 0);
         closeFd(file.m_dirFd);
@@ -292,12 +365,18 @@ Status SafeWriter::commit(const PendingFile &file)
         return dir.error();
     int dirFd = *dir;
     Status result;
+    // The mark has done its work: the final file does not carry it.
+    const int fd = ::openat(dirFd, file.tempName.constData(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd >= 0) {
+        (void)::fremovexattr(fd, PartMark);
+        ::close(fd);
+    }
     if (::renameat(dirFd, file.tempName.constData(), dirFd, leaf.constData()) < 0) {
         if (errno == EISDIR || errno == ENOTEMPTY || errno == EEXIST)
             result
                 = Error(Error::Code::Io, QStringLiteral("Cannot write %1: a directory is in the way").arg(file.path));
         else
-            result = ioError(QStringLiteral("Cannot rename into place"), file.path, errno);
+            result = ioFailure(QStringLiteral("Cannot rename into place"), file.path, errno);
         ::unlinkat(dirFd, file.tempName.constData(), 0);
     } else {
         m_written.insert(file.path);
@@ -340,12 +419,12 @@ Status SafeWriter::makeDir(QStringView relPath, quint32 mode, qint64 mtime)
     if (::mkdirat(dirFd, leaf.constData(), initial) < 0) {
         struct stat st;
         if (errno != EEXIST) {
-            result = ioError(QStringLiteral("Cannot create directory"), *path, errno);
+            result = ioFailure(QStringLiteral("Cannot create directory"), *path, errno);
         } else if (::fstatat(dirFd, leaf.constData(), &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode)) {
             // A file or symlink in the way is replaced (as tar does); a symlink is removed, never followed.
             result = removeNonDir(dirFd, leaf, *path);
             if (result && ::mkdirat(dirFd, leaf.constData(), initial) < 0)
-                result = ioError(QStringLiteral("Cannot create directory"), *path, errno);
+                result = ioFailure(QStringLiteral("Cannot create directory"), *path, errno);
         }
     }
     closeFd(dirFd);
@@ -376,11 +455,11 @@ Status SafeWriter::makeSymlink(QStringView relPath, const QString &target, qint6
     Status result;
     if (::symlinkat(linkTarget.constData(), dirFd, leaf.constData()) < 0) {
         if (errno != EEXIST) {
-            result = ioError(QStringLiteral("Cannot create symlink"), *path, errno);
+            result = ioFailure(QStringLiteral("Cannot create symlink"), *path, errno);
         } else {
             result = removeNonDir(dirFd, leaf, *path);
             if (result && ::symlinkat(linkTarget.constData(), dirFd, leaf.constData()) < 0)
-                result = ioError(QStringLiteral("Cannot create symlink"), *path, errno);
+                result = ioFailure(QStringLiteral("Cannot create symlink"), *path, errno);
         }
     }
     if (result) {
@@ -427,11 +506,11 @@ Status SafeWriter::makeHardlink(QStringView relPath, QStringView targetRelPath)
     // flags 0: a symlink target is linked itself, never followed.
     if (::linkat(targetFd, targetLeaf.constData(), dirFd, leaf.constData(), 0) < 0) {
         if (errno != EEXIST) {
-            result = ioError(QStringLiteral("Cannot create hard link"), *path, errno);
+            result = ioFailure(QStringLiteral("Cannot create hard link"), *path, errno);
         } else {
             result = removeNonDir(dirFd, leaf, *path);
             if (result && ::linkat(targetFd, targetLeaf.constData(), dirFd, leaf.constData(), 0) < 0)
-                result = ioError(QStringLiteral("Cannot create hard link"), *path, errno);
+                result = ioFailure(QStringLiteral("Cannot create hard link"), *path, errno);
         }
     }
     if (result)
@@ -464,11 +543,11 @@ Status SafeWriter::finish()
         closeFd(parentFd);
         if (fd < 0) {
             if (first)
-                first = ioError(QStringLiteral("Cannot open directory"), d.path, errno);
+                first = ioFailure(QStringLiteral("Cannot open directory"), d.path, errno);
             continue;
         }
         if ((::fchmod(fd, effectiveMode(d.mode, true)) < 0 || setMtime(fd, nullptr, d.mtime) < 0) && first)
-            first = ioError(QStringLiteral("Cannot set the mode or time of"), d.path, errno);
+            first = ioFailure(QStringLiteral("Cannot set the mode or time of"), d.path, errno);
         closeFd(fd);
     }
     return first;

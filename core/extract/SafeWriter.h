@@ -25,7 +25,11 @@ namespace ll::extract {
  *   is never traversed (Error::UnsafePath), missing parents are created (0755).
  * - Files are written to a temporary "<name>.part" created with O_CREAT | O_EXCL | O_NOFOLLOW and renamed
  *   over the final name by commit(); discard() or a destroyed handle removes it: a half-written file never
- *   has its final name.
+ *   has its final name. Each temporary carries an extended attribute (user.layerslayer.part = "<pid>
+ *   <name>"); one that a killed run left (its process is gone) for the same name is replaced by the next
+ *   run, never one without that mark (a user's "x.part"), a symlink, or one a live process is writing. When
+ *   "<name>.part" is taken, "<name>.1.part", "<name>.2.part"… are tried the same way.
+ * - The first write that fails for want of space (ENOSPC, EDQUOT, EFBIG) is remembered: diskFullErrno().
  * - Symlinks are created as symlinks; their targets are data and are not checked (later writes never
  *   traverse them). Hard links may only point to files this writer has written (linkat inside the root).
  * - Device nodes and fifos are never created (the caller skips them); ownership is never changed;
@@ -124,6 +128,12 @@ public:
     /** True when this writer committed a file (or link) at the normalised path. */
     bool hasWritten(const QString &relPath) const { return m_written.contains(relPath); }
 
+    /** ENOSPC, EDQUOT or EFBIG when a write failed for want of space (see DiskFull), else 0. */
+    int diskFullErrno() const { return m_diskFullErrno; }
+
+    /** The extended attribute that marks a temporary file as this program's. */
+    static constexpr const char *PartMark = "user.layerslayer.part";
+
     /** Applies the recorded directory modes and mtimes, deepest first. Idempotent. */
     Status finish();
 
@@ -134,6 +144,12 @@ private:
     Result<int> openParent(const QString &relPath, bool create, QByteArray *leaf);
     Status removeNonDir(int dirFd, const QByteArray &name, const QString &relPath);
     quint32 effectiveMode(quint32 mode, bool directory) const;
+    /** An I/O error; remembers a disk-full errno. */
+    Error ioFailure(const QString &what, QStringView path, int err);
+    /** Creates dirFd/temp (O_EXCL semantics) carrying the mark; -1 and *err on failure. */
+    static int createMarked(int dirFd, const QByteArray &temp, const QByteArray &mark, int *err);
+    /** True when dirFd/temp was a temporary of a dead run of this program for leaf, and is now removed. */
+    static bool reclaimStale(int dirFd, const QByteArray &temp, const QByteArray &leaf);
 
     struct DirRecord {
         QString path;
@@ -147,7 +163,7 @@ private:
     QSet<QString> m_written;
     QHash<QString, int> m_dirIndex; // path -> m_dirs index
     std::vector<DirRecord> m_dirs;
-    int m_tempCounter = 0;
+    int m_diskFullErrno = 0;
 };
 
 } // namespace ll::extract

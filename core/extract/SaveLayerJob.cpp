@@ -4,6 +4,7 @@
 #include "common/Logging.h"
 #include "common/Sha256.h"
 #include "extract/AtomicFileWriter.h"
+#include "extract/DiskFull.h"
 #include "extract/OverlappedWriter.h"
 #include "oci/MediaTypes.h"
 #include "stream/LayerPipeline.h"
@@ -289,6 +290,16 @@ void SaveLayerJob::onPipelineFinished()
     m_overlapped.reset(); // the worker calls the sink no more once the pipeline finished
 
     if (state != Job::State::Succeeded) {
+        Error reason = error;
+        if (DiskFull::isDiskFull(m_writer->lastErrno())) {
+            // Say what a full disk needs; the .part is a prefix of the blob, kept for a resume.
+            const qint64 size = m_image.manifest.layers.at(m_current.index).size;
+            reason = DiskFull::error(m_writer->lastErrno(), QFileInfo(m_current.path).absolutePath(),
+                qMax<qint64>(0, size - m_writer->size()),
+                tr("layer %1 (%2 kept for a later run to resume)")
+                    .arg(m_current.index)
+                    .arg(QFileInfo(m_writer->partPath()).fileName()));
+        }
         if (m_writer->size() == 0) {
             m_writer->discard(); // nothing arrived (a reset before the first byte): no empty .part left behind
         } else {
@@ -299,7 +310,7 @@ void SaveLayerJob::onPipelineFinished()
         if (state == Job::State::Cancelled || m_cancelling)
             cancelled();
         else
-            failWith(error);
+            failWith(reason);
         return;
     }
 

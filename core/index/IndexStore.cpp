@@ -210,6 +210,7 @@ public:
     Sha256 sha;
     QByteArray buffer;
     bool failed = false;
+    int error = 0; // errno of the first failure (creating, writing, closing, renaming)
     qint64 blobSize = -1;
     stream::TarEntry pending; // entrySeen(): waiting for the next header
     bool hasPending = false;
@@ -233,6 +234,7 @@ public:
                 continue;
             if (n <= 0) {
                 failed = true;
+                error = n < 0 ? errno : ENOSPC; // write() returning 0 for a non-empty buffer: nothing fits
                 break;
             }
             p += n;
@@ -260,7 +262,8 @@ IndexWriter::IndexWriter(const QString &finalPath, const LayerIndex &header, con
     QByteArray templ = QFile::encodeName(finalPath) + ".tmp-XXXXXX";
     d->fd = ::mkstemp(templ.data()); // 0600
     if (d->fd < 0) {
-        qCWarning(llIndex) << "cannot write an index next to" << finalPath << ":" << std::strerror(errno);
+        d->error = errno;
+        qCWarning(llIndex) << "cannot write an index next to" << finalPath << ":" << std::strerror(d->error);
         return;
     }
     d->tempPath = QFile::decodeName(templ);
@@ -297,7 +300,10 @@ void IndexWriter::entrySeen(const stream::TarEntry &entry, qint64 feedEnd)
 Status IndexWriter::commit(const QString &compression)
 {
     if (d->fd < 0)
-        return Error(Error::Code::Io, tr("index file not open"));
+        return Error(Error::Code::Io,
+            tr("cannot write the layer index %1: %2")
+                .arg(d->finalPath,
+                    d->error ? QString::fromLocal8Bit(std::strerror(d->error)) : tr("it was not opened")));
     if (d->hasPending) {
         d->pending.compressedEnd = d->blobSize; // the last entry ends with the input
         add(d->pending);
@@ -307,14 +313,22 @@ Status IndexWriter::commit(const QString &compression)
     const QByteArray trailer = QByteArray::fromHex(d->sha.hexResult());
     d->buffer += trailer;
     d->flush();
-    const bool closed = ::close(d->fd) == 0;
+    if (::close(d->fd) != 0 && !d->failed) {
+        d->failed = true;
+        d->error = errno;
+    }
     d->fd = -1;
     const QByteArray temp = QFile::encodeName(d->tempPath);
-    if (d->failed || !closed || ::rename(temp.constData(), QFile::encodeName(d->finalPath).constData()) != 0) {
-        const int err = errno;
+    if (!d->failed && ::rename(temp.constData(), QFile::encodeName(d->finalPath).constData()) != 0) {
+        d->failed = true;
+        d->error = errno;
+    }
+    if (d->failed) {
+        // The errno of the first failure (a full disk shows as such, not as whatever a later call left).
         ::unlink(temp.constData());
-        return Error(Error::Code::Io, tr("cannot write the layer index %1").arg(d->finalPath),
-            QString::fromLocal8Bit(std::strerror(err)));
+        return Error(Error::Code::Io,
+            tr("cannot write the layer index %1: %2")
+                .arg(d->finalPath, QString::fromLocal8Bit(std::strerror(d->error ? d->error : EIO))));
     }
     qCDebug(llIndex) << "index kept" << d->finalPath;
     if (d->store)

@@ -10,6 +10,9 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <csignal>
+#include <cstring>
+#include <sys/resource.h>
 #include <functional>
 
 using ll::index::IndexStore;
@@ -95,6 +98,7 @@ private slots:
     void refusesDamage();
     void storeNamesOnlyValidDigests();
     void writerDiscardLeavesNothing();
+    void writerReportsTheRealErrno();
     void disabledStore();
     void pruneDropsLeastRecentlyUsed();
 };
@@ -252,6 +256,34 @@ void TestLayerIndex::writerDiscardLeavesNothing()
     }
     QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden), QStringList());
     QVERIFY(!store.load(Digest).has_value());
+}
+
+// A write that fails (here: the file size limit, RLIMIT_FSIZE with SIGXFSZ ignored, which gives EFBIG as a full
+// disk gives ENOSPC) is reported with its errno text; it was "cannot write the layer index" with whatever errno
+// the close and rename left.
+void TestLayerIndex::writerReportsTheRealErrno()
+{
+    QTemporaryDir dir;
+    const IndexStore store(dir.path());
+    auto w = store.writer(Digest, 10);
+    QVERIFY(w);
+    struct rlimit old;
+    QCOMPARE(::getrlimit(RLIMIT_FSIZE, &old), 0);
+    const auto oldHandler = std::signal(SIGXFSZ, SIG_IGN);
+    struct rlimit small = old;
+    small.rlim_cur = 4096;
+    QCOMPARE(::setrlimit(RLIMIT_FSIZE, &small), 0);
+    TarEntry e = sample().entries.at(1);
+    for (int i = 0; i < 20000; ++i) { // > 1 MiB of entries: the buffer is written out
+        e.path = QStringLiteral("dir/file-%1").arg(i);
+        w->add(e);
+    }
+    const ll::Status s = w->commit(QStringLiteral("gzip"));
+    ::setrlimit(RLIMIT_FSIZE, &old);
+    std::signal(SIGXFSZ, oldHandler);
+    QVERIFY(!s);
+    QVERIFY2(s.error().message.contains(QString::fromLocal8Bit(std::strerror(EFBIG))), qPrintable(s.error().message));
+    QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden), QStringList());
 }
 
 void TestLayerIndex::disabledStore()

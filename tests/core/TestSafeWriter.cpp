@@ -11,6 +11,8 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 using ll::Error;
@@ -74,6 +76,7 @@ private slots:
     void hardlinkToWrittenFile();
     void discardAndDestroyLeaveNothing();
     void tempNameCollision();
+    void staleTempsOfDeadRunsAreReplaced();
     void sealedFilesWaitForCommit();
     void nonUtf8NamesKeepTheirBytes();
     void negativeMtimesAndHoles();
@@ -333,6 +336,101 @@ void TestSafeWriter::tempNameCollision()
     QCOMPARE(readAll(m_root + QStringLiteral("/f")), QByteArray("f"));
     QCOMPARE(readAll(m_root + QStringLiteral("/f.part")), QByteArray("member called f.part"));
     QCOMPARE(listTree(m_root), QStringList({ QStringLiteral("f"), QStringLiteral("f.part") }));
+}
+
+namespace {
+
+/** A process id that was just used and is gone (a child that exited and was reaped). */
+pid_t deadPid()
+{
+    const pid_t pid = ::fork();
+    if (pid == 0)
+        ::_exit(0);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    return pid;
+}
+
+bool writeMarked(const QString &path, const QByteArray &content, const QByteArray &mark)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly) || f.write(content) != content.size())
+        return false;
+    f.close();
+    return mark.isEmpty()
+        || ::setxattr(
+               QFile::encodeName(path).constData(), SafeWriter::PartMark, mark.constData(), size_t(mark.size()), 0)
+        == 0;
+}
+
+bool hasMark(const QString &path)
+{
+    char buf[300];
+    return ::lgetxattr(QFile::encodeName(path).constData(), SafeWriter::PartMark, buf, sizeof buf) >= 0;
+}
+
+} // namespace
+
+// A run killed mid-extraction leaves "<name>.part" files with the mark; the next run into the same directory
+// replaces those for the names it writes, and only those: a user's unmarked file, a symlink, a live process's
+// temporary and another name's are left alone (was: each stale one pushed the writer to "x.1.part", and
+// they stayed forever).
+void TestSafeWriter::staleTempsOfDeadRunsAreReplaced()
+{
+    QVERIFY(QDir().mkpath(m_root));
+    const QByteArray dead = QByteArray::number(deadPid());
+    const QByteArray live = QByteArray::number(::getppid());
+    const QString r = m_root + QLatin1Char('/');
+    const QByteArray longName(240, 'n');
+    const QString longPath = PathBytes::decode(longName);
+    QVERIFY(writeMarked(r + QStringLiteral("a.part"), "stale a", dead + " a"));
+    QVERIFY(writeMarked(r + QStringLiteral("b.part"), "user's b.part", QByteArray()));
+    QVERIFY(writeMarked(r + QStringLiteral("b.1.part"), "stale b", dead + " b"));
+    QVERIFY(writeMarked(r + QStringLiteral("c.part"), "live c", live + " c"));
+    QVERIFY(writeMarked(r + QStringLiteral("d.part"), "stale, another name's", dead + " other"));
+    QVERIFY(QFile::link(m_outside + QStringLiteral("/target"), r + QStringLiteral("e.part")));
+    auto writer = SafeWriter::open(m_root);
+    QVERIFY(writer);
+    // The hashed temporary name of a name too long for a suffix, left by a dead run, is found the same way.
+    {
+        auto probe = (*writer)->beginFile(longPath, 0644);
+        QVERIFY(probe);
+        QVERIFY((*writer)->write(*probe, "x", 1));
+        auto sealed = (*writer)->seal(*probe);
+        QVERIFY(sealed);
+        QVERIFY(sealed->tempName.startsWith(".ll-part-"));
+        const QByteArray mark = dead + ' ' + longName;
+        QVERIFY(::lsetxattr(QFile::encodeName(r + PathBytes::decode(sealed->tempName)).constData(),
+                    SafeWriter::PartMark, mark.constData(), size_t(mark.size()), 0)
+            == 0);
+    }
+    for (const QString &name : { QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c"), QStringLiteral("d"),
+             QStringLiteral("e"), longPath }) {
+        auto file = (*writer)->beginFile(name, 0644);
+        QVERIFY2(file, qPrintable(name));
+        QVERIFY((*writer)->write(*file, "new", 3));
+        QVERIFY((*writer)->commit(*file));
+        QCOMPARE(readAll(r + name), QByteArray("new"));
+        QVERIFY2(!hasMark(r + name), qPrintable(name)); // the final file does not carry the mark
+    }
+    QStringList expected { QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("b.part"), QStringLiteral("c"),
+        QStringLiteral("c.part"), QStringLiteral("d"), QStringLiteral("d.part"), QStringLiteral("e"),
+        QStringLiteral("e.part"), longPath };
+    expected.sort();
+    QCOMPARE(listTree(m_root), expected);
+    QCOMPARE(readAll(r + QStringLiteral("b.part")), QByteArray("user's b.part"));
+    QCOMPARE(readAll(r + QStringLiteral("c.part")), QByteArray("live c"));
+    QCOMPARE(readAll(r + QStringLiteral("d.part")), QByteArray("stale, another name's"));
+    QVERIFY(QFileInfo(r + QStringLiteral("e.part")).isSymLink());
+
+    // This run's own temporaries are never taken for stale ones: two copies of a path in one layer both wait.
+    auto first = (*writer)->beginFile(QStringLiteral("twice"), 0644);
+    QVERIFY(first);
+    QVERIFY(hasMark(r + QStringLiteral("twice.part")));
+    auto second = (*writer)->beginFile(QStringLiteral("twice"), 0644);
+    QVERIFY(second);
+    QVERIFY(QFileInfo::exists(r + QStringLiteral("twice.part")));
+    QVERIFY(QFileInfo::exists(r + QStringLiteral("twice.1.part")));
 }
 
 void TestSafeWriter::sealedFilesWaitForCommit()

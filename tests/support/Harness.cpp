@@ -241,6 +241,11 @@ QJsonObject Harness::throttle(qint64 bytesPerSecond, const QString &pathRegex)
             { QStringLiteral("count"), 0 } } } } });
 }
 
+qint64 Harness::proxyPathStat(const QString &path, const QString &key)
+{
+    return proxyStats().value(QLatin1String("paths")).toObject().value(path).toObject().value(key).toInteger();
+}
+
 int Harness::proxyBlobRequests()
 {
     int n = 0;

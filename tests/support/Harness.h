@@ -81,6 +81,9 @@ public:
     QJsonObject proxyStats();
     /** The proxy answers requests whose path matches pathRegex (blobs by default) at bytesPerSecond, until reset. */
     QJsonObject throttle(qint64 bytesPerSecond, const QString &pathRegex = QStringLiteral("/blobs/"));
+    /** A proxy counter for one request path since its last reset: "requests", or "bytes" (body bytes sent,
+        those of a response the client cut short too). */
+    qint64 proxyPathStat(const QString &path, const QString &key);
     /** Blob requests the proxy has seen since its last reset. */
     int proxyBlobRequests();
     /** POSTs to the token server control (e.g. {"expires_in": 2}, {"reset": true}). */
