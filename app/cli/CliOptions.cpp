@@ -70,11 +70,15 @@ bool parseCliOptions(const QStringList &arguments, CliOptions *o, int *exitCode)
                        "file's layer."));
     const QCommandLineOption saveAll(QStringLiteral("save-all"), QStringLiteral("Save every layer blob."));
     const QCommandLineOption saveLayers(QStringLiteral("save-layers"),
-        QStringLiteral("Save chosen layers: 1,3-5 or a (all); 1-based."), QStringLiteral("selection"));
+        QStringLiteral("Save chosen layers: 0,2-4 or a (all); 0-based as in the listing and --layer."),
+        QStringLiteral("selection"));
+    const QCommandLineOption saveLayers1(QStringLiteral("save-layers-1based"),
+        QStringLiteral("--save-layers with the original tool's 1-based numbers (1,3-5)."), QStringLiteral("selection"));
     const QCommandLineOption carve(QStringList { QStringLiteral("f"), QStringLiteral("carve-file") },
         QStringLiteral("Carve one file out of the image (top layer's copy wins)."), QStringLiteral("path"));
     const QCommandLineOption extract(QStringLiteral("extract"),
-        QStringLiteral("Extract a file or subtree (repeatable) into -o."), QStringLiteral("path"));
+        QStringLiteral("Extract files or subtrees into -o: --extract PATH [PATH...] (or the flag repeated)."),
+        QStringLiteral("path"));
     const QCommandLineOption layer(QStringLiteral("layer"),
         QStringLiteral("With --extract: from this layer (0-based) instead of the merged "
                        "view."),
@@ -144,10 +148,10 @@ bool parseCliOptions(const QStringList &arguments, CliOptions *o, int *exitCode)
     const QCommandLineOption minEfficiency(QStringLiteral("min-efficiency"),
         QStringLiteral("With --analyze: exit code 9 when the efficiency is lower (0 to 1)."), QStringLiteral("r"));
     p.addOptions({ analyze, diff, maxWasted, minEfficiency });
-    p.addOptions(
-        { help, version, target, platform, inspect, listTags, catalog, pageSize, username, passwordStdin, tokenFile,
-            plainHttp, insecure, json, quiet, verbose, logFile, peekAll, bulkPeek, saveAll, saveLayers, carve, extract,
-            layer, outputDir, chunkSize, follow, partial, peekBytes, simpleOutput, preserve, interactive, noCache });
+    p.addOptions({ help, version, target, platform, inspect, listTags, catalog, pageSize, username, passwordStdin,
+        tokenFile, plainHttp, insecure, json, quiet, verbose, logFile, peekAll, bulkPeek, saveAll, saveLayers,
+        saveLayers1, carve, extract, layer, outputDir, chunkSize, follow, partial, peekBytes, simpleOutput, preserve,
+        interactive, noCache });
 
     Console &console = Console::instance();
     if (!p.parse(arguments)) {
@@ -165,7 +169,7 @@ bool parseCliOptions(const QStringList &arguments, CliOptions *o, int *exitCode)
         *exitCode = ExitOk;
         return false;
     }
-    if (!p.positionalArguments().isEmpty()) {
+    if (!p.positionalArguments().isEmpty() && !p.isSet(extract)) {
         console.error(QStringLiteral("layerslayer-cli: unexpected argument '%1' (the image goes after -t)")
                           .arg(p.positionalArguments().constFirst()));
         *exitCode = ExitUsage;
@@ -203,8 +207,10 @@ bool parseCliOptions(const QStringList &arguments, CliOptions *o, int *exitCode)
     o->follow = p.isSet(follow);
     o->partial = p.isSet(partial);
     o->simpleOutput = p.isSet(simpleOutput);
-    o->layerSelection = p.value(saveLayers);
-    o->extractPaths = p.values(extract);
+    o->layerSelection = p.isSet(saveLayers1) ? p.value(saveLayers1) : p.value(saveLayers);
+    o->layerSelectionBase = p.isSet(saveLayers1) ? 1 : 0;
+    // "--extract /etc /usr/bin": the paths after the first are positional arguments.
+    o->extractPaths = p.values(extract) + p.positionalArguments();
     o->preservePermissions = p.isSet(preserve);
     o->noCache = p.isSet(noCache);
     if (p.isSet(chunkSize) && !number(chunkSize, &o->chunkSizeKb, 1))
@@ -290,7 +296,7 @@ bool parseCliOptions(const QStringList &arguments, CliOptions *o, int *exitCode)
         modes << CliOptions::Mode::BulkPeek;
     if (p.isSet(saveAll))
         modes << CliOptions::Mode::SaveAll;
-    if (p.isSet(saveLayers))
+    if (p.isSet(saveLayers) || p.isSet(saveLayers1))
         modes << CliOptions::Mode::SaveLayers;
     if (p.isSet(carve))
         modes << CliOptions::Mode::Carve;

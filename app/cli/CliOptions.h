@@ -46,7 +46,8 @@ struct CliOptions {
     bool partial = false; // --partial
     qint64 peekBytes = 0; // --peek-bytes
     bool simpleOutput = false;
-    QString layerSelection; // --save-layers
+    QString layerSelection; // --save-layers (0-based), --save-layers-1based
+    int layerSelectionBase = 0; // the number of the first layer in layerSelection
     QStringList extractPaths;
     int layer = -1; // --layer N
     bool preservePermissions = false;

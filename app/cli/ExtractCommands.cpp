@@ -179,7 +179,7 @@ int saveLayers(CliSession &session, const oci::Image &image, const QList<int> &l
         else if (l.resumedFrom > 0)
             note = QStringLiteral(" (resumed from %1)").arg(humanSize(l.resumedFrom));
         c.outLine(QStringLiteral("Saved layer %1: %2 (%3, sha256 verified)%4")
-                      .arg(l.index + 1)
+                      .arg(l.index)
                       .arg(Console::displayPath(l.path), humanSize(l.size), note));
     });
     session.run(&job);
@@ -205,7 +205,7 @@ int runSave(CliSession &session)
         for (int i = 0; i < count; ++i)
             layers << i;
     } else {
-        auto selection = extract::LayerSelection::parse(o.layerSelection, count);
+        auto selection = extract::LayerSelection::parse(o.layerSelection, count, o.layerSelectionBase);
         if (!selection)
             return session.fail(selection.error());
         layers = *selection;

@@ -130,7 +130,7 @@ int runInteractive(CliSession &session)
     c.outLine();
 
     const int count = image->manifest.layers.size();
-    const auto selection = ask(QStringLiteral("Layers to walk (e.g. 1,3-5, a for all) [a]: "));
+    const auto selection = ask(QStringLiteral("Layers to walk (as numbered above, e.g. 0,2-4, a for all) [a]: "));
     if (!selection)
         return ExitOk;
     auto layers = extract::LayerSelection::parse(selection->isEmpty() ? QStringLiteral("a") : *selection, count);
@@ -143,8 +143,8 @@ int runInteractive(CliSession &session)
     const QString carveDir = given ? session.options().outputDir : QStringLiteral("carved");
     for (int index : *layers) {
         const auto &layer = image->manifest.layers.at(index);
-        const QString label = QStringLiteral("Layer %1/%2 %3 (%4)")
-                                  .arg(index + 1)
+        const QString label = QStringLiteral("Layer %1 (of %2) %3 (%4)")
+                                  .arg(index)
                                   .arg(count)
                                   .arg(layer.digest.left(19), humanSize(layer.size));
         Answer a = askYesNo(QStringLiteral("%1: peek?").arg(label));

@@ -66,7 +66,7 @@ QString SaveLayerJob::fileName(const oci::Image &image, int index)
     const QString mediaType = image.manifest.layers.value(index).mediaType;
     return QStringLiteral("%1-%2-layer%3%4")
         .arg(repo, ref)
-        .arg(index + 1)
+        .arg(index)
         .arg(oci::MediaType::layerFileExtension(mediaType));
 }
 
@@ -90,8 +90,8 @@ void SaveLayerJob::doStart()
     }
     for (int index : std::as_const(m_layers)) {
         if (index < 0 || index >= count) {
-            failWith(
-                Error(Error::Code::Usage, tr("layer %1 does not exist (the image has %2)").arg(index + 1).arg(count)));
+            failWith(Error(Error::Code::Usage,
+                tr("layer %1 does not exist (the image has %2, numbered from 0)").arg(index).arg(count)));
             return;
         }
         m_totalSize += qMax<qint64>(0, m_image.manifest.layers.at(index).size);
@@ -134,10 +134,10 @@ void SaveLayerJob::next()
     m_current.path = QDir::cleanPath(QDir(m_outputDir).absoluteFilePath(fileName(m_image, index)));
     if (!Sha256::isValidDigest(layer.digest)) {
         failWith(Error(Error::Code::Unsupported,
-            tr("layer %1: cannot verify digest %2 (only sha256 is supported)").arg(index + 1).arg(layer.digest)));
+            tr("layer %1: cannot verify digest %2 (only sha256 is supported)").arg(index).arg(layer.digest)));
         return;
     }
-    setStatus(tr("Saving layer %1 (%2/%3)").arg(index + 1).arg(m_position + 1).arg(m_layers.size()));
+    setStatus(tr("Saving layer %1 (%2/%3)").arg(index).arg(m_position + 1).arg(m_layers.size()));
     m_sha = std::make_unique<Sha256>();
 
     const QFileInfo final(m_current.path);
@@ -332,7 +332,7 @@ void SaveLayerJob::onPipelineFinished()
         }
         failWith(Error(Error::Code::DigestMismatch,
             tr("layer %1: the saved blob does not match its digest; removed %2.part")
-                .arg(m_current.index + 1)
+                .arg(m_current.index)
                 .arg(m_current.path),
             tr("expected %1 (%2 bytes), got %3 (%4 bytes)%5")
                 .arg(layer.digest)

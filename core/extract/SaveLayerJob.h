@@ -30,7 +30,7 @@ class OverlappedWriter;
 
 /** One saved layer (SaveLayerJob::layerSaved()). */
 struct SavedLayer {
-    int index = -1; // 0-based layer index; the file name carries index + 1
+    int index = -1; // 0-based layer index, as in the file name
     QString digest;
     qint64 size = 0;
     QString path; // absolute final path
@@ -42,7 +42,7 @@ struct SavedLayer {
 /**
  * Saves layer blobs to files (--save-all, --save-layers), one after the other:
  *   <outputDir>/<repository with '/' -> '_'>-<tag, or the first 12 hex of the manifest digest>-layer<N><ext>
- * N is 1-based (as in the layer selection syntax and the listing), ext by media type (.tar.gz, .tar.zst, .tar,
+ * N is 0-based (as in the listings, --layer, the JSON and the GUI), ext by media type (.tar.gz, .tar.zst, .tar,
  * .bin). Each blob streams (LayerPipeline, no decoding) into "<name>.part", hashed (sha256) on the worker
  * thread, and is renamed to the final name only when the digest matches. An existing .part is resumed: its
  * bytes are hashed first (on a helper thread), then only the rest is requested (Range). A final file already

@@ -565,26 +565,39 @@ void TestCli::saveAllVerifiesDigests()
         QCOMPARE(QStringLiteral("sha256:") + QString::fromLatin1(sha256Of(file)),
             layers.at(i).toObject().value(QStringLiteral("digest")).toString());
     }
-    QVERIFY(lines.at(0).value(QStringLiteral("saved_to")).toString().endsWith(QStringLiteral("-layer1.tar.gz")));
-    QVERIFY(lines.at(1).value(QStringLiteral("saved_to")).toString().endsWith(QStringLiteral("-layer2.tar")));
-    QVERIFY(lines.at(2).value(QStringLiteral("saved_to")).toString().endsWith(QStringLiteral("-layer3.tar.zst")));
+    // 0-based as in the listing and the JSON (the GUI's "layer 0" was saved as ...layer1...).
+    QVERIFY(lines.at(0).value(QStringLiteral("saved_to")).toString().endsWith(QStringLiteral("-layer0.tar.gz")));
+    QVERIFY(lines.at(1).value(QStringLiteral("saved_to")).toString().endsWith(QStringLiteral("-layer1.tar")));
+    QVERIFY(lines.at(2).value(QStringLiteral("saved_to")).toString().endsWith(QStringLiteral("-layer2.tar.zst")));
     QVERIFY(QDir(out.path()).entryList({ QStringLiteral("*.part") }, QDir::Files).isEmpty());
 }
 
 void TestCli::saveLayersSelection()
 {
+    // --save-layers numbers layers from 0 as --layer, the listings and the JSON do; the original tool's 1-based
+    // numbers stay available as --save-layers-1based (was: 1-based only, so "layer 0" of the listing was "1").
+    for (const auto &[flag, selection] : { std::pair { QStringLiteral("--save-layers"), QStringLiteral("0,2-3") },
+             std::pair { QStringLiteral("--save-layers-1based"), QStringLiteral("1,3-4") } }) {
+        QTemporaryDir out;
+        const auto r = CliRunner::run({ QStringLiteral("-t"), h->reference(QStringLiteral("lab/app:1.0")), flag,
+            selection, QStringLiteral("-o"), out.path(), QStringLiteral("--json") });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QList<int> saved;
+        for (const QJsonObject &o : jsonLines(r.out))
+            saved << o.value(QStringLiteral("layer")).toInt();
+        QCOMPARE(saved, (QList<int> { 0, 2, 3 }));
+        QStringList files = QDir(out.path()).entryList(QDir::Files);
+        files.sort();
+        QCOMPARE(files,
+            (QStringList { QStringLiteral("lab_app-1.0-layer0.tar.gz"), QStringLiteral("lab_app-1.0-layer2.tar.gz"),
+                QStringLiteral("lab_app-1.0-layer3.tar.gz") }));
+    }
     QTemporaryDir out;
-    const auto r = CliRunner::run(
-        { QStringLiteral("-t"), h->reference(QStringLiteral("lab/app:1.0")), QStringLiteral("--save-layers"),
-            QStringLiteral("1,3-4"), QStringLiteral("-o"), out.path(), QStringLiteral("--json") });
-    QVERIFY2(r.exitCode == 0, r.err.constData());
-    QList<int> saved;
-    for (const QJsonObject &o : jsonLines(r.out))
-        saved << o.value(QStringLiteral("layer")).toInt();
-    QCOMPARE(saved, (QList<int> { 0, 2, 3 }));
+    // "4" of a 4-layer image: a 1-based habit; the message says how layers are numbered and names the alias.
     const auto bad = CliRunner::run({ QStringLiteral("-t"), h->reference(QStringLiteral("lab/app:1.0")),
-        QStringLiteral("--save-layers"), QStringLiteral("9"), QStringLiteral("-o"), out.path() });
+        QStringLiteral("--save-layers"), QStringLiteral("4"), QStringLiteral("-o"), out.path() });
     QCOMPARE(bad.exitCode, 2);
+    QVERIFY2(bad.err.contains("0 to 3") && bad.err.contains("--save-layers-1based"), bad.err.constData());
 }
 
 void TestCli::extractMergedSubtree()
@@ -598,13 +611,34 @@ void TestCli::extractMergedSubtree()
         fixtureEntry(fx, 1, QStringLiteral("etc/passwd")).value(QStringLiteral("sha256")).toString().toLatin1());
     QVERIFY(!QFile::exists(out.path() + QStringLiteral("/etc/motd")));
     QVERIFY(!QFile::exists(out.path() + QStringLiteral("/usr"))); // only what was asked for
+
+    // Several paths after one --extract (as the README shows), and the flag repeated, give the same tree.
+    for (const QStringList &form : { QStringList { QStringLiteral("--extract"), QStringLiteral("/etc/passwd"),
+                                         QStringLiteral("etc/group"), QStringLiteral("/bin") },
+             QStringList { QStringLiteral("--extract"), QStringLiteral("/etc/passwd"), QStringLiteral("--extract"),
+                 QStringLiteral("etc/group"), QStringLiteral("--extract"), QStringLiteral("/bin") } }) {
+        QTemporaryDir several;
+        const auto s
+            = CliRunner::run(QStringList { QStringLiteral("-t"), fx.value(QStringLiteral("reference")).toString() }
+                + form + QStringList { QStringLiteral("-o"), several.path() });
+        QVERIFY2(s.exitCode == 0, s.err.constData());
+        QVERIFY(QFile::exists(several.path() + QStringLiteral("/etc/passwd")));
+        QVERIFY(QFile::exists(several.path() + QStringLiteral("/etc/group")));
+        QVERIFY(QFileInfo(several.path() + QStringLiteral("/bin/sh")).isFile());
+        QVERIFY(!QFile::exists(several.path() + QStringLiteral("/etc/motd")));
+    }
+    // A stray argument without --extract is still refused.
+    const auto stray = CliRunner::run({ QStringLiteral("-t"), fx.value(QStringLiteral("reference")).toString(),
+        QStringLiteral("--inspect"), QStringLiteral("/etc") });
+    QCOMPARE(stray.exitCode, 2);
 }
 
 void TestCli::interactiveWalk()
 {
     QTemporaryDir out;
-    // platform 1 (arm64), walk layer 1 only: peek yes, download yes; carve etc/arch; then finish.
-    const QByteArray answers = h->reference(QStringLiteral("lab/oci:1.0")).toUtf8() + "\n1\n1\ny\ny\n/etc/arch\n\n";
+    // platform 1 (arm64), walk layer 0 only (numbered as the listing shows them): peek yes, download yes; carve
+    // etc/arch; then finish.
+    const QByteArray answers = h->reference(QStringLiteral("lab/oci:1.0")).toUtf8() + "\n1\n0\ny\ny\n/etc/arch\n\n";
     const auto r = CliRunner::run({ QStringLiteral("--interactive"), QStringLiteral("-o"), out.path() }, answers);
     QVERIFY2(r.exitCode == 0, r.err.constData());
     const QString text = QString::fromUtf8(r.out);
@@ -622,7 +656,7 @@ void TestCli::interactiveWalk()
     // The arm64 copy of etc/arch, not the amd64 one.
     QCOMPARE(sha256Of(out.path() + QStringLiteral("/etc/arch")),
         fixtureEntry(arm, 0, QStringLiteral("etc/arch")).value(QStringLiteral("sha256")).toString().toLatin1());
-    const QStringList saved = QDir(out.path()).entryList({ QStringLiteral("*-layer1.tar.gz") }, QDir::Files);
+    const QStringList saved = QDir(out.path()).entryList({ QStringLiteral("*-layer0.tar.gz") }, QDir::Files);
     QCOMPARE(saved.size(), 1);
     QCOMPARE(QStringLiteral("sha256:") + QString::fromLatin1(sha256Of(out.path() + QLatin1Char('/') + saved.first())),
         arm.value(QStringLiteral("layers")).toArray().at(0).toObject().value(QStringLiteral("digest")).toString());

@@ -400,7 +400,7 @@ void TestCliHostileServer::resumedSaveWithBadPartStartsOver()
     // digest, and is downloaded once more from zero in the same run (was: exit 6, only the next run worked).
     const QJsonObject fx = h->fixture(QStringLiteral("lab/app:1.0"));
     const QStringList args { QStringLiteral("-t"), h->reference(QStringLiteral("lab/app:1.0"), h->proxy()),
-        QStringLiteral("--save-layers"), QStringLiteral("1"), QStringLiteral("--json") };
+        QStringLiteral("--save-layers"), QStringLiteral("0"), QStringLiteral("--json") };
     QTemporaryDir out;
     const auto first = CliRunner::run(args + QStringList { QStringLiteral("-o"), out.path() });
     QVERIFY2(first.exitCode == 0, first.err.constData());
@@ -432,7 +432,7 @@ void TestCliHostileServer::resetBeforeFirstByteLeavesNoPart()
         { QStringLiteral("path"), QRegularExpression::escape(blob) } });
     QTemporaryDir out;
     const auto r = CliRunner::run({ QStringLiteral("-t"), h->reference(QStringLiteral("lab/app:1.0"), h->proxy()),
-        QStringLiteral("--save-layers"), QStringLiteral("1"), QStringLiteral("-o"), out.path() });
+        QStringLiteral("--save-layers"), QStringLiteral("0"), QStringLiteral("-o"), out.path() });
     QVERIFY2(r.exitCode == 5, r.err.constData());
     QCOMPARE(filesBelow(out.path()), QStringList());
 }
