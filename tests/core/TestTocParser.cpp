@@ -2,6 +2,7 @@
 // both formats (what the reference writers produce, and what a lying TOC says) as tables.
 #include "toc/TocParser.h"
 
+#include <QDateTime>
 #include <QTest>
 
 using namespace ll;
@@ -65,6 +66,7 @@ private slots:
     void parseToc_data();
     void parseToc();
     void chunksOfBothFormats();
+    void jsonAsWritersWriteIt();
 };
 
 void TestTocParser::gzipFooter_data()
@@ -253,6 +255,16 @@ void TestTocParser::parseToc_data()
                                       << est << qint64(500) << QStringLiteral("no such file");
     QTest::newRow("not JSON") << QByteArray("{\"entries\":[") << est << qint64(500) << QStringLiteral("JSON");
     QTest::newRow("no entries") << QByteArray(R"({"version":1})") << est << qint64(500) << QStringLiteral("entries");
+    QTest::newRow("data after the JSON") << estargz + "\n}" << est << qint64(500) << QStringLiteral("JSON");
+    QTest::newRow("entries not an array")
+        << QByteArray(R"({"entries":{"name":"a"}})") << est << qint64(500) << QStringLiteral("entries");
+    QTest::newRow("two entries arrays") << QByteArray(R"({"entries":[],"entries":[]})") << est << qint64(500)
+                                        << QStringLiteral("two");
+    QTest::newRow("an entry that is not an object") << QByteArray(R"({"entries":[{"name":"a","type":"dir"},7]})") << est
+                                                    << qint64(500) << QStringLiteral("entry 1 is not");
+    QTest::newRow("nested too deep") << QByteArray(R"({"entries":[{"name":"a","xattrs":)") + QByteArray(200, '[')
+            + QByteArray(200, ']') + "}]}"
+                                     << est << qint64(500) << QStringLiteral("deeper");
     QTest::newRow("nameless entry") << QByteArray(R"({"entries":[{"type":"dir"}]})") << est << qint64(500)
                                     << QStringLiteral("no name");
 
@@ -345,6 +357,40 @@ void TestTocParser::chunksOfBothFormats()
     QCOMPARE(sh->chunks[1].end, qint64(700)); // the file's endOffset, not the next file's start
     QCOMPARE(z->file(QStringLiteral("etc/passwd"))->chunks[0].end, qint64(850));
     QCOMPARE(z->compression(), stream::Decompressor::Format::Zstd);
+}
+
+void TestTocParser::jsonAsWritersWriteIt()
+{
+    // Escapes in names (Go's encoding/json writes \u0026, \u003c and UTF-8 as is), fields the listing does not
+    // use (xattrs objects, accessTime, numLink) skipped, modtimes in the forms writers emit, a number where a
+    // string belongs read as empty (as QJsonDocument's toString() did).
+    const QByteArray json = R"({"version":1,"entries":[
+        {"name":"etc/caf\u00e9 \"q\" a\u0026b","type":"reg","size":3,"offset":10,"modtime":"2023-11-14T22:13:20.123456789Z",
+         "xattrs":{"user.a":"YQ==","security.capability":"AQAAAgAgAAAAAAAAAAAAAAAAAAA="},"accessTime":"2023-11-14T22:13:20Z","numLink":1},
+        {"name":"etc/été","type":"dir","modtime":"2023-11-15T00:13:20+02:00","uid":1000,"userName":"me"},
+        {"name":"etc/x","type":"symlink","linkName":"caf\u00e9","modtime":"1969-12-31T23:59:59Z","uid":1000},
+        {"name":"etc/n","type":"reg","modtime":"not a date","userName":17,"mode":420.0}],"extra":[1,{"a":null}]})";
+    const Result<LayerToc> toc = TocParser::parseToc(json, LayerToc::Format::EStargz, 100);
+    QVERIFY2(toc, qPrintable(errorText(toc)));
+    QCOMPARE(toc->entries.size(), 4);
+    QCOMPARE(toc->entries[0].path, QStringLiteral("etc/café \"q\" a&b"));
+    QCOMPARE(toc->entries[0].mtime, qint64(1700000000));
+    QVERIFY(toc->file(QStringLiteral("etc/café \"q\" a&b")));
+    QCOMPARE(toc->entries[1].path, QStringLiteral("etc/été"));
+    QCOMPARE(toc->entries[1].mtime, qint64(1700000000));
+    QCOMPARE(toc->entries[2].linkTarget, QStringLiteral("café"));
+    QCOMPARE(toc->entries[2].mtime, qint64(-1));
+    QCOMPARE(toc->entries[2].uname, QStringLiteral("me")); // written once per uid
+    QCOMPARE(toc->entries[3].mtime, qint64(0));
+    QCOMPARE(toc->entries[3].uname, QString());
+    QCOMPARE(toc->entries[3].mode, quint32(0644));
+    // The same instants as QDateTime reads them.
+    for (const char *t : { "2023-11-14T22:13:20.123456789Z", "2023-11-15T00:13:20+02:00", "1969-12-31T23:59:59Z" }) {
+        const QByteArray one = QByteArray(R"({"entries":[{"name":"a","type":"dir","modtime":")") + t + "\"}]}";
+        const Result<LayerToc> r = TocParser::parseToc(one, LayerToc::Format::EStargz, 100);
+        QVERIFY(r);
+        QCOMPARE(r->entries[0].mtime, QDateTime::fromString(QString::fromLatin1(t), Qt::ISODate).toSecsSinceEpoch());
+    }
 }
 
 QTEST_APPLESS_MAIN(TestTocParser)
