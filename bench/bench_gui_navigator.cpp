@@ -47,6 +47,14 @@ Run expandOnce(const QString &proxy, const QString &repo, bool listAll)
     view.resize(500, 800);
     view.show();
     const QModelIndex index = model.addRepository(proxy, repo);
+    // The registry row is open already (its catalog read, not timed): the user expands the repository in it.
+    view.expand(index.parent());
+    QEventLoop wait;
+    QElapsedTimer w;
+    w.start();
+    while (w.elapsed() < 60000
+        && (model.canFetchMore(index.parent()) || index.parent().data(ui::RegistryTreeModel::LoadingRole).toBool()))
+        wait.processEvents(QEventLoop::AllEvents | QEventLoop::WaitForMoreEvents, 5);
     QElapsedTimer t;
     t.start();
     view.expand(index); // what a click on the arrow does: the view asks the model for more
