@@ -9,6 +9,7 @@
 #include "controllers/ImagePanelsController.h"
 #include "controllers/LayerSelectionSync.h"
 #include "dialogs/ShortcutsDialog.h"
+#include "documents/RawDocumentWindow.h"
 #include "fs/FileNode.h"
 #include "fs/MergedTree.h"
 #include "hunt/HuntWindow.h"
@@ -180,6 +181,16 @@ void MainWindow::buildMenus()
     m_viewMenu->setObjectName(QStringLiteral("viewMenu"));
     m_viewMenu->addAction(m_actions->previewAction());
     m_viewMenu->addAction(m_showMergedAction);
+    m_rawAction = m_viewMenu->addAction(tr("Raw &Documents"), this, [this] {
+        const oci::Image &image = m_image->image();
+        if (image.manifestDigest.isEmpty()) {
+            showMessage(tr("Open an image first: its index, manifest and config are shown as served."));
+            return;
+        }
+        openRawDocuments()->openManifest(
+            image.registry, image.repository, image.indexDigest.isEmpty() ? image.manifestDigest : image.indexDigest);
+    });
+    m_rawAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_D));
     m_viewMenu->addSeparator();
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
@@ -400,6 +411,18 @@ HuntWindow *MainWindow::openHunt()
     m_hunt->raise();
     m_hunt->activateWindow();
     return m_hunt;
+}
+
+RawDocumentWindow *MainWindow::openRawDocuments()
+{
+    if (!m_raw) {
+        m_raw = new RawDocumentWindow(m_client, this);
+        m_raw->setTracker([this](Job *job) { m_jobs->addJob(job); });
+    }
+    m_raw->show();
+    m_raw->raise();
+    m_raw->activateWindow();
+    return m_raw;
 }
 
 void MainWindow::onAllListed()

@@ -36,6 +36,7 @@ class JobsPanel;
 class LayerListModel;
 class LayersView;
 class NavigatorController;
+class RawDocumentWindow;
 class ReferenceBar;
 class ShortcutsDialog;
 
@@ -102,6 +103,13 @@ public:
     NavigatorController *navigator() const { return m_navigator; }
     QDockWidget *navigatorDock() const { return m_navigatorDock; }
 
+    /**
+     * The raw documents viewer, created on first use; shown and raised. View > Raw Documents shows the open
+     * image's index or manifest there.
+     */
+    RawDocumentWindow *openRawDocuments();
+    QAction *rawDocumentsAction() const { return m_rawAction; }
+
     /** The Hunt window (find files across many images), created on first use; shown and raised. */
     HuntWindow *openHunt();
 
@@ -155,6 +163,8 @@ private:
     bool m_shown = false;
     HuntWindow *m_hunt = nullptr;
     NavigatorController *m_navigator = nullptr;
+    RawDocumentWindow *m_raw = nullptr;
+    QAction *m_rawAction = nullptr;
     QDockWidget *m_navigatorDock = nullptr;
     QString m_selectWhenListed; // a hunt result opened here: selected once the image is listed
 };

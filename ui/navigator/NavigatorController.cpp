@@ -5,6 +5,7 @@
 #include "catalog/ImageCatalog.h"
 #include "controllers/ExtractController.h"
 #include "controllers/ImageController.h"
+#include "documents/RawDocumentWindow.h"
 #include "hunt/HuntWindow.h"
 #include "hunt/TargetExpandJob.h"
 #include "index/IndexStore.h"
@@ -38,6 +39,12 @@ NavigatorController::NavigatorController(registry::RegistryClient *client, MainW
     connect(m_panel, &NavigatorPanel::openRequested, this, &NavigatorController::open);
     connect(m_panel, &NavigatorPanel::saveLayersRequested, this, &NavigatorController::saveLayers);
     connect(m_panel, &NavigatorPanel::huntRequested, this, &NavigatorController::hunt);
+    connect(m_panel, &NavigatorPanel::documentRequested, this,
+        [this](const QString &reference, const QByteArray &document) {
+            const auto ref = registry::ImageReference::parse(reference);
+            if (ref)
+                m_window->openRawDocuments()->showDocument(ref->registry(), ref->repository(), reference, document);
+        });
     ImageController *image = window->imageController();
     connect(image, &ImageController::imageResolved, this, &NavigatorController::onResolved);
     connect(image, &ImageController::resolveFailed, this, &NavigatorController::onResolveFailed);
