@@ -25,6 +25,8 @@ public:
 
     explicit JsonCursor(const char *data, qint64 size);
     explicit JsonCursor(const QByteArray &data) : JsonCursor(data.constData(), data.size()) { }
+    /** The cursor views the document: a temporary would be gone before the first read. */
+    explicit JsonCursor(QByteArray &&) = delete;
 
     /** The kind of the next value (whitespace skipped); Invalid at the end or after an error. */
     Kind peek();
