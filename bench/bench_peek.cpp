@@ -3,6 +3,11 @@
 //
 //   bench_peek --blob http://127.0.0.1:5000/v2/lab/big/blobs/sha256:...   [--runs 3] [--no-reference]
 //   bench_peek --image 127.0.0.1:5000/lab/big:1.0 --layer 0
+//   bench_peek --image 127.0.0.1:5000/bench/wide:76705 --cli build/app/layerslayer-cli --runs 10
+//
+// --cli: each run is a whole process, timed by /usr/bin/time: `layerslayer-cli --peek-all` and `--bulk-peek`
+// (no layer index: every run streams the layer) next to `curl | gzip -dc | tar -t`, each run's peak RSS
+// (ru_maxrss of the process, or of the largest process of the pipeline) and the maximum over the runs.
 //
 // Prints compressed and uncompressed MB/s, entries, elapsed and peak RSS (getrusage ru_maxrss, which covers
 // this process only: the curl/gzip references run in children). Targets (issue 3): no slower than
@@ -18,6 +23,7 @@
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QEventLoop>
+#include <QFile>
 #include <QNetworkAccessManager>
 #include <QProcess>
 #include <QStandardPaths>
@@ -34,6 +40,99 @@
 using namespace ll;
 using namespace llbench;
 
+namespace {
+
+struct ProcessRun {
+    qint64 ms = -1;
+    qint64 maxRssKiB = -1;
+    int exitCode = -1;
+};
+
+/** One run of a shell command under /usr/bin/time: wall time and peak RSS (KiB) of the largest process. */
+ProcessRun timedRun(const QString &command)
+{
+    QTemporaryDir dir;
+    const QString report = dir.filePath(QStringLiteral("time.txt"));
+    QProcess p;
+    p.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    p.setStandardOutputFile(QProcess::nullDevice());
+    QElapsedTimer t;
+    t.start();
+    p.start(QStringLiteral("/usr/bin/time"),
+        { QStringLiteral("-f"), QStringLiteral("%M"), QStringLiteral("-o"), report, QStringLiteral("sh"),
+            QStringLiteral("-c"), command });
+    p.waitForFinished(-1);
+    ProcessRun r;
+    r.ms = t.elapsed();
+    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    QFile f(report);
+    if (f.open(QIODevice::ReadOnly))
+        r.maxRssKiB = f.readAll().trimmed().split('\n').last().toLongLong();
+    return r;
+}
+
+int cliRuns(const QString &cli, const QString &image, const QString &url, int runs, bool reference)
+{
+    if (image.isEmpty()) {
+        std::fprintf(stderr, "--cli needs --image\n");
+        return 2;
+    }
+    struct Side {
+        QString name;
+        QString command;
+        QList<qint64> rss, ms;
+    };
+    // LL_INDEX_DIR=off: no layer index is used or kept, so every run streams the layer.
+    QList<Side> sides {
+        { QStringLiteral("layerslayer-cli --peek-all"),
+            QStringLiteral("LL_INDEX_DIR=off '%1' -q -t '%2' --peek-all > /dev/null").arg(cli, image), {}, {} },
+        { QStringLiteral("layerslayer-cli --bulk-peek"),
+            QStringLiteral("LL_INDEX_DIR=off '%1' -q -t '%2' --bulk-peek > /dev/null").arg(cli, image), {}, {} },
+    };
+    if (reference)
+        sides << Side { QStringLiteral("curl | gzip -dc | tar -t"),
+            QStringLiteral("curl -sf '%1' | gzip -dc | tar -t > /dev/null").arg(url), {}, {} };
+    out() << "runs      " << runs << " of each, one process each, interleaved\n";
+    for (int r = 0; r < runs; ++r) {
+        for (Side &s : sides) {
+            const ProcessRun pr = timedRun(s.command);
+            if (pr.exitCode != 0) {
+                std::fprintf(stderr, "%s: exit %d\n", qPrintable(s.name), pr.exitCode);
+                return 1;
+            }
+            s.rss << pr.maxRssKiB;
+            s.ms << pr.ms;
+        }
+    }
+    out() << "\n== bench_peek --cli: peak RSS per run (MiB, /usr/bin/time %M) ==\n";
+    for (const Side &s : sides) {
+        QStringList each;
+        for (qint64 k : s.rss)
+            each << QString::number(double(k) / 1024.0, 'f', 1);
+        const qint64 maxRss = *std::max_element(s.rss.cbegin(), s.rss.cend());
+        out() << QStringLiteral("%1 max %2  median %3 ms  runs: %4\n")
+                     .arg(s.name, -30)
+                     .arg(QString::number(double(maxRss) / 1024.0, 'f', 1), 6)
+                     .arg(median(s.ms), 6)
+                     .arg(each.join(QLatin1Char(' ')));
+    }
+    for (int i = 0; i < 2; ++i) {
+        const qint64 maxRss = *std::max_element(sides[i].rss.cbegin(), sides[i].rss.cend());
+        const int within = int(std::count_if(
+            sides[i].rss.cbegin(), sides[i].rss.cend(), [](qint64 k) { return k <= 64 * 1024; }));
+        out() << QStringLiteral("target    %1 peak RSS <= 64 MiB in every run: %2 (%3 of %4, max %5 MiB)\n")
+                     .arg(sides[i].name)
+                     .arg(within == runs ? QStringLiteral("MET") : QStringLiteral("MISSED"))
+                     .arg(within)
+                     .arg(runs)
+                     .arg(double(maxRss) / 1024.0, 0, 'f', 1);
+    }
+    out().flush();
+    return 0;
+}
+
+} // namespace
+
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
@@ -49,6 +148,10 @@ int main(int argc, char **argv)
     parser.addOption({ QStringLiteral("runs"), QStringLiteral("Runs of each side (default 3)."), QStringLiteral("n"),
         QStringLiteral("3") });
     parser.addOption({ QStringLiteral("no-reference"), QStringLiteral("Skip the curl | gzip references.") });
+    parser.addOption({ QStringLiteral("cli"),
+        QStringLiteral("layerslayer-cli to run --peek-all and --bulk-peek with, each run its own process under "
+                       "/usr/bin/time (peak RSS per run)."),
+        QStringLiteral("path") });
     parser.process(app);
     const int runs = qMax(1, parser.value(QStringLiteral("runs")).toInt());
 
@@ -67,6 +170,10 @@ int main(int argc, char **argv)
     const stream::LayerSource source = stream::LayerSource::fromImage(image, index);
     const QString url = client.baseUrl(source.registry).toString()
         + QStringLiteral("/v2/%1/blobs/%2").arg(source.repository, source.layer.digest);
+
+    if (parser.isSet(QStringLiteral("cli")))
+        return cliRuns(parser.value(QStringLiteral("cli")), parser.value(QStringLiteral("image")), url, runs,
+            !parser.isSet(QStringLiteral("no-reference")));
 
     const qint64 rssBefore = peakRssKiB();
     out() << "blob      " << url << "\n"

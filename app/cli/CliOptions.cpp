@@ -90,6 +90,9 @@ bool parseCliOptions(const QStringList &arguments, CliOptions *o, int *exitCode)
         QStringLiteral("Size of the first ranged request when carving, in KB."), QStringLiteral("kb"));
     const QCommandLineOption follow(
         QStringLiteral("follow"), QStringLiteral("Carve: resolve a symlink inside the image."));
+    const QCommandLineOption wholeLayer(QStringLiteral("whole-layer"),
+        QStringLiteral("Carve: read the file's layer to its end (a later copy of the path there wins; the layer "
+                       "digest is checked)."));
     const QCommandLineOption partial(
         QStringLiteral("partial"), QStringLiteral("Peek only the first bytes of each layer (see --peek-bytes)."));
     const QCommandLineOption peekBytes(QStringLiteral("peek-bytes"),
@@ -150,7 +153,7 @@ bool parseCliOptions(const QStringList &arguments, CliOptions *o, int *exitCode)
     p.addOptions({ analyze, diff, maxWasted, minEfficiency });
     p.addOptions({ help, version, target, platform, inspect, listTags, catalog, pageSize, username, passwordStdin,
         tokenFile, plainHttp, insecure, json, quiet, verbose, logFile, peekAll, bulkPeek, saveAll, saveLayers,
-        saveLayers1, carve, extract, layer, outputDir, chunkSize, follow, partial, peekBytes, simpleOutput, preserve,
+        saveLayers1, carve, extract, layer, outputDir, chunkSize, follow, wholeLayer, partial, peekBytes, simpleOutput, preserve,
         interactive, noCache });
 
     Console &console = Console::instance();
@@ -205,6 +208,7 @@ bool parseCliOptions(const QStringList &arguments, CliOptions *o, int *exitCode)
     o->outputDir = p.value(outputDir);
     o->outputDirGiven = p.isSet(outputDir);
     o->follow = p.isSet(follow);
+    o->wholeLayer = p.isSet(wholeLayer);
     o->partial = p.isSet(partial);
     o->simpleOutput = p.isSet(simpleOutput);
     o->layerSelection = p.isSet(saveLayers1) ? p.value(saveLayers1) : p.value(saveLayers);

@@ -43,6 +43,7 @@ struct CliOptions {
     bool outputDirGiven = false;
     qint64 chunkSizeKb = 0; // --chunk-size (0: engine default)
     bool follow = false;
+    bool wholeLayer = false; // --whole-layer
     bool partial = false; // --partial
     qint64 peekBytes = 0; // --peek-bytes
     bool simpleOutput = false;

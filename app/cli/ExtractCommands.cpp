@@ -55,6 +55,7 @@ int runCarve(CliSession &session)
     extract::CarveOptions options;
     options.outputDir = o.outputDir;
     options.follow = o.follow;
+    options.wholeLayer = o.wholeLayer;
     if (o.chunkSizeKb > 0)
         options.firstChunk = o.chunkSizeKb * 1024;
     extract::CarveJob job(session.client(), *image, o.carvePath, options);
@@ -84,8 +85,10 @@ int runCarve(CliSession &session)
             out.insert(QStringLiteral("link"), PathBytes::display(r.linkTarget));
         if (r.resolvedPath != r.path)
             out.insert(QStringLiteral("resolved_path"), PathBytes::display(r.resolvedPath));
-        if (!r.savedTo.isEmpty())
+        if (!r.savedTo.isEmpty()) {
             out.insert(QStringLiteral("verified"), r.verified);
+            out.insert(QStringLiteral("last_copy_checked"), !r.stoppedEarly);
+        }
         out.insert(QStringLiteral("physical_bound"), r.physicalBound);
         out.insert(QStringLiteral("layers_from_index"), r.layersFromIndex);
         out.insert(QStringLiteral("layers_from_toc"), r.layersFromToc);
@@ -125,8 +128,12 @@ int runCarve(CliSession &session)
                         QStringLiteral("Verified: layer %1 was read whole and matches its digest").arg(r.layerIndex));
                 else
                     c.info(QStringLiteral("Note: the read stopped before the end of layer %1, so the content could "
-                                          "not be checked against the layer digest")
-                               .arg(r.layerIndex));
+                                          "not be checked against the layer digest%2")
+                               .arg(r.layerIndex)
+                               .arg(r.stoppedEarly ? QStringLiteral(", nor a later copy of the path in that layer "
+                                                                    "ruled out (tar -r appends one; --whole-layer "
+                                                                    "reads the layer to its end)")
+                                                   : QString()));
             }
             break;
         case extract::CarveResult::Status::Deleted:

@@ -15,6 +15,11 @@
 #include "toc/TocFileJob.h"
 
 #include <QDir>
+#include <QThread>
+
+#include <cerrno>
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace ll::extract {
 
@@ -62,6 +67,16 @@ public:
         : m_kind(kind), m_tree(tree), m_target(target), m_outRoot(outRoot), m_writeName(writeName), m_follow(follow)
     { }
 
+    /** Where the read stands (feedEnd) and the layer's size: whether to read on after a found copy. */
+    void setReadOn(const stream::LayerPipeline *pipeline, qint64 layerSize, bool wholeLayer)
+    {
+        m_pipeline = pipeline;
+        m_layerSize = layerSize;
+        m_wholeLayer = wholeLayer;
+    }
+    /** The file was found and the read then stopped before the layer's end (a later copy would be missed). */
+    bool stoppedAtCopy() const { return m_stoppedAtCopy; }
+
     /** Search passes: also write the layer's index (kept if the pass reads the layer to its verified end). */
     void setIndexWriter(std::unique_ptr<index::IndexWriter> writer, const stream::LayerPipeline *pipeline)
     {
@@ -91,6 +106,15 @@ public:
         if (m_tree)
             (void)m_tree->addEntry(entry); // unsafe names are rejected by the tree and never match
         if (entry.path == m_target && (m_targetHeader < 0 || entry.headerOffset == m_targetHeader)) {
+            if (m_outcome != Outcome::None) {
+                // A later copy of the path in this layer (read on after the first): it wins, as tar -x and
+                // Docker apply the layer. The earlier copy's .part goes.
+                if (m_writer)
+                    m_writer->discard();
+                m_writer.reset();
+                m_outcome = Outcome::None;
+                m_size = 0;
+            }
             m_entry = entry;
             switch (entry.type) {
             case stream::TarEntry::Type::File:
@@ -136,10 +160,14 @@ public:
 
     bool onEntryEnd(const stream::TarEntry &) override
     {
-        // Done: stop the layer now. The file keeps its .part name until the pass has checked what it
-        // could (the gzip member's CRC, the layer digest when the pass reaches the layer's end).
+        // The file keeps its .part name until the pass has checked what it could (the gzip member's CRC, the
+        // layer digest when the pass reaches the layer's end).
         m_size = m_writer->size();
         m_outcome = Outcome::File;
+        if (readOn())
+            return true; // on to the layer's end: a later copy would replace this one
+        // Stop the layer now.
+        m_stoppedAtCopy = m_targetHeader < 0;
         return false;
     }
 
@@ -172,6 +200,21 @@ public:
     const QString &savedTo() const { return m_savedTo; }
 
 private:
+    /** After a found copy: read on when the layer may hold a later one and what is left is cheap enough. */
+    bool readOn() const
+    {
+        if (m_targetHeader >= 0)
+            return false; // the copy was chosen by its header (an index or a complete tree): no other one wins
+        if (m_kind != PassKind::Search)
+            return false; // a hard link's target: the copy before the link, the first met
+        if (m_wholeLayer)
+            return true;
+        if (!m_pipeline || m_layerSize < 0)
+            return false;
+        const qint64 at = m_pipeline->feedEnd();
+        return m_layerSize - at <= qMax(CarveOptions::ReadOnSlack, at);
+    }
+
     Action beginFile(const stream::TarEntry &entry)
     {
         AtomicFileWriter::Options o;
@@ -208,6 +251,9 @@ private:
     QString m_savedTo;
     std::unique_ptr<index::IndexWriter> m_index;
     const stream::LayerPipeline *m_pipeline = nullptr;
+    qint64 m_layerSize = -1;
+    bool m_wholeLayer = false;
+    bool m_stoppedAtCopy = false;
 };
 
 // ---------------------------------------------------------------- job
@@ -228,8 +274,15 @@ CarveJob::CarveJob(registry::RegistryClient *client, const oci::Image &image, co
 
 CarveJob::~CarveJob()
 {
-    // The pipeline joins its worker before the visitor it uses goes away.
+    // The pipeline joins its worker before the visitor it uses goes away; so does a replay.
     delete m_pipeline.data();
+    if (m_replay) {
+        m_replayCancel = true;
+        m_replay->disconnect(this);
+        m_replay->wait();
+        delete m_replay;
+    }
+    closeSpool();
     if (m_visitor)
         m_visitor->discard();
 }
@@ -286,6 +339,10 @@ void CarveJob::doCancel()
         m_pipeline->cancel(); // onPassFinished() ends the job as cancelled
         return;
     }
+    if (m_replay) {
+        m_replayCancel = true; // onReplayFinished() ends the job as cancelled
+        return;
+    }
     cancelled();
 }
 
@@ -324,7 +381,7 @@ void CarveJob::step()
     }
     switch (node->type) {
     case stream::TarEntry::Type::File:
-        startPass(r.layer, PassKind::Extract, m_path);
+        startPass(r.layer, PassKind::Extract, m_path, node->headerOffset); // the last copy in the layer
         return;
     case stream::TarEntry::Type::Hardlink:
         startPass(r.layer, PassKind::Extract, node->linkTarget);
@@ -431,7 +488,7 @@ bool CarveJob::loadIndexed(int layer)
     return true;
 }
 
-void CarveJob::startPass(int layer, PassKind kind, const QString &entryPath)
+void CarveJob::startPass(int layer, PassKind kind, const QString &entryPath, qint64 headerOffset)
 {
     if (kind == PassKind::Extract && ++m_passes > MaxHardlinkPasses) {
         failWith(
@@ -479,8 +536,10 @@ void CarveJob::startPass(int layer, PassKind kind, const QString &entryPath)
             policy.requestedBefore = 0;
         }
         if (e) // the last copy of a path in the layer wins (as Docker applies it), not the first met
-            m_visitor->setTargetHeader(e->headerOffset);
+            headerOffset = e->headerOffset;
     }
+    if (kind == PassKind::Extract && headerOffset >= 0)
+        m_visitor->setTargetHeader(headerOffset);
 
     auto *pipeline = new stream::LayerPipeline(m_client, source, this);
     pipeline->setPolicy(policy);
@@ -492,6 +551,32 @@ void CarveJob::startPass(int layer, PassKind kind, const QString &entryPath)
     }
     pipeline->setCheckAfterStop(true); // the answer is checked as far as what was asked for allows
     pipeline->setVisitor(m_visitor.get());
+    m_visitor->setReadOn(pipeline, source.layer.size, m_options.wholeLayer);
+    closeSpool();
+    if (kind == PassKind::Search) {
+        // Keep what this search receives: a hard link found here is carved from these bytes, not a second
+        // download. Unlinked from the start (O_TMPFILE): nothing is left behind, whatever happens.
+        m_spoolFd = ::open(QFile::encodeName(QDir::tempPath()).constData(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+        m_spoolFailed = m_spoolFd < 0;
+        if (m_spoolFd >= 0) {
+            pipeline->setRawSink([fd = m_spoolFd, failed = &m_spoolFailed](qint64 offset, const char *data, qint64 size) {
+                if (offset + size > MaxSpoolBytes)
+                    failed->store(true); // a deep search: a hard link there is read again rather than kept on disk
+                while (size > 0 && !failed->load()) {
+                    const ssize_t n = ::write(fd, data, size_t(size));
+                    if (n < 0 && errno == EINTR)
+                        continue;
+                    if (n <= 0)
+                        failed->store(true); // the carve goes on; a hard link is then read again
+                    else {
+                        data += n;
+                        size -= n;
+                    }
+                }
+                return Status();
+            });
+        }
+    }
     if (kind == PassKind::Search && m_store.isEnabled() && source.layer.size >= 0) { // size: the digest is checked
         m_visitor->setIndexWriter(m_store.writer(source.layer.digest, source.layer.size), pipeline);
         random::CheckpointRecorder::enable(*pipeline);
@@ -606,6 +691,9 @@ void CarveJob::onPassFinished()
             m_result.randomAccess = true;
             m_result.spansVerified = random::SpanRead::spansVerified(*p);
         }
+        m_result.stoppedEarly = m_visitor->stoppedAtCopy();
+        if (m_passKind == PassKind::Search && p->digestVerified())
+            m_visitor->commitIndex(compression); // read on to the verified end: the index is complete
         if (const Status s = m_visitor->commitFile(); !s) {
             failWith(s.error());
             return;
@@ -623,6 +711,8 @@ void CarveJob::onPassFinished()
         finishFound(layer, entry, 0, QString());
         return;
     case Visitor::Outcome::Hardlink:
+        if (m_passKind == PassKind::Search && replayForHardlink(layer, entry.linkTarget))
+            return;
         startPass(layer, PassKind::Extract, entry.linkTarget);
         return;
     case Visitor::Outcome::Directory:
@@ -652,6 +742,96 @@ void CarveJob::fallBackToStreaming(int layer, const Error &why)
     step();
 }
 
+void CarveJob::closeSpool()
+{
+    if (m_spoolFd >= 0)
+        ::close(m_spoolFd);
+    m_spoolFd = -1;
+}
+
+bool CarveJob::replayForHardlink(int layer, const QString &target)
+{
+    if (m_spoolFd < 0 || m_spoolFailed.load())
+        return false;
+    if (++m_passes > MaxHardlinkPasses) {
+        failWith(Error(Error::Code::Corrupt, tr("hard link chain too long at %1 in layer %2").arg(target).arg(layer)));
+        return true;
+    }
+    // The target is an earlier member of this layer: its bytes are among those the search received.
+    m_visitor = std::make_unique<Visitor>(PassKind::Extract, nullptr, target, m_outRoot, m_result.path, false);
+    m_passLayer = layer;
+    m_passKind = PassKind::Extract;
+    m_replayTarget = target;
+    m_replayError = Error();
+    m_replayCancel = false;
+    const int fd = m_spoolFd;
+    Visitor *visitor = m_visitor.get();
+    setStatus(tr("Reading %1 from what was received of layer %2").arg(target).arg(layer));
+    qCDebug(llExtract) << "carve: hard link to" << target << "read from the spooled bytes of layer" << layer;
+    m_replay = QThread::create([this, fd, visitor] {
+        stream::TarReader tar(visitor);
+        std::unique_ptr<stream::Decompressor> decompressor;
+        Error error;
+        QByteArray buffer(1 << 20, Qt::Uninitialized);
+        for (off_t at = 0; !m_replayCancel.load() && !tar.isStopped() && !error.isError();) {
+            const ssize_t n = ::pread(fd, buffer.data(), size_t(buffer.size()), at);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                break; // all that was received: the visitor did not find the target in it
+            if (!decompressor) {
+                decompressor = stream::Decompressor::create(stream::Decompressor::detect(buffer.constData(), n));
+                decompressor->setSink([&tar, &error](const char *d, qint64 size) {
+                    const Status s = tar.feed(d, size);
+                    if (!s)
+                        error = s.error();
+                    return s && !tar.isStopped();
+                });
+            }
+            if (const Status s = decompressor->feed(buffer.constData(), n); !s && !error.isError())
+                error = s.error();
+            at += n;
+        }
+        m_replayError = error;
+    });
+    connect(m_replay, &QThread::finished, this, &CarveJob::onReplayFinished);
+    m_replay->start();
+    return true;
+}
+
+void CarveJob::onReplayFinished()
+{
+    m_replay->wait();
+    delete m_replay;
+    m_replay = nullptr;
+    const int layer = m_passLayer;
+    if (m_replayCancel.load() || !isRunning()) {
+        m_visitor->discard();
+        cancelled();
+        return;
+    }
+    const Visitor::Outcome outcome = m_visitor->outcome();
+    if (outcome == Visitor::Outcome::File && !m_replayError.isError()) {
+        closeSpool();
+        m_result.verified = false; // the search stopped at the link: the layer digest was not reached
+        if (const Status s = m_visitor->commitFile(); !s) {
+            failWith(s.error());
+            return;
+        }
+        finishFound(layer, m_visitor->entry(), m_visitor->size(), m_visitor->savedTo());
+        return;
+    }
+    m_visitor->discard();
+    if (m_replayError.isError() || outcome == Visitor::Outcome::Failed) {
+        failWith(m_replayError.isError() ? m_replayError : m_visitor->error());
+        return;
+    }
+    // Not among the bytes received (or itself a link): read the layer again up to it, as before.
+    qCDebug(llExtract) << "carve: hard link target" << m_replayTarget << "not in the spooled bytes; reading again";
+    --m_passes;
+    startPass(layer, PassKind::Extract, m_replayTarget);
+}
+
 void CarveJob::finishFound(int layer, const stream::TarEntry &entry, qint64 size, const QString &savedTo)
 {
     const stream::TarEntry &shown = m_haveRequestedEntry ? m_requestedEntry : entry;
@@ -664,6 +844,7 @@ void CarveJob::finishFound(int layer, const stream::TarEntry &entry, qint64 size
 
 void CarveJob::finishWith(CarveResult::Status status, int layer)
 {
+    closeSpool();
     m_result.status = status;
     m_result.layerIndex = layer;
     if (layer >= 0 && layer < m_image.manifest.layers.size()) {
@@ -678,6 +859,7 @@ void CarveJob::finishWith(CarveResult::Status status, int layer)
 
 void CarveJob::failWith(const Error &error)
 {
+    closeSpool();
     m_result.elapsedMs = m_timer.isValid() ? m_timer.elapsed() : 0;
     fail(error);
 }

@@ -9,8 +9,11 @@
 #include <QPointer>
 #include <QString>
 
+#include <atomic>
 #include <memory>
 #include <vector>
+
+class QThread;
 
 namespace ll::registry {
 class RegistryClient;
@@ -45,6 +48,15 @@ struct CarveOptions {
     /** Opt-in: one open request per layer read as the allowance grows (FetchPolicy::overlap: faster, but the
         sockets' buffers carry bytes beyond the allowance); default: one bounded Range request per window. */
     bool overlap = false;
+    /**
+     * After the file is found in a streamed layer, read on to the layer's end whatever its size (--whole-layer):
+     * a later copy of the path in the same layer (tar -r appends one) replaces it, as tar -x and Docker apply
+     * the layer, and the layer digest is checked. Without it the carve reads on only when what is left of the
+     * layer is at most ReadOnSlack or what was read so far (at most twice the bytes, plus 4 MiB), and stops
+     * at the copy it found otherwise (CarveResult::stoppedEarly).
+     */
+    bool wholeLayer = false;
+    static constexpr qint64 ReadOnSlack = qint64(4) << 20;
 };
 
 /** What a carve found and what it cost. */
@@ -72,6 +84,8 @@ struct CarveResult {
      * false: the read stopped early (only a gzip member ending in what was read had its CRC checked).
      */
     bool verified = false;
+    /** Found in a streamed layer that was not read to its end: a later copy there would not have been seen. */
+    bool stoppedEarly = false;
     int layersFromToc = 0; // layers searched in their table of contents (eStargz, zstd:chunked)
     bool fromToc = false; // the file was fetched by its TOC chunk offsets (one request, each chunk verified)
     /** The file was read from its layer index's gzip checkpoints: one Range request, spans checked. */
@@ -94,12 +108,17 @@ struct CarveResult {
  * carve: a small first Range request, then geometrically growing ones, never more than
  * growth x (bytes consumed) + firstChunk in total. A layer's read stops the moment its answer is certain,
  * which closes the connection:
- * - the path is a regular file: its bytes stream to <outputDir>/<path>.part, renamed once complete and checked:
+ * - the path is a regular file: its bytes stream to <outputDir>/<path>.part, renamed once complete and checked
+ *   (the last copy of a path written twice in the layer wins: see CarveOptions::wholeLayer for when the read
+ *   goes on after a copy to look for a later one; a carve from an index or a complete tree takes the last):
  *   the pass reads on through what it already asked for (LayerPipeline::setCheckAfterStop), so a gzip member
  *   ending there has its CRC32/ISIZE checked and, when the requests reach the layer's end, the layer digest
  *   (CarveResult::verified); a failed check leaves no file under the final name;
  * - a whiteout of the path or of a parent (`.wh.NAME`): Deleted;
- * - a hard link: its content is the target's, earlier in the same layer: read again up to it;
+ * - a hard link: its content is the target's, earlier in the same layer: re-read from the compressed bytes that
+ *   search pass received (kept in an unlinked temporary file while a layer is searched, read back on a helper
+ *   thread), so the layer is not downloaded twice; without that file (no space) the layer is read again up to
+ *   the target;
  * - a symlink: reported (type Symlink, linkTarget) without follow; with follow the layer is read to its end
  *   and the target is carved (resolved inside the image, chroot-like), saved under the requested name;
  * - a directory: Error::Usage ("is a directory"), a device/fifo: Error::Unsupported.
@@ -143,7 +162,8 @@ private:
     enum class PassKind { Search, Extract };
 
     void step();
-    void startPass(int layer, PassKind kind, const QString &entryPath);
+    /** headerOffset >= 0: the copy of entryPath whose tar header is there (the last of a path written twice). */
+    void startPass(int layer, PassKind kind, const QString &entryPath, qint64 headerOffset = -1);
     bool loadIndexed(int layer);
     bool fetchToc(int layer);
     void onTocFetched(int layer);
@@ -151,6 +171,10 @@ private:
     void onTocFileFinished(int layer);
     void accountToc(int requests, qint64 downloaded, qint64 requested);
     void onPassFinished();
+    /** The hard link's target from the search pass's spooled bytes; false when there is no spool. */
+    bool replayForHardlink(int layer, const QString &target);
+    void onReplayFinished();
+    void closeSpool();
     void onPassProgress();
     bool followLink(const QString &linkPath, const QString &target, const QString &rest);
     bool redirectThroughParent(int layer);
@@ -186,6 +210,13 @@ private:
     bool m_haveRequestedEntry = false;
     int m_hops = 0; // symlinks followed
     int m_passes = 0; // extract passes (hard link chains)
+    int m_spoolFd = -1; // the current search pass's compressed bytes (unlinked temporary file), or -1
+    std::atomic<bool> m_spoolFailed { false }; // a write to it failed (worker thread): not usable
+    static constexpr qint64 MaxSpoolBytes = qint64(256) << 20; // compressed bytes kept for a hard link at most
+    QThread *m_replay = nullptr;
+    std::atomic<bool> m_replayCancel { false };
+    Error m_replayError; // written by the replay thread, read after it ended
+    QString m_replayTarget;
 
     qint64 m_consumedBefore = 0; // budget carried across passes
     qint64 m_requestedBefore = 0;

@@ -1,11 +1,20 @@
 #include "stream/Decompressor.h"
 
+#include "common/Logging.h"
 #include "stream/GzipIsalDecompressor.h"
 #include "stream/GzipZlibDecompressor.h"
 #include "stream/PlainDecompressor.h"
 #include "stream/ZstdDecompressor.h"
 
 namespace ll::stream {
+
+void Decompressor::noteTrailingData(qint64 offset)
+{
+    m_trailingOffset = offset;
+    qCWarning(llStream).noquote()
+        << QStringLiteral("trailing data after the gzip stream at compressed offset %1 ignored (as gzip does)")
+               .arg(offset);
+}
 
 Decompressor::Format Decompressor::detect(const char *data, qint64 size)
 {

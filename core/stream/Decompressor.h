@@ -47,6 +47,10 @@ public:
     static constexpr qint64 OutputBufferSize = 256 * 1024;
 
 protected:
+    /** Bytes that are not a gzip member follow the last one at offset: ignored with a warning, as gzip -t does
+        ("decompression OK, trailing garbage ignored"); the stream is complete. */
+    void noteTrailingData(qint64 offset);
+
     /** Hands out a decompressed chunk; returns false (and marks stopped) when the sink wants no more. */
     bool emitOutput(const char *data, qint64 size)
     {

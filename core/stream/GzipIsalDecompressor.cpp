@@ -224,12 +224,8 @@ Status GzipIsalDecompressor::feed(const char *data, qint64 size)
 
 void GzipIsalDecompressor::startTrailing(qint64 offset)
 {
-    // gzip -t: "decompression OK, trailing garbage ignored" (exit 2, a warning): the stream is complete.
     m_phase = Phase::Trailing;
-    m_trailingOffset = offset;
-    qCWarning(llStream).noquote() << QStringLiteral("trailing data after the gzip stream at compressed offset %1 "
-                                                    "ignored (as gzip does)")
-                                         .arg(offset);
+    noteTrailingData(offset);
 }
 
 Status GzipIsalDecompressor::finish()

@@ -378,13 +378,8 @@ Status TarReader::parseHeader(const char *block, qint64 blockOffset)
             m_memberStart = blockOffset;
         m_padding = paddingFor(size);
         m_remaining = size;
-        if (typeFlag == 'g') {
-            // Global PAX defaults: not a member, nothing we use; skip the payload.
-            m_readData = false;
-            m_dataIsEntry = false;
-            m_state = size > 0 ? State::Data : State::Header;
-            return {};
-        }
+        if (typeFlag == 'g')
+            return skipPayload(size); // global PAX defaults: not a member, nothing we use
         if (typeFlag == 'x' && m_havePendingExtension) {
             // A second 'x' header for the same member replaces the first (GNU tar, bsdtar, Go).
             m_paxPath = m_paxLink = m_paxUname = m_paxGname = QString();
@@ -406,16 +401,21 @@ Status TarReader::parseHeader(const char *block, qint64 blockOffset)
         }
         return {};
     case 'V': // GNU volume label: not a member
-        m_readData = false;
-        m_dataIsEntry = false;
-        m_remaining = size;
-        m_padding = paddingFor(size);
-        m_state = size > 0 ? State::Data : State::Header;
-        return {};
+        return skipPayload(size);
     default:
         break;
     }
     return startEntry(block, blockOffset, typeFlag, size);
+}
+
+Status TarReader::skipPayload(qint64 size)
+{
+    m_readData = false;
+    m_dataIsEntry = false;
+    m_remaining = size;
+    m_padding = paddingFor(size);
+    m_state = size > 0 ? State::Data : State::Header;
+    return {};
 }
 
 Status TarReader::startEntry(const char *block, qint64 blockOffset, char typeFlag, qint64 size)
@@ -532,12 +532,7 @@ Status TarReader::startEntry(const char *block, qint64 blockOffset, char typeFla
             stop();
             return {};
         }
-        m_readData = false;
-        m_dataIsEntry = false;
-        m_remaining = size;
-        m_padding = paddingFor(size);
-        m_state = size > 0 ? State::Data : State::Header;
-        return {};
+        return skipPayload(size);
     }
 
     if (typeFlag == 'S') {

@@ -91,6 +91,8 @@ private:
     Status parseSparseBlock(const char *block, qint64 blockOffset);
     Status parseSparseMap(bool *complete);
     Status beginEntry(qint64 storedSize);
+    /** The next size bytes (and their padding) are a payload no member owns: skipped. */
+    Status skipPayload(qint64 size);
     bool sparseAdvance();
     bool sparseFinish();
     void finishExtension();

@@ -1,11 +1,11 @@
-#include "AnalysisLayers.h"
+#include "LayerSpecs.h"
 #include "analysis/ImageAnalysis.h"
 
 #include <QTest>
 
 using ll::analysis::Change;
 using ll::analysis::ImageAnalysis;
-using namespace analysistest;
+using namespace layerspec;
 
 Q_DECLARE_METATYPE(Specs)
 

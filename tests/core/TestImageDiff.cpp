@@ -1,4 +1,4 @@
-#include "AnalysisLayers.h"
+#include "LayerSpecs.h"
 #include "analysis/ImageDiff.h"
 
 #include "fs/MergedTree.h"
@@ -13,7 +13,7 @@ using ll::analysis::DiffSummary;
 using ll::analysis::ImageDiff;
 using ll::fs::FileNode;
 using ll::fs::LayerTree;
-using namespace analysistest;
+using namespace layerspec;
 
 Q_DECLARE_METATYPE(Specs)
 

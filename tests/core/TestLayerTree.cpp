@@ -1,3 +1,5 @@
+#include "LayerSpecs.h"
+
 #include "fs/LayerTree.h"
 #include "stream/TarEntry.h"
 
@@ -7,67 +9,11 @@ using ll::fs::FileNode;
 using ll::fs::LayerTree;
 using ll::fs::Lookup;
 using ll::stream::TarEntry;
+using layerspec::sizedEntry;
 
 namespace {
 
-/** "f path", "d path", "l path>target", "h path>target", "c path"; size = path length for files. */
-TarEntry entry(const QString &spec)
-{
-    TarEntry e;
-    const QChar kind = spec.at(0);
-    QString rest = spec.mid(2);
-    const int gt = rest.indexOf(QLatin1Char('>'));
-    if (gt >= 0) {
-        e.linkTarget = rest.mid(gt + 1);
-        rest = rest.left(gt);
-    }
-    e.path = rest;
-    switch (kind.toLatin1()) {
-    case 'd':
-        e.type = TarEntry::Type::Directory;
-        e.mode = 0755;
-        break;
-    case 'l':
-        e.type = TarEntry::Type::Symlink;
-        e.mode = 0777;
-        break;
-    case 'h':
-        e.type = TarEntry::Type::Hardlink;
-        e.mode = 0644;
-        break;
-    case 'c':
-        e.type = TarEntry::Type::CharDevice;
-        break;
-    default:
-        e.type = TarEntry::Type::File;
-        e.mode = 0644;
-        e.size = rest.size();
-        break;
-    }
-    e.uname = QStringLiteral("root");
-    return e;
-}
-
-/** Checks parent/row consistency of the whole tree; returns the number of nodes below root. */
-int checkConsistent(const FileNode *root)
-{
-    int count = 0;
-    std::vector<const FileNode *> stack { root };
-    while (!stack.empty()) {
-        const FileNode *n = stack.back();
-        stack.pop_back();
-        for (int r = 0; r < n->childCount(); ++r) {
-            const FileNode *c = n->children[size_t(r)];
-            if (c->parent != n || c->row != r)
-                return -1;
-            if (n->child(c->name) != c)
-                return -1;
-            ++count;
-            stack.push_back(c);
-        }
-    }
-    return count;
-}
+using layerspec::checkConsistent;
 
 QStringList paths(const std::vector<const FileNode *> &nodes)
 {
@@ -100,7 +46,7 @@ private slots:
 void TestLayerTree::implicitParents()
 {
     LayerTree t(3);
-    QVERIFY(t.addEntry(entry(QStringLiteral("f usr/share/doc/README"))).ok());
+    QVERIFY(t.addEntry(sizedEntry(QStringLiteral("f usr/share/doc/README"))).ok());
     QCOMPARE(t.entryCount(), 1);
     QCOMPARE(t.nodeCount(), 4);
     const FileNode *doc = t.find(QStringLiteral("usr/share/doc"));
@@ -112,7 +58,7 @@ void TestLayerTree::implicitParents()
     QCOMPARE(doc->path(), QStringLiteral("usr/share/doc"));
 
     // The parent's own entry arrives later: no longer implicit, metadata taken, children kept.
-    TarEntry d = entry(QStringLiteral("d usr/share"));
+    TarEntry d = sizedEntry(QStringLiteral("d usr/share"));
     d.mode = 0700;
     d.uid = 42;
     QVERIFY(t.addEntry(d).ok());
@@ -133,9 +79,9 @@ void TestLayerTree::implicitParents()
 void TestLayerTree::replacement()
 {
     LayerTree t;
-    QVERIFY(t.addEntry(entry(QStringLiteral("f a"))).ok());
-    QVERIFY(t.addEntry(entry(QStringLiteral("f b"))).ok());
-    TarEntry again = entry(QStringLiteral("l a>b"));
+    QVERIFY(t.addEntry(sizedEntry(QStringLiteral("f a"))).ok());
+    QVERIFY(t.addEntry(sizedEntry(QStringLiteral("f b"))).ok());
+    TarEntry again = sizedEntry(QStringLiteral("l a>b"));
     QVERIFY(t.addEntry(again).ok());
     QCOMPARE(t.entryCount(), 2);
     QCOMPARE(t.nodeCount(), 2);
@@ -149,8 +95,8 @@ void TestLayerTree::replacement()
 void TestLayerTree::fileReplacedByDirParent()
 {
     LayerTree t;
-    QVERIFY(t.addEntry(entry(QStringLiteral("f x"))).ok());
-    QVERIFY(t.addEntry(entry(QStringLiteral("f x/y"))).ok());
+    QVERIFY(t.addEntry(sizedEntry(QStringLiteral("f x"))).ok());
+    QVERIFY(t.addEntry(sizedEntry(QStringLiteral("f x/y"))).ok());
     const FileNode *x = t.find(QStringLiteral("x"));
     QVERIFY(x->isDir());
     QVERIFY(x->isImplicit());
@@ -162,9 +108,9 @@ void TestLayerTree::dirReplacedByFileDropsSubtree()
 {
     LayerTree t;
     for (const char *s : { "d x", "d x/sub", "f x/sub/a", "f x/b", "f other" })
-        QVERIFY(t.addEntry(entry(QString::fromLatin1(s))).ok());
+        QVERIFY(t.addEntry(sizedEntry(QString::fromLatin1(s))).ok());
     QCOMPARE(t.nodeCount(), 5);
-    QVERIFY(t.addEntry(entry(QStringLiteral("f x"))).ok());
+    QVERIFY(t.addEntry(sizedEntry(QStringLiteral("f x"))).ok());
     QCOMPARE(t.nodeCount(), 2);
     QCOMPARE(t.entryCount(), 2);
     QCOMPARE(t.find(QStringLiteral("x/b")), nullptr);
@@ -178,7 +124,7 @@ void TestLayerTree::emptyDirReplacedByFileThenChild()
     // Exercises the cached parent dir: it must not survive its dir turning into a file and back.
     LayerTree t;
     for (const char *s : { "f a/b/x", "f a/b/y", "f a/b", "f a/b/z", "f a/c" })
-        QVERIFY(t.addEntry(entry(QString::fromLatin1(s))).ok());
+        QVERIFY(t.addEntry(sizedEntry(QString::fromLatin1(s))).ok());
     const FileNode *b = t.find(QStringLiteral("a/b"));
     QVERIFY(b->isDir());
     QVERIFY(b->isImplicit());
@@ -191,7 +137,7 @@ void TestLayerTree::emptyDirReplacedByFileThenChild()
 void TestLayerTree::rootEntry()
 {
     LayerTree t;
-    TarEntry r = entry(QStringLiteral("d ."));
+    TarEntry r = sizedEntry(QStringLiteral("d ."));
     r.mode = 0700;
     QVERIFY(t.addEntry(r).ok());
     QVERIFY(t.root()->hasEntry());
@@ -206,7 +152,7 @@ void TestLayerTree::whiteoutsAndOpaque()
     LayerTree t(2);
     for (const char *s : { "d etc", "f etc/.wh.passwd", "f .wh.tmp", "f var/cache/.wh..wh..opq", "f var/cache/new",
              "f .wh..wh.plnk", "f .wh..wh.plnk/1234", "f etc/.wh.passwd", "f etc/.wh.hosts", "f etc/hosts" })
-        QVERIFY(t.addEntry(entry(QString::fromLatin1(s))).ok());
+        QVERIFY(t.addEntry(sizedEntry(QString::fromLatin1(s))).ok());
     QCOMPARE(t.whiteouts(),
         QStringList({ QStringLiteral("etc/passwd"), QStringLiteral("tmp"), QStringLiteral("etc/hosts") }));
     QCOMPARE(t.opaqueDirs(), QStringList({ QStringLiteral("var/cache") }));
@@ -233,7 +179,7 @@ void TestLayerTree::whiteoutsAndOpaque()
 void TestLayerTree::unsafeRejected()
 {
     LayerTree t;
-    const auto r = t.addEntry(entry(QStringLiteral("f ../../etc/passwd")));
+    const auto r = t.addEntry(sizedEntry(QStringLiteral("f ../../etc/passwd")));
     QVERIFY(!r.ok());
     QCOMPARE(r.error().code, ll::Error::Code::UnsafePath);
     QCOMPARE(t.entryCount(), 0);
@@ -244,7 +190,7 @@ void TestLayerTree::unsafeRejected()
 void TestLayerTree::unnormalisedAccepted()
 {
     LayerTree t;
-    QVERIFY(t.addEntry(entry(QStringLiteral("f ./a//b/../c"))).ok());
+    QVERIFY(t.addEntry(sizedEntry(QStringLiteral("f ./a//b/../c"))).ok());
     QVERIFY(t.find(QStringLiteral("a/c")));
     QCOMPARE(t.find(QStringLiteral("a/b")), nullptr);
 }
@@ -293,7 +239,7 @@ void TestLayerTree::probe()
 
     LayerTree t(7);
     for (const QString &s : specs)
-        QVERIFY(t.addEntry(entry(s)).ok());
+        QVERIFY(t.addEntry(sizedEntry(s)).ok());
     const Lookup l = t.probe(path);
     QCOMPARE(int(l.status), status);
     QCOMPARE(l.layer, l.status == Lookup::Status::NotFound ? -1 : 7);
@@ -310,11 +256,11 @@ void TestLayerTree::tenThousand()
     for (int d = 0; d < 10; ++d) {
         const QString dir = QStringLiteral("root/dir%1").arg(d);
         if (d % 2 == 0)
-            QVERIFY(t.addEntry(entry(QStringLiteral("d ") + dir)).ok());
+            QVERIFY(t.addEntry(sizedEntry(QStringLiteral("d ") + dir)).ok());
         for (int f = 0; f < 1000; ++f)
-            QVERIFY(t.addEntry(entry(QStringLiteral("f %1/file%2").arg(dir).arg(f))).ok());
+            QVERIFY(t.addEntry(sizedEntry(QStringLiteral("f %1/file%2").arg(dir).arg(f))).ok());
         if (d % 2 == 1)
-            QVERIFY(t.addEntry(entry(QStringLiteral("d ") + dir)).ok());
+            QVERIFY(t.addEntry(sizedEntry(QStringLiteral("d ") + dir)).ok());
         expectedNodes += 1001;
     }
     expectedNodes += 1; // implicit "root"
@@ -329,7 +275,7 @@ void TestLayerTree::tenThousand()
     QVERIFY(t.find(QStringLiteral("root"))->isImplicit());
     // Replacing every 10th file keeps rows and counts.
     for (int i = 0; i < 1000; i += 10)
-        QVERIFY(t.addEntry(entry(QStringLiteral("f root/dir3/file%1").arg(i))).ok());
+        QVERIFY(t.addEntry(sizedEntry(QStringLiteral("f root/dir3/file%1").arg(i))).ok());
     QCOMPARE(t.entryCount(), 10010);
     QCOMPARE(int(t.entries().size()), 10010);
     QCOMPARE(t.entries().back()->path(), QStringLiteral("root/dir3/file990"));

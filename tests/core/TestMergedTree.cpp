@@ -1,3 +1,5 @@
+#include "LayerSpecs.h"
+
 #include "fs/LayerTree.h"
 #include "fs/MergedTree.h"
 #include "stream/TarEntry.h"
@@ -10,78 +12,22 @@ using ll::fs::LayerTree;
 using ll::fs::Lookup;
 using ll::fs::MergedTree;
 using ll::stream::TarEntry;
+using layerspec::sizedEntry;
 
 namespace {
 
-/** "f path", "d path", "l path>target", "h path>target". */
-TarEntry entry(const QString &spec)
-{
-    TarEntry e;
-    QString rest = spec.mid(2);
-    const int gt = rest.indexOf(QLatin1Char('>'));
-    if (gt >= 0) {
-        e.linkTarget = rest.mid(gt + 1);
-        rest = rest.left(gt);
-    }
-    e.path = rest;
-    switch (spec.at(0).toLatin1()) {
-    case 'd':
-        e.type = TarEntry::Type::Directory;
-        break;
-    case 'l':
-        e.type = TarEntry::Type::Symlink;
-        break;
-    case 'h':
-        e.type = TarEntry::Type::Hardlink;
-        break;
-    default:
-        e.type = TarEntry::Type::File;
-        e.size = rest.size();
-        break;
-    }
-    return e;
-}
 
 std::vector<LayerTree> buildLayers(const QList<QStringList> &specs)
 {
-    std::vector<LayerTree> layers;
-    for (int i = 0; i < specs.size(); ++i) {
-        layers.emplace_back(i);
-        for (const QString &s : specs[i]) {
-            if (!layers.back().addEntry(entry(s)).ok())
-                qWarning("bad spec %s", qPrintable(s));
-        }
-    }
-    return layers;
+    return layerspec::buildLayers(specs, layerspec::FileSize::PathLength);
 }
 
-std::vector<const LayerTree *> pointers(const std::vector<LayerTree> &layers)
-{
-    std::vector<const LayerTree *> out;
-    for (const LayerTree &l : layers)
-        out.push_back(&l);
-    return out;
-}
+using layerspec::pointers;
 
-/** parent/row/lookup consistency; returns node count below root or -1. */
+/** Consistent, and no marker: markers never reach the merged tree. */
 int checkConsistent(const FileNode *root)
 {
-    int count = 0;
-    std::vector<const FileNode *> stack { root };
-    while (!stack.empty()) {
-        const FileNode *n = stack.back();
-        stack.pop_back();
-        for (int r = 0; r < n->childCount(); ++r) {
-            const FileNode *c = n->children[size_t(r)];
-            if (c->parent != n || c->row != r || n->child(c->name) != c)
-                return -1;
-            if (c->isWhiteout() || c->isOpaque())
-                return -1; // markers never reach the merged tree
-            ++count;
-            stack.push_back(c);
-        }
-    }
-    return count;
+    return layerspec::checkConsistent(root, true);
 }
 
 QString statusString(const LayerStatus &s)
@@ -328,10 +274,10 @@ void TestMergedTree::manyEntriesMerge()
     trees.emplace_back(0);
     trees.emplace_back(1);
     for (int i = 0; i < 5000; ++i) {
-        QVERIFY(trees[0].addEntry(entry(QStringLiteral("f big/f%1").arg(i))).ok());
+        QVERIFY(trees[0].addEntry(sizedEntry(QStringLiteral("f big/f%1").arg(i))).ok());
         QVERIFY(
             trees[1]
-                .addEntry(entry(i % 2 ? QStringLiteral("f big/.wh.f%1").arg(i) : QStringLiteral("f big/f%1").arg(i)))
+                .addEntry(sizedEntry(i % 2 ? QStringLiteral("f big/.wh.f%1").arg(i) : QStringLiteral("f big/f%1").arg(i)))
                 .ok());
     }
     MergedTree merged;
@@ -356,8 +302,8 @@ void TestMergedTree::deepPath()
     std::vector<LayerTree> trees;
     trees.emplace_back(0);
     trees.emplace_back(1);
-    QVERIFY(trees[0].addEntry(entry(QStringLiteral("f ") + deep + QStringLiteral("/leaf"))).ok());
-    QVERIFY(trees[1].addEntry(entry(QStringLiteral("f ") + deep + QStringLiteral("/.wh.leaf"))).ok());
+    QVERIFY(trees[0].addEntry(sizedEntry(QStringLiteral("f ") + deep + QStringLiteral("/leaf"))).ok());
+    QVERIFY(trees[1].addEntry(sizedEntry(QStringLiteral("f ") + deep + QStringLiteral("/.wh.leaf"))).ok());
     QCOMPARE(trees[0].nodeCount(), depth + 1);
     MergedTree merged;
     merged.addLayer(trees[0]);

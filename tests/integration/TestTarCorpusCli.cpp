@@ -192,6 +192,53 @@ private Q_SLOTS:
         QVERIFY(f.open(QIODevice::ReadOnly));
         QCOMPARE(f.readAll(), QByteArray("second copy, the one that wins\n"));
     }
+
+    // The same path twice in one layer, carved by streaming (no index): the last copy wins as tar -x gives it
+    // (was: the first copy met). A small layer is read on to its end after the first copy (verified, index
+    // kept); in a big one the carve stops at the first copy and says so (last_copy_checked false, the note
+    // names --whole-layer) unless --whole-layer, which reads on whatever the size.
+    void streamedCarveTakesLastCopy_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<bool>("wholeLayer");
+        QTest::addColumn<bool>("lastCopy"); // the carve is expected to have checked for a later copy
+        QTest::newRow("small layer") << "gnu-append" << false << true;
+        QTest::newRow("6 MiB between the copies") << "gnu-append-far" << false << false;
+        QTest::newRow("6 MiB between, --whole-layer") << "gnu-append-far" << true << true;
+    }
+    void streamedCarveTakesLastCopy()
+    {
+        QFETCH(QString, name);
+        QFETCH(bool, wholeLayer);
+        QFETCH(bool, lastCopy);
+        if (!m_refs.contains(name))
+            QSKIP("GNU tar missing");
+        QTemporaryDir out;
+        QStringList args { QStringLiteral("-t"), m_refs.value(name), QStringLiteral("-f"), QStringLiteral("t/dup.txt"),
+            QStringLiteral("-o"), out.path(), QStringLiteral("--no-cache") };
+        if (wholeLayer)
+            args << QStringLiteral("--whole-layer");
+        const auto r = CliRunner::run(args + QStringList { QStringLiteral("--json") });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QJsonObject o = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(o.value(QStringLiteral("last_copy_checked")).toBool(), lastCopy);
+        QCOMPARE(o.value(QStringLiteral("verified")).toBool(), lastCopy); // read to the end: the digest checked
+        QFile f(out.filePath(QStringLiteral("t/dup.txt")));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QCOMPARE(f.readAll(),
+            lastCopy ? QByteArray("second copy, the one that wins\n") : QByteArray("first copy\n"));
+        f.close();
+        const qint64 downloaded = o.value(QStringLiteral("bytes_downloaded")).toInteger();
+        const qint64 layer = o.value(QStringLiteral("layer_size")).toInteger();
+        qInfo("%s%s: %lld of %lld bytes downloaded", qPrintable(name), wholeLayer ? " --whole-layer" : "",
+            downloaded, layer);
+        if (!lastCopy) {
+            QVERIFY(downloaded < layer / 2); // the early stop kept its economy
+            const auto human = CliRunner::run(args);
+            QVERIFY2(human.exitCode == 0, human.err.constData());
+            QVERIFY2(human.err.contains("--whole-layer"), human.err.constData());
+        }
+    }
 };
 
 QTEST_GUILESS_MAIN(TestTarCorpusCli)

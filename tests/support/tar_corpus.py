@@ -200,6 +200,20 @@ def build(out_dir):
         run(["tar", "--format=gnu", "-rf", path, "t/dup.txt"], src)
         cases.append({"name": "gnu-append", "writer": "gnu", "compression": "none", "features": ["duplicate"],
                       "archive": path.decode(), "tar": path.decode()})
+        # The same with 6 MiB appended between the two copies: a carve that stops at the first copy misses the
+        # second unless it reads the layer to its end.
+        src = os.path.join(out_dir, b"src", b"dup-far")
+        make_tree(src, [])
+        path = os.path.join(archives, b"gnu-append-far.tar")
+        run(["tar", "--format=gnu", "-cf", path, "t"], src)
+        with open(os.path.join(src, b"t", b"far.bin"), "wb") as f:
+            f.write(hashlib.shake_256(b"layerslayer far").digest(6 * MB))  # incompressible, deterministic
+        os.utime(os.path.join(src, b"t", b"far.bin"), (1700000050, 1700000050))
+        run(["tar", "--format=gnu", "-rf", path, "t/far.bin"], src)
+        write(os.path.join(src, b"t", b"dup.txt"), b"second copy, the one that wins\n", mtime=1700000100)
+        run(["tar", "--format=gnu", "-rf", path, "t/dup.txt"], src)
+        cases.append({"name": "gnu-append-far", "writer": "gnu", "compression": "none", "features": ["duplicate"],
+                      "archive": path.decode(), "tar": path.decode()})
         # GNU dumpdir: --listed-incremental writes 'D' members for directories.
         src = os.path.join(out_dir, b"src", b"incremental")
         make_tree(src, [])
