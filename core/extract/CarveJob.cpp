@@ -559,22 +559,23 @@ void CarveJob::startPass(int layer, PassKind kind, const QString &entryPath, qin
         m_spoolFd = ::open(QFile::encodeName(QDir::tempPath()).constData(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
         m_spoolFailed = m_spoolFd < 0;
         if (m_spoolFd >= 0) {
-            pipeline->setRawSink([fd = m_spoolFd, failed = &m_spoolFailed](qint64 offset, const char *data, qint64 size) {
-                if (offset + size > MaxSpoolBytes)
-                    failed->store(true); // a deep search: a hard link there is read again rather than kept on disk
-                while (size > 0 && !failed->load()) {
-                    const ssize_t n = ::write(fd, data, size_t(size));
-                    if (n < 0 && errno == EINTR)
-                        continue;
-                    if (n <= 0)
-                        failed->store(true); // the carve goes on; a hard link is then read again
-                    else {
-                        data += n;
-                        size -= n;
+            pipeline->setRawSink(
+                [fd = m_spoolFd, failed = &m_spoolFailed](qint64 offset, const char *data, qint64 size) {
+                    if (offset + size > MaxSpoolBytes)
+                        failed->store(true); // a deep search: a hard link there is read again rather than kept on disk
+                    while (size > 0 && !failed->load()) {
+                        const ssize_t n = ::write(fd, data, size_t(size));
+                        if (n < 0 && errno == EINTR)
+                            continue;
+                        if (n <= 0)
+                            failed->store(true); // the carve goes on; a hard link is then read again
+                        else {
+                            data += n;
+                            size -= n;
+                        }
                     }
-                }
-                return Status();
-            });
+                    return Status();
+                });
         }
     }
     if (kind == PassKind::Search && m_store.isEnabled() && source.layer.size >= 0) { // size: the digest is checked

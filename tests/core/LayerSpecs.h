@@ -100,7 +100,8 @@ inline QStringList strings(std::initializer_list<const char *> list)
 }
 
 /** One tree per layer (index = position), bottom-up; a spec the tree refuses is reported. */
-inline std::vector<ll::fs::LayerTree> buildLayers(const QList<QStringList> &specs, FileSize fileSize = FileSize::Zero)
+inline std::vector<ll::fs::LayerTree> buildLayerLists(
+    const QList<QStringList> &specs, FileSize fileSize = FileSize::Zero)
 {
     std::vector<ll::fs::LayerTree> layers;
     layers.reserve(size_t(specs.size()));
@@ -123,7 +124,7 @@ inline std::vector<ll::fs::LayerTree> buildLayers(const Specs &specs)
             l << QString::fromUtf8(s);
         lists << l;
     }
-    return buildLayers(lists);
+    return buildLayerLists(lists);
 }
 
 inline std::vector<const ll::fs::LayerTree *> pointers(const std::vector<ll::fs::LayerTree> &layers)

@@ -19,7 +19,7 @@ namespace {
 
 std::vector<LayerTree> buildLayers(const QList<QStringList> &specs)
 {
-    return layerspec::buildLayers(specs, layerspec::FileSize::PathLength);
+    return layerspec::buildLayerLists(specs, layerspec::FileSize::PathLength);
 }
 
 using layerspec::pointers;
