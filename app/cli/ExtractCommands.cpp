@@ -257,8 +257,11 @@ int runExtract(CliSession &session)
                         { QStringLiteral("type"), e.typeName() }, { QStringLiteral("layer"), item.layer },
                         { QStringLiteral("size"), item.size },
                         { QStringLiteral("outcome"), extract::ExtractItem::outcomeName(item.outcome) } };
-                    if (item.outcome == extract::ExtractItem::Outcome::Written)
+                    if (item.outcome == extract::ExtractItem::Outcome::Written) {
                         obj.insert(QStringLiteral("verified"), !job.unverifiedLayers().contains(item.layer));
+                        if (job.randomAccessLayers().contains(item.layer))
+                            obj.insert(QStringLiteral("random_access"), true);
+                    }
                     if (item.error.isError())
                         obj.insert(QStringLiteral("reason"), item.error.message);
                     printJson(obj);
@@ -286,6 +289,18 @@ int runExtract(CliSession &session)
                .arg(failed)
                .arg(humanSize(job.bytesDownloaded()))
                .arg(job.layersRead().size()));
+    if (!job.randomAccessLayers().isEmpty()) {
+        QStringList layers;
+        for (int l : job.randomAccessLayers())
+            layers << QString::number(l);
+        c.info(QStringLiteral("Layer(s) %1 read from their index's checkpoints: %2 request(s), %3 span(s) verified")
+                   .arg(layers.join(QStringLiteral(", ")))
+                   .arg(job.requestCount())
+                   .arg(job.spansVerified()));
+    }
+    if (!job.indexFallback().isEmpty())
+        c.error(QStringLiteral("Read from checkpoints failed (%1): the layer was streamed instead")
+                    .arg(job.indexFallback()));
     if (!job.unverifiedLayers().isEmpty()) {
         QStringList layers;
         for (int l : job.unverifiedLayers())

@@ -8,6 +8,7 @@
 #include "fs/PathSanitizer.h"
 #include "fs/Whiteout.h"
 #include "index/IndexReader.h"
+#include "random/SpanRead.h"
 #include "stream/LayerPipeline.h"
 #include "stream/TarReader.h"
 
@@ -73,10 +74,12 @@ bool decidedAbove(const std::vector<const fs::LayerTree *> &trees, const QString
 
 /**
  * The compressed offset the entries of an indexed layer needed for paths are out by (0: none is needed). In
- * merged mode only the copies visible through the upper layers count.
+ * merged mode only the copies visible through the upper layers count. ranges (if given) gets each needed
+ * member's uncompressed [header, end of data).
  */
 qint64 neededEnd(index::IndexReader &reader, const QStringList &paths, int layer,
-    const std::vector<const fs::LayerTree *> *upper, fs::LayerTree *tree, bool *ok)
+    const std::vector<const fs::LayerTree *> *upper, fs::LayerTree *tree, bool *ok,
+    QVector<QPair<qint64, qint64>> *ranges = nullptr)
 {
     qint64 end = 0;
     TarEntry e;
@@ -90,9 +93,33 @@ qint64 neededEnd(index::IndexReader &reader, const QStringList &paths, int layer
         if (upper && safe && !visibleFrom(*upper, layer, e, path))
             continue;
         end = qMax(end, e.compressedEnd < 0 ? reader.blobSize() : e.compressedEnd);
+        if (ranges)
+            ranges->append({ e.headerOffset, qMax(e.dataOffset + e.storedSize(), e.headerOffset + 512) });
     }
     *ok = !reader.error().isError();
     return end;
+}
+
+/**
+ * The reads from an indexed gzip layer's checkpoints that fetch ranges (each span verified; runs of touching
+ * spans merged into one request). Empty when the index keeps no checkpoints for this blob or they do not
+ * cover the ranges. After neededEnd() read the reader to its end.
+ */
+QVector<random::SpanRead> runsFor(
+    index::IndexReader &reader, qint64 layerSize, const QVector<QPair<qint64, qint64>> &ranges)
+{
+    if (ranges.isEmpty() || reader.checkpoints().isEmpty() || reader.checkpoints().compressedSize != layerSize)
+        return {};
+    const auto points = std::make_shared<const random::GzipCheckpoints>(reader.takeCheckpoints());
+    return random::SpanRead::planRuns(points, ranges);
+}
+
+qint64 bytesOf(const QVector<random::SpanRead> &runs)
+{
+    qint64 total = 0;
+    for (const random::SpanRead &r : runs)
+        total += r.compressedEnd() - r.compressedStart();
+    return total;
 }
 
 } // namespace
@@ -123,6 +150,10 @@ public:
     }
 
     QVector<ExtractItem> takeItems() { return std::move(m_items); }
+    /** Reads from checkpoints: the members (by header offset) the index says the reads hold. */
+    void expectHeaders(const QSet<qint64> &headers) { m_expected = headers; }
+    /** After the reads: how many of them never came (the index is wrong about this layer). */
+    int missingExpected() const { return int(m_expected.size()); }
     /** A full disk (see DiskFull): the layer stopped there and the job fails with it. */
     const Error &fatalError() const { return m_fatal; }
 
@@ -178,6 +209,7 @@ public:
     {
         if (m_fatal.isError())
             return Action::Stop;
+        m_expected.remove(entry.headerOffset);
         const Action a = handleEntry(entry);
         if (a == Action::ReadData || !m_stopWhenDecided)
             return a;
@@ -456,6 +488,7 @@ private:
     QSet<QString> m_pendingPaths;
     QStringList m_open; // stopWhenDecided: paths this layer has not decided yet
     bool m_stopWhenDecided = false;
+    QSet<qint64> m_expected; // expectHeaders() not seen yet
 };
 
 // ---------------------------------------------------------------- job
@@ -564,10 +597,12 @@ qint64 ExtractJob::expectedDownload(
         const oci::Descriptor &d = image.manifest.layers.at(k);
         std::unique_ptr<index::IndexReader> reader = store.isEnabled() ? store.open(d.digest) : nullptr;
         bool ok = false;
-        const qint64 end = reader ? neededEnd(*reader, normal, k, nullptr, nullptr, &ok) : 0;
+        QVector<QPair<qint64, qint64>> ranges;
+        const qint64 end = reader ? neededEnd(*reader, normal, k, nullptr, nullptr, &ok, &ranges) : 0;
         if (ok) {
             ++indexed;
-            total += end;
+            const QVector<random::SpanRead> runs = runsFor(*reader, d.size, ranges);
+            total += runs.isEmpty() ? end : bytesOf(runs);
         } else {
             total += qMax<qint64>(0, d.size);
         }
@@ -587,10 +622,18 @@ bool ExtractJob::loadIndexed(int layer, qint64 *needEnd)
     const bool merged = m_options.layer < 0;
     auto tree = merged ? std::make_unique<fs::LayerTree>(layer) : nullptr;
     bool ok = false;
-    *needEnd = neededEnd(*reader, m_paths, layer, merged ? &m_treePtrs : nullptr, tree.get(), &ok);
+    QVector<QPair<qint64, qint64>> ranges;
+    *needEnd = neededEnd(*reader, m_paths, layer, merged ? &m_treePtrs : nullptr, tree.get(), &ok, &ranges);
     if (!ok) {
         qCWarning(llExtract).noquote() << reader->error().message << "; reading layer" << layer << "instead";
         return false;
+    }
+    m_runs = runsFor(*reader, m_image.manifest.layers.at(layer).size, ranges);
+    m_run = 0;
+    m_runHeaders.clear();
+    if (!m_runs.isEmpty()) {
+        for (const QPair<qint64, qint64> &r : std::as_const(ranges))
+            m_runHeaders.insert(r.first);
     }
     if (merged)
         m_trees[size_t(layer)] = std::move(tree);
@@ -605,12 +648,20 @@ void ExtractJob::startNextLayer()
         finishAll();
         return;
     }
-    const int k = m_order.at(m_next++);
+    startLayer(m_order.at(m_next++), true);
+}
+
+void ExtractJob::startLayer(int k, bool useIndex)
+{
+    const bool merged = m_options.layer < 0;
     m_currentLayer = k;
+    m_runs.clear();
+    m_run = 0;
+    m_runHeaders.clear();
     std::vector<const fs::LayerTree *> upper = m_treePtrs; // layers above k are read; k and below are null
     stream::LayerSource source = stream::LayerSource::fromImage(m_image, k);
     qint64 needEnd = -1;
-    const bool indexed = loadIndexed(k, &needEnd);
+    const bool indexed = useIndex && loadIndexed(k, &needEnd);
     if (indexed && needEnd <= 0) {
         // The index says this layer holds nothing the paths need (or only copies hidden above): no download.
         qCDebug(llExtract) << "extract: layer" << k << "needs no download (its index)";
@@ -625,6 +676,15 @@ void ExtractJob::startNextLayer()
         tree = m_trees[size_t(k)].get();
     }
     m_visitor = std::make_unique<Visitor>(k, merged, m_paths, m_writer.get(), tree, std::move(upper), &m_writtenFrom);
+    m_layersRead.append(k);
+    setStatus(tr("Reading layer %1").arg(k));
+    if (!m_runs.isEmpty()) {
+        m_visitor->expectHeaders(m_runHeaders);
+        qCDebug(llExtract) << "extract: layer" << k << "from checkpoints," << m_runs.size() << "request(s),"
+                           << bytesOf(m_runs) << "bytes";
+        startRun();
+        return;
+    }
 
     m_pipeline = new stream::LayerPipeline(m_client, source, this);
     m_pipeline->setVisitor(m_visitor.get());
@@ -652,9 +712,20 @@ void ExtractJob::startNextLayer()
     }
     connect(m_pipeline, &Job::progress, this, &ExtractJob::onLayerProgress);
     connect(m_pipeline, &Job::finished, this, &ExtractJob::onLayerFinished);
-    setStatus(tr("Reading layer %1").arg(k));
     qCDebug(llExtract) << "extract: reading layer" << k;
-    m_layersRead.append(k);
+    m_pipeline->start();
+}
+
+void ExtractJob::startRun()
+{
+    const random::SpanRead &run = m_runs.at(m_run);
+    m_pipeline = new stream::LayerPipeline(m_client, stream::LayerSource::fromImage(m_image, m_currentLayer), this);
+    m_pipeline->setVisitor(m_visitor.get());
+    run.setUp(*m_pipeline);
+    connect(m_pipeline, &Job::progress, this, &ExtractJob::onLayerProgress);
+    connect(m_pipeline, &Job::finished, this, &ExtractJob::onLayerFinished);
+    qCDebug(llExtract) << "extract: layer" << m_currentLayer << "spans" << run.firstSpan() << "-" << run.lastSpan()
+                       << "bytes" << run.compressedStart() << "-" << run.compressedEnd();
     m_pipeline->start();
 }
 
@@ -670,11 +741,15 @@ void ExtractJob::onLayerFinished()
     m_pipeline = nullptr;
     const State state = pipeline->state();
     const Error error = pipeline->error();
+    const bool fromRuns = !m_runs.isEmpty();
     m_bytesDownloaded += pipeline->bytesDownloaded();
-    m_bytesDone += pipeline->stoppedEarly() || pipeline->isIncomplete()
+    m_requests += pipeline->requestCount();
+    m_bytesDone += fromRuns || pipeline->stoppedEarly() || pipeline->isIncomplete()
         ? pipeline->bytesDownloaded()
         : qMax<qint64>(0, pipeline->source().layer.size);
-    if (state == State::Succeeded && (pipeline->stoppedEarly() || pipeline->isIncomplete())
+    if (fromRuns)
+        m_spansVerified += random::SpanRead::spansVerified(*pipeline);
+    if (!fromRuns && state == State::Succeeded && (pipeline->stoppedEarly() || pipeline->isIncomplete())
         && !pipeline->digestVerified()) {
         m_unverified.append(m_currentLayer);
         qCDebug(llExtract) << "extract: layer" << m_currentLayer << "read in part (" << pipeline->bytesDownloaded()
@@ -682,6 +757,27 @@ void ExtractJob::onLayerFinished()
     }
     pipeline->disconnect(this);
     pipeline->deleteLater();
+
+    if (fromRuns && state != State::Cancelled && !m_visitor->fatalError().isError()) {
+        // Reads from checkpoints: the next run with the same visitor (the layer's files stay pending until
+        // every run is in), or back to streaming when the index proved wrong or the network failed.
+        if (state == State::Succeeded && ++m_run < m_runs.size()) {
+            startRun();
+            return;
+        }
+        if (state == State::Failed) {
+            const bool indexWrong = error.code == Error::Code::DigestMismatch || error.code == Error::Code::Corrupt;
+            fallBackToStreaming(error, indexWrong);
+            return;
+        }
+        if (const int missing = m_visitor->missingExpected(); missing > 0) {
+            fallBackToStreaming(
+                Error(Error::Code::Corrupt, tr("%n member(s) are not where the layer index says", nullptr, missing)),
+                true);
+            return;
+        }
+        m_randomLayers.append(m_currentLayer);
+    }
 
     if (state == State::Succeeded && !m_visitor->fatalError().isError())
         m_visitor->commitPending(); // the layer is verified: its files get their final names
@@ -709,6 +805,22 @@ void ExtractJob::onLayerFinished()
         cancelled();
     else
         fail(error);
+}
+
+void ExtractJob::fallBackToStreaming(const Error &why, bool indexWrong)
+{
+    const int k = m_currentLayer;
+    m_indexFallback = why.toString();
+    qCWarning(llExtract).noquote() << "layer" << k
+                                   << (indexWrong ? "index discarded:" : "read from checkpoints failed:")
+                                   << m_indexFallback << "- streaming the layer";
+    if (indexWrong)
+        m_store.remove(m_image.manifest.layers.at(k).digest);
+    m_visitor.reset(); // none of the reads' files gets a final name
+    m_trees[size_t(k)].reset();
+    m_fromIndex.removeAll(k);
+    m_layersRead.removeAll(k);
+    startLayer(k, false);
 }
 
 void ExtractJob::reportMissing()

@@ -3,9 +3,11 @@
 #include "common/Job.h"
 #include "index/IndexStore.h"
 #include "oci/Image.h"
+#include "random/SpanRead.h"
 #include "stream/TarEntry.h"
 
 #include <QHash>
+#include <QSet>
 #include <QStringList>
 #include <QVector>
 
@@ -73,6 +75,11 @@ struct ExtractOptions {
  * A layer is read only as far as the paths need (issue: 16 small files once cost whole layers):
  * - with a kept index (setIndexStore()), its tree comes from the index, a layer holding none of the paths is
  *   not downloaded at all, and one Range request reaches the compressedEnd of the last entry needed;
+ * - with an index that keeps gzip checkpoints, the members needed are grouped by the spans they lie in, runs of
+ *   overlapping or touching spans merge, and each run is one Range request (random::SpanRead::planRuns) whose
+ *   spans are checked against their SHA-256 before any byte is used: such a layer counts as verified. A span
+ *   that no longer matches (or a member not where the index says) discards the index; that or a network
+ *   failure streams the layer instead (indexFallback()), none of the reads' files kept;
  * - otherwise the stream stops as soon as every path is decided (each a non-directory found or deleted here or
  *   above: a later copy in the same layer is not looked for, as a carve does); directories need the whole layer.
  * A layer read partly cannot be checked against its digest: its files get their final names unverified and
@@ -97,6 +104,15 @@ public:
     const QVector<int> &unverifiedLayers() const { return m_unverified; }
     /** Layers whose tree came from their kept index (read in part or not at all). */
     const QVector<int> &layersFromIndex() const { return m_fromIndex; }
+    /** Layers read from their index's gzip checkpoints (each span's SHA-256 checked: they count as verified). */
+    const QVector<int> &randomAccessLayers() const { return m_randomLayers; }
+    /** Spans checked in those reads. */
+    int spansVerified() const { return m_spansVerified; }
+    /** Blob requests made (all layers, all reads). */
+    int requestCount() const { return m_requests; }
+    /** Non-empty when a read from checkpoints failed (why): that layer was streamed instead, and its index
+        discarded when it proved wrong (a span no longer matched, a member not where it said). */
+    const QString &indexFallback() const { return m_indexFallback; }
 
     /** Layer indexes to use (disabled by default; before start()). */
     void setIndexStore(const index::IndexStore &store) { m_store = store; }
@@ -122,6 +138,9 @@ private:
     class Visitor;
 
     void startNextLayer();
+    void startLayer(int layer, bool useIndex);
+    void startRun();
+    void fallBackToStreaming(const Error &why, bool indexWrong);
     bool loadIndexed(int layer, qint64 *needEnd);
     void onLayerFinished();
     void onLayerProgress(qint64 done, qint64 total);
@@ -153,6 +172,14 @@ private:
     index::IndexStore m_store;
     QVector<int> m_unverified;
     QVector<int> m_fromIndex;
+    // An indexed gzip layer read from its checkpoints: one request per run of touching spans, in stream order.
+    QVector<random::SpanRead> m_runs;
+    int m_run = 0;
+    QSet<qint64> m_runHeaders; // header offsets of the members the runs must hold
+    QVector<int> m_randomLayers;
+    int m_spansVerified = 0;
+    int m_requests = 0;
+    QString m_indexFallback;
 };
 
 } // namespace ll::extract

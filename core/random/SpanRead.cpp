@@ -3,6 +3,8 @@
 #include "random/GzipSpanReader.h"
 #include "stream/LayerPipeline.h"
 
+#include <algorithm>
+
 namespace ll::random {
 
 SpanRead SpanRead::plan(std::shared_ptr<const GzipCheckpoints> checkpoints, qint64 start, qint64 end)
@@ -17,6 +19,23 @@ SpanRead SpanRead::plan(std::shared_ptr<const GzipCheckpoints> checkpoints, qint
     if (r.m_first < 0 || r.m_last < r.m_first)
         r.m_first = r.m_last = -1;
     return r;
+}
+
+QVector<SpanRead> SpanRead::planRuns(
+    const std::shared_ptr<const GzipCheckpoints> &checkpoints, QVector<QPair<qint64, qint64>> ranges)
+{
+    std::sort(ranges.begin(), ranges.end());
+    QVector<SpanRead> runs;
+    for (const QPair<qint64, qint64> &r : std::as_const(ranges)) {
+        const SpanRead one = plan(checkpoints, r.first, r.second);
+        if (!one.isValid())
+            return {};
+        if (!runs.isEmpty() && one.m_first <= runs.last().m_last + 1)
+            runs.last().m_last = qMax(runs.last().m_last, one.m_last);
+        else
+            runs.append(one);
+    }
+    return runs;
 }
 
 qint64 SpanRead::compressedStart() const

@@ -2,6 +2,9 @@
 
 #include "random/GzipCheckpoint.h"
 
+#include <QPair>
+#include <QVector>
+
 #include <memory>
 
 namespace ll::stream {
@@ -20,6 +23,14 @@ class SpanRead
 public:
     /** Uncompressed [start, end) of the layer's tar. Invalid (first < 0) when the checkpoints do not cover it. */
     static SpanRead plan(std::shared_ptr<const GzipCheckpoints> checkpoints, qint64 start, qint64 end);
+    /**
+     * Several uncompressed [start, end) ranges (the members an extraction needs, any order) as the fewest reads:
+     * the spans each range needs, runs that overlap or touch merged into one read (one Range request over
+     * contiguous compressed bytes), in stream order. Each read starts at its first range's start. Empty when
+     * the checkpoints do not cover every range.
+     */
+    static QVector<SpanRead> planRuns(
+        const std::shared_ptr<const GzipCheckpoints> &checkpoints, QVector<QPair<qint64, qint64>> ranges);
 
     bool isValid() const { return m_first >= 0; }
     int firstSpan() const { return m_first; }
@@ -28,6 +39,8 @@ public:
     qint64 compressedStart() const;
     qint64 compressedEnd() const;
     int spanCount() const { return m_last - m_first + 1; }
+    /** Uncompressed offset the read's output starts at (its first range's start). */
+    qint64 start() const { return m_start; }
 
     /**
      * Before the pipeline starts: one request for the range, decoded by a GzipSpanReader whose output starts at

@@ -4,11 +4,14 @@
 // (no ~/.docker, no ./token.txt) and helpers that run a call or a job to its end.
 #include "common/Job.h"
 #include "common/Sha256.h"
+#include "oci/Image.h"
 #include "registry/CredentialStore.h"
 #include "registry/RegistryClient.h"
 
 #include <QElapsedTimer>
 #include <QEventLoop>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QTemporaryDir>
 #include <QTimer>
@@ -126,6 +129,25 @@ inline registry::RegistryRequest manifestRequest(
                               "application/vnd.docker.distribution.manifest.list.v2+json, "
                               "application/vnd.docker.distribution.manifest.v2+json") };
     return r;
+}
+
+/** A fixture's image (fixtures.json: repository, tag, layers) at host (the fault proxy by default), unresolved. */
+inline oci::Image fixtureImage(const QJsonObject &fx, const QString &host)
+{
+    oci::Image image;
+    image.registry = host;
+    image.repository = fx.value(QLatin1String("repository")).toString();
+    image.tag = fx.value(QLatin1String("tag")).toString();
+    image.reference = image.registry + QLatin1Char('/') + image.repository + QLatin1Char(':') + image.tag;
+    for (const QJsonValue &v : fx.value(QLatin1String("layers")).toArray()) {
+        const QJsonObject l = v.toObject();
+        oci::Descriptor d;
+        d.digest = l.value(QLatin1String("digest")).toString();
+        d.size = l.value(QLatin1String("size")).toInteger();
+        d.mediaType = l.value(QLatin1String("mediaType")).toString();
+        image.manifest.layers.append(d);
+    }
+    return image;
 }
 
 } // namespace ll::test

@@ -29,20 +29,7 @@ namespace {
 
 oci::Image imageOf(const QJsonObject &fx)
 {
-    oci::Image image;
-    image.registry = Harness::instance().proxy();
-    image.repository = fx.value(QLatin1String("repository")).toString();
-    image.tag = fx.value(QLatin1String("tag")).toString();
-    image.reference = image.registry + QLatin1Char('/') + image.repository + QLatin1Char(':') + image.tag;
-    for (const QJsonValue &v : fx.value(QLatin1String("layers")).toArray()) {
-        const QJsonObject l = v.toObject();
-        oci::Descriptor d;
-        d.digest = l.value(QLatin1String("digest")).toString();
-        d.size = l.value(QLatin1String("size")).toInteger();
-        d.mediaType = l.value(QLatin1String("mediaType")).toString();
-        image.manifest.layers.append(d);
-    }
-    return image;
+    return ll::test::fixtureImage(fx, Harness::instance().proxy());
 }
 
 struct Scan {
