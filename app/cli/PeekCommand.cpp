@@ -13,7 +13,6 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
-#include <deque>
 
 namespace ll::cli {
 
@@ -117,11 +116,9 @@ int runBulkPeek(CliSession &session)
         return session.fail(image.error());
 
     const int count = image->manifest.layers.size();
-    std::deque<fs::LayerTree> trees;
     fs::MergedTree merged;
     for (int i = 0; i < count; ++i) {
-        trees.emplace_back(i);
-        fs::LayerTree &tree = trees.back();
+        fs::LayerTree tree(i); // merged, then dropped: only the merged tree is kept (the bottom layer adopted)
         stream::LayerScanJob job(session.client(), stream::LayerSource::fromImage(*image, i));
         job.setIndexStore(session.indexStore());
         QObject::connect(
@@ -138,7 +135,7 @@ int runBulkPeek(CliSession &session)
             Console::instance().error(QStringLiteral("warning: layer %1 has %2 entries with unsafe paths (ignored)")
                                           .arg(i)
                                           .arg(tree.rejectedCount()));
-        merged.addLayer(tree);
+        merged.addLayer(std::move(tree));
     }
 
     EntryPrinter printer(styleFor(o), true);

@@ -41,6 +41,14 @@ LayerTree::~LayerTree() = default;
 LayerTree::LayerTree(LayerTree &&) noexcept = default;
 LayerTree &LayerTree::operator=(LayerTree &&) noexcept = default;
 
+std::deque<FileNode> LayerTree::takeNodes(FileNode *&root)
+{
+    std::deque<FileNode> nodes = std::move(m_arena); // the nodes stay where they are: only the blocks change hands
+    root = m_root;
+    *this = LayerTree(m_layerIndex);
+    return nodes;
+}
+
 QString LayerTree::intern(const QString &s)
 {
     if (s.isEmpty())

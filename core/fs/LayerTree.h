@@ -91,6 +91,12 @@ public:
      */
     Lookup probe(QStringView path) const;
 
+    /**
+     * Gives up every node for a MergedTree to adopt (see MergedTree::addLayer(LayerTree &&)): returns the
+     * arena, root receives the old root. Pointers into it stay valid; this tree is left empty.
+     */
+    std::deque<FileNode> takeNodes(FileNode *&root);
+
 private:
     FileNode *newNode(QStringView name, FileNode *parent);
     FileNode *ensureDir(FileNode *parent, QStringView name);

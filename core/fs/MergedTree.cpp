@@ -113,14 +113,82 @@ void MergedTree::apply(const FileNode *srcRoot, FileNode *dstRoot, int layer)
     }
 }
 
+void MergedTree::noteLayer(int index, const LayerTree *layer)
+{
+    if (index <= m_lastIndex)
+        qCWarning(llFs) << "merged tree: layer" << index << "added out of order";
+    m_lastIndex = index;
+    if (size_t(index) >= m_layers.size())
+        m_layers.resize(size_t(index) + 1, nullptr);
+    m_layers[size_t(index)] = layer;
+}
+
+void MergedTree::addLayer(LayerTree &&layer)
+{
+    const int index = layer.layerIndex();
+    if (m_lastIndex >= 0) {
+        addLayer(static_cast<const LayerTree &>(layer));
+        m_layers[size_t(index)] = nullptr; // dropped by the caller
+        return;
+    }
+    noteLayer(index, nullptr);
+    adopt(layer, index);
+}
+
+void MergedTree::adopt(LayerTree &layer, int index)
+{
+    // What apply() makes of a layer over nothing, done in place: whiteout markers go, flags are the merged
+    // tree's, an entry-less node is a plain implicit dir, and implicit dirs left empty (they only carried
+    // markers) go. Post-order, iteratively (hostile layers can be very deep).
+    FileNode *root = nullptr;
+    m_arena = layer.takeNodes(root);
+    m_root = root;
+    m_root->layer = m_root->hasEntry() ? index : -1;
+    m_root->flags = 0; // as addLayer() leaves the root
+    m_root->seq = -1;
+    m_nodeCount = 0;
+    struct Frame {
+        FileNode *dir;
+        int next;
+    };
+    std::vector<Frame> stack { { m_root, 0 } };
+    while (!stack.empty()) {
+        Frame &f = stack.back();
+        if (f.next < f.dir->childCount()) {
+            FileNode *c = f.dir->children[size_t(f.next)];
+            if (c->isWhiteoutOnly()) {
+                f.dir->removeChildAt(f.next); // the last child moves into this row: look at it next
+                continue;
+            }
+            ++f.next;
+            ++m_nodeCount;
+            c->flags &= FileNode::HasEntry | FileNode::Implicit;
+            if (!c->hasEntry()) {
+                c->type = FileNode::Type::Directory;
+                c->flags = FileNode::Implicit;
+            }
+            c->layer = index;
+            c->seq = -1;
+            if (c->isDir())
+                stack.push_back({ c, 0 }); // invalidates f
+            continue;
+        }
+        FileNode *done = f.dir;
+        stack.pop_back();
+        if (!stack.empty() && done->isImplicit() && done->children.empty()) {
+            // done sits at its parent's last visited row: the child moved into it has not been looked at yet.
+            Frame &parent = stack.back();
+            parent.dir->removeChildAt(done->row);
+            --parent.next;
+            --m_nodeCount;
+        }
+    }
+}
+
 void MergedTree::addLayer(const LayerTree &layer)
 {
     const int index = layer.layerIndex();
-    if (!m_layers.empty() && index <= m_layers.back()->layerIndex())
-        qCWarning(llFs) << "merged tree: layer" << index << "added out of order";
-    if (size_t(index) >= m_layers.size())
-        m_layers.resize(size_t(index) + 1, nullptr);
-    m_layers[size_t(index)] = &layer;
+    noteLayer(index, &layer);
 
     const FileNode *src = layer.root();
     if (src->hasEntry()) {

@@ -49,6 +49,13 @@ public:
 
     /** Applies layer on top of what is there; layers come bottom-up (increasing layerIndex()). */
     void addLayer(const LayerTree &layer);
+    /**
+     * The same, consuming layer: onto an empty tree its nodes are adopted rather than copied (a listing such as
+     * `--bulk-peek`, which keeps no per-layer tree, then holds the bottom layer once instead of twice); onto a
+     * non-empty one it is applied and dropped. status() knows nothing of a layer added this way (treated as
+     * empty).
+     */
+    void addLayer(LayerTree &&layer);
 
     const FileNode *root() const { return m_root; }
     const FileNode *find(QStringView path) const;
@@ -91,11 +98,14 @@ private:
     void clearChildrenOf(FileNode *node);
     int countSubtree(const FileNode *node) const;
     void apply(const FileNode *src, FileNode *dst, int layer);
+    void noteLayer(int index, const LayerTree *layer);
+    void adopt(LayerTree &layer, int index);
 
     std::deque<FileNode> m_arena;
     FileNode *m_root = nullptr;
     int m_nodeCount = 0;
     std::vector<const LayerTree *> m_layers;
+    int m_lastIndex = -1;
 };
 
 } // namespace ll::fs

@@ -6,16 +6,15 @@
 
 #include <QTest>
 
+using layerspec::sizedEntry;
 using ll::fs::FileNode;
 using ll::fs::LayerStatus;
 using ll::fs::LayerTree;
 using ll::fs::Lookup;
 using ll::fs::MergedTree;
 using ll::stream::TarEntry;
-using layerspec::sizedEntry;
 
 namespace {
-
 
 std::vector<LayerTree> buildLayers(const QList<QStringList> &specs)
 {
@@ -43,6 +42,45 @@ QString statusString(const LayerStatus &s)
         return QStringLiteral("none");
     }
     return QString();
+}
+
+/** Everything the merged view shows of each node, in path order. */
+QStringList describe(const MergedTree &merged)
+{
+    QStringList out;
+    for (const FileNode *n : merged.entries())
+        out << QStringLiteral("%1 t%2 @%3 f%4 s%5 m%6 >%7 h%8")
+                   .arg(n->path())
+                   .arg(int(n->type))
+                   .arg(n->layer)
+                   .arg(n->flags)
+                   .arg(n->size)
+                   .arg(n->mode, 0, 8)
+                   .arg(n->linkTarget)
+                   .arg(n->headerOffset);
+    const FileNode *r = merged.root();
+    out << QStringLiteral("root @%1 f%2 m%3").arg(r->layer).arg(r->flags).arg(r->mode, 0, 8);
+    return out;
+}
+
+/** The layers merged from rvalues (the bottom one adopted) give what merging them by reference gives. */
+void compareAdopted(const QList<QStringList> &layers)
+{
+    const std::vector<LayerTree> trees = buildLayers(layers);
+    MergedTree copied;
+    for (const LayerTree &t : trees)
+        copied.addLayer(t);
+    std::vector<LayerTree> consumed = buildLayers(layers);
+    MergedTree adopted;
+    for (LayerTree &t : consumed) {
+        const bool bottom = &t == &consumed.front();
+        adopted.addLayer(std::move(t));
+        QCOMPARE(checkConsistent(adopted.root()), adopted.entryCount());
+        if (bottom)
+            QCOMPARE(t.nodeCount(), 0); // its nodes were taken over, not copied
+    }
+    QCOMPARE(adopted.entryCount(), copied.entryCount());
+    QCOMPARE(describe(adopted), describe(copied));
 }
 
 QString lookupString(const Lookup &l)
@@ -73,6 +111,7 @@ private slots:
     void resolveSymlinks();
     void manyEntriesMerge();
     void deepPath();
+    void adoptedBottomLayerRandom();
 };
 
 void TestMergedTree::scenarios_data()
@@ -196,6 +235,9 @@ void TestMergedTree::scenarios()
         actual << QStringLiteral("%1@%2").arg(n->path()).arg(n->layer);
     QCOMPARE(actual, listing);
     QCOMPARE(int(merged.entries().size()), merged.entryCount());
+    compareAdopted(layers);
+    if (QTest::currentTestFailed())
+        return;
     for (const QString &l : listing) {
         const QString path = l.left(l.indexOf(QLatin1Char('@')));
         QVERIFY(merged.find(path));
@@ -275,10 +317,10 @@ void TestMergedTree::manyEntriesMerge()
     trees.emplace_back(1);
     for (int i = 0; i < 5000; ++i) {
         QVERIFY(trees[0].addEntry(sizedEntry(QStringLiteral("f big/f%1").arg(i))).ok());
-        QVERIFY(
-            trees[1]
-                .addEntry(sizedEntry(i % 2 ? QStringLiteral("f big/.wh.f%1").arg(i) : QStringLiteral("f big/f%1").arg(i)))
-                .ok());
+        QVERIFY(trees[1]
+                    .addEntry(
+                        sizedEntry(i % 2 ? QStringLiteral("f big/.wh.f%1").arg(i) : QStringLiteral("f big/f%1").arg(i)))
+                    .ok());
     }
     MergedTree merged;
     merged.addLayer(trees[0]);
@@ -316,4 +358,38 @@ void TestMergedTree::deepPath()
 }
 
 QTEST_APPLESS_MAIN(TestMergedTree)
+void TestMergedTree::adoptedBottomLayerRandom()
+{
+    // Random stacks of 1-3 layers over a small name space (files, dirs, links, whiteouts, opaque dirs, entries
+    // whose parents come later or never): adopting the bottom layer gives the copy's tree exactly.
+    const QStringList names { QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("a/x"), QStringLiteral("a/y"),
+        QStringLiteral("b/z"), QStringLiteral("a/x/q"), QStringLiteral("c/d/e") };
+    quint32 seed = 12345;
+    auto next = [&seed](quint32 n) {
+        seed = seed * 1103515245u + 12345u;
+        return (seed >> 16) % n;
+    };
+    for (int round = 0; round < 2000; ++round) {
+        QList<QStringList> layers;
+        const int count = 1 + int(next(3));
+        for (int l = 0; l < count; ++l) {
+            QStringList specs;
+            const int entries = int(next(7));
+            for (int i = 0; i < entries; ++i) {
+                const QString &name = names[int(next(quint32(names.size())))];
+                static const char kinds[] = { 'f', 'd', 'l', 'w', 'o', 'f' };
+                const char kind = kinds[next(sizeof kinds)];
+                specs << (kind == 'l' ? QStringLiteral("l %1>a").arg(name)
+                                      : QString(QLatin1Char(kind)) + QLatin1Char(' ') + name);
+            }
+            layers << specs;
+        }
+        compareAdopted(layers);
+        if (QTest::currentTestFailed()) {
+            qWarning() << "layers:" << layers;
+            return;
+        }
+    }
+}
+
 #include "TestMergedTree.moc"
