@@ -140,8 +140,10 @@ bool parseCliOptions(const QStringList &arguments, CliOptions *o, int *exitCode)
     const QCommandLineOption visibleOnly(QStringLiteral("visible-only"),
         QStringLiteral("Hunt: stop at a whiteout as a carve does (a deleted path's copies in lower layers are not "
                        "searched; fewer layers read)."));
+    const QCommandLineOption allPlatforms(QStringLiteral("all-platforms"),
+        QStringLiteral("Hunt: every platform of a multi-arch image (attestations never), not only this machine's."));
     p.addOptions({ hunt, targetsFile, allTags, tags, maxTags, repos, excludeRepos, huntCarve, jobs, entryType, minSize,
-        search, visibleOnly });
+        search, visibleOnly, allPlatforms });
     const QCommandLineOption analyze(QStringLiteral("analyze"),
         QStringLiteral("What each layer added, modified and deleted; wasted bytes and efficiency (as dive)."));
     const QCommandLineOption diff(QStringLiteral("diff"),
@@ -243,6 +245,7 @@ bool parseCliOptions(const QStringList &arguments, CliOptions *o, int *exitCode)
     o->excludeRepos = p.values(excludeRepos);
     o->huntCarve = p.isSet(huntCarve);
     o->huntVisibleOnly = p.isSet(visibleOnly);
+    o->huntAllPlatforms = p.isSet(allPlatforms);
     o->entryType = p.value(entryType);
     o->searchPattern = p.value(search);
     if (p.isSet(maxTags)) {
@@ -266,9 +269,12 @@ bool parseCliOptions(const QStringList &arguments, CliOptions *o, int *exitCode)
     if (!hunting
         && (p.isSet(targetsFile) || o->allTags || p.isSet(tags) || p.isSet(maxTags) || p.isSet(repos)
             || p.isSet(excludeRepos) || o->huntCarve || o->huntVisibleOnly || p.isSet(jobs) || p.isSet(entryType)
-            || p.isSet(minSize)))
+            || p.isSet(minSize) || o->huntAllPlatforms))
         return usage(QStringLiteral("--targets-file, --all-tags, --tags, --max-tags, --repos, --exclude-repos, "
-                                    "--carve, --visible-only, --jobs, --type and --min-size go with --hunt"));
+                                    "--carve, --visible-only, --all-platforms, --jobs, --type and --min-size go with "
+                                    "--hunt"));
+    if (o->huntAllPlatforms && !o->platform.isEmpty())
+        return usage(QStringLiteral("--all-platforms hunts every platform: leave out --platform"));
     if (p.isSet(search) && (p.isSet(entryType) || p.isSet(minSize)))
         return usage(QStringLiteral("--type and --min-size go with --hunt"));
     o->diffTarget = p.value(diff);

@@ -67,6 +67,7 @@ struct CliOptions {
     QStringList excludeRepos; // --exclude-repos
     bool huntCarve = false; // --carve
     bool huntVisibleOnly = false; // --visible-only
+    bool huntAllPlatforms = false; // --all-platforms
     int jobs = 4; // --jobs
     QString entryType; // --type f|d|l
     qint64 minSize = -1; // --min-size

@@ -82,10 +82,13 @@ public:
         Console::instance().outLine(row(QStringLiteral("IMAGE"), QStringLiteral("STATUS"), QStringLiteral("LAYER"),
             QStringLiteral("SIZE"), QStringLiteral("MTIME"), QStringLiteral("PATH")));
     }
+    void setShowPlatform(bool show) { m_showPlatform = show; }
     void print(const hunt::HuntAnswer &a, bool copiesSearched) const
     {
+        const QString image
+            = m_showPlatform && !a.platform.isEmpty() ? QStringLiteral("%1 (%2)").arg(a.image, a.platform) : a.image;
         if (a.status == hunt::HuntAnswer::Status::Error) {
-            Console::instance().outLine(row(a.image, QStringLiteral("error"), QStringLiteral("-"), QStringLiteral("-"),
+            Console::instance().outLine(row(image, QStringLiteral("error"), QStringLiteral("-"), QStringLiteral("-"),
                 QStringLiteral("-"), a.error.message));
             return;
         }
@@ -101,7 +104,7 @@ public:
             path += QStringLiteral(" -> ") + a.linkTarget;
         }
         Console::instance().outLine(
-            row(a.image, a.status == hunt::HuntAnswer::Status::NotFound ? QStringLiteral("not found") : a.statusName(),
+            row(image, a.status == hunt::HuntAnswer::Status::NotFound ? QStringLiteral("not found") : a.statusName(),
                 a.layer >= 0 ? QString::number(a.layer) : QStringLiteral("-"),
                 a.hasEntry ? humanSize(a.size) : QStringLiteral("-"),
                 a.hasEntry ? mtimeText(a.mtime) : QStringLiteral("-"), path));
@@ -120,6 +123,7 @@ private:
             .arg(path);
     }
     int m_imageWidth = 30;
+    bool m_showPlatform = false;
 };
 
 } // namespace
@@ -165,6 +169,7 @@ int runHunt(CliSession &session)
     hunt::HuntOptions options;
     options.connections = o.jobs;
     options.platform = session.platform();
+    options.allPlatforms = o.huntAllPlatforms;
     options.store = session.indexStore();
     catalog::ImageCatalog seen = catalog::ImageCatalog::forIndexStore(session.indexStore());
 
@@ -172,14 +177,19 @@ int runHunt(CliSession &session)
     job.setImageCatalog(&seen);
 
     Table table;
+    table.setShowPlatform(o.huntAllPlatforms);
     bool headerShown = false;
     bool anything = false;
     QVector<hunt::HuntAnswer> found;
+    bool listed = false;
     QObject::connect(&job, &hunt::HuntJob::imagesListed, &job, [&](int count) {
         int w = 10;
         for (const hunt::HuntImage &img : job.images())
-            w = qMax(w, int(img.reference.toString().size()));
+            w = qMax(w, int(img.reference.toString().size()) + (o.huntAllPlatforms ? 16 : 0));
         table.setImageWidth(w);
+        if (listed) // --all-platforms: an index added its platforms
+            return;
+        listed = true;
         c.info(QStringLiteral("Hunting %1 in %2 image(s)").arg(o.huntPatterns.join(QStringLiteral(", "))).arg(count));
     });
     QObject::connect(&job, &hunt::HuntJob::answersReady, &job, [&](const QVector<hunt::HuntAnswer> &answers) {
@@ -253,6 +263,8 @@ int runHunt(CliSession &session)
     for (const hunt::HuntAnswer &a : std::as_const(found)) {
         extract::CarveOptions co;
         co.outputDir = o.outputDir + QLatin1Char('/') + imageDir(a.image);
+        if (o.huntAllPlatforms && !a.platform.isEmpty()) // one folder per platform: linux_arm64_v8
+            co.outputDir += QLatin1Char('/') + QString(a.platform).replace(QLatin1Char('/'), QLatin1Char('_'));
         extract::CarveJob carve(session.client(), job.images().at(a.imageIndex).image, a.path, co);
         carve.setIndexStore(session.indexStore());
         session.run(&carve);

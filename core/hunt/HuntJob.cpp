@@ -154,7 +154,8 @@ void HuntJob::startResolve(int index)
 {
     HuntImage &img = m_images[index];
     img.state = HuntImage::State::Resolving;
-    auto *job = new registry::ImageResolveJob(m_client, img.reference, m_options.platform, this);
+    auto *job = new registry::ImageResolveJob(
+        m_client, img.reference, img.platform ? img.platform : m_options.platform, this);
     job->setFetchConfig(false); // the manifest's layers are all a hunt needs
     m_running.append(job);
     ++m_live;
@@ -167,14 +168,20 @@ void HuntJob::onResolved(int index, Job *job)
 {
     m_running.removeAll(job);
     job->deleteLater();
-    HuntImage &img = m_images[index];
-    --m_active[img.reference.registry()];
+    --m_active[m_images[index].reference.registry()];
     if (m_cancelling) {
         childEnded();
         return;
     }
     --m_live;
     auto *resolve = static_cast<registry::ImageResolveJob *>(job);
+    if (m_options.allPlatforms && !m_images[index].platform && expandPlatforms(index, resolve)) {
+        pump(); // this image was queued again at one of the index's platforms
+        emit statsChanged();
+        finishIfDone();
+        return;
+    }
+    HuntImage &img = m_images[index]; // after expandPlatforms(), which may add images
     if (resolve->state() != Job::State::Succeeded) {
         failImage(index, resolve->error());
     } else {
@@ -196,6 +203,49 @@ void HuntJob::onResolved(int index, Job *job)
     pump();
     emit statsChanged();
     finishIfDone();
+}
+
+bool HuntJob::expandPlatforms(int index, const registry::ImageResolveJob *resolve)
+{
+    const std::optional<oci::ImageIndex> &list = resolve->image().index;
+    if (!list)
+        return false; // a plain manifest, or the index could not be read: answered as it is
+    const QList<oci::Platform> platforms = list->availablePlatforms(); // attestation entries left out
+    const bool resolved = resolve->state() == Job::State::Succeeded;
+    QList<oci::Platform> others;
+    for (const oci::Platform &p : platforms) {
+        if (!resolved || p.toString() != resolve->image().platform.toString())
+            others << p;
+    }
+    if (others.isEmpty())
+        return false;
+    bool requeue = false;
+    if (resolved) {
+        m_images[index].platform = resolve->image().platform;
+    } else {
+        // This machine's platform is not in the index: this image becomes the first listed one.
+        m_images[index].platform = others.takeFirst();
+        m_images[index].state = HuntImage::State::Queued;
+        requeue = true;
+    }
+    const QString reg = m_images[index].reference.registry();
+    if (requeue)
+        m_resolves[reg].push_front(Task { Task::Kind::Resolve, index, -1 });
+    for (const oci::Platform &p : std::as_const(others)) {
+        HuntImage img;
+        img.text = m_images[index].text;
+        img.reference = m_images[index].reference;
+        img.platform = p;
+        const int added = int(m_images.size());
+        m_images.append(img);
+        m_resolves[reg].push_back(Task { Task::Kind::Resolve, added, -1 });
+    }
+    m_stats.images = int(m_images.size());
+    qCDebug(llHunt) << "hunt:" << m_images[index].reference.toString() << "has" << platforms.size() << "platform(s)";
+    emit imagesListed(int(m_images.size()));
+    emit imageChanged(index);
+    setProgress(m_stats.imagesDone + m_stats.imagesFailed - m_targetErrors, m_images.size());
+    return requeue;
 }
 
 void HuntJob::advance(int index)

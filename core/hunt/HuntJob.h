@@ -22,8 +22,9 @@
 #include <vector>
 
 namespace ll::registry {
+class ImageResolveJob;
 class RegistryClient;
-}
+} // namespace ll::registry
 namespace ll::catalog {
 class ImageCatalog;
 }
@@ -37,6 +38,8 @@ class TargetExpandJob;
 struct HuntOptions {
     int connections = 4; // requests at a time per registry (manifests and layers together)
     std::optional<oci::Platform> platform; // default: this machine's
+    /** Every platform of a multi-arch index is an image of its own (attestation entries never). */
+    bool allPlatforms = false;
     index::IndexStore store; // layer indexes used and kept (disabled: none)
 };
 
@@ -68,6 +71,7 @@ struct HuntImage {
     enum class State { Queued, Resolving, Searching, Done, Failed };
     QString text; // as expanded
     registry::ImageReference reference;
+    std::optional<oci::Platform> platform; // asked for (allPlatforms: one of the index's); none: the options'
     State state = State::Queued;
     oci::Image image; // manifest and platform (no config), once resolved
     Error error;
@@ -112,7 +116,10 @@ public:
     const QVector<HuntImage> &images() const { return m_images; }
 
 signals:
-    /** The targets were expanded: `count` images will be searched (index = HuntAnswer::imageIndex). */
+    /**
+     * The targets were expanded: `count` images will be searched (index = HuntAnswer::imageIndex). With
+     * allPlatforms emitted again with a larger count when an index brings more platforms (appended images).
+     */
     void imagesListed(int count);
     /** An image's answers, all at once, in pattern order (Error answers for failed images and targets). */
     void answersReady(const QVector<ll::hunt::HuntAnswer> &answers);
@@ -140,6 +147,8 @@ private:
     void startResolve(int image);
     void startRead(int image, int layer);
     void onResolved(int image, Job *job);
+    /** allPlatforms: the index's other platforms queued as images of their own; true when image was re-queued. */
+    bool expandPlatforms(int image, const registry::ImageResolveJob *resolve);
     void onRead(LayerFactsJob *job);
     void advance(int image);
     bool request(int image, int layer);

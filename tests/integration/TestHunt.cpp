@@ -61,6 +61,8 @@ private slots:
     void rateLimitedStillCompletes();
     void rateLimitIsOneBackOffPerRegistry();
     void visibleOnlyStopsAtTheWhiteout();
+    void allPlatforms();
+    void symlinkShowsItsTarget();
     void otherCommandsRecordTheImage_data();
     void otherCommandsRecordTheImage(); // before the cancel: its throttled reads end (and count) later
     void cancelKeepsNoPartialIndex();
@@ -568,6 +570,89 @@ void TestHunt::visibleOnlyStopsAtTheWhiteout()
     gets = blobGets(h->proxyStats());
     QCOMPARE(gets.value(layerDigest(QStringLiteral("hunt/web:2.0"), 1)), 1);
     QVERIFY(gets.value(layerDigest(QStringLiteral("hunt/web:2.0"), 0)) >= 1);
+}
+
+void TestHunt::allPlatforms()
+{
+    // --all-platforms: every platform of a Docker manifest list (4) and of an OCI index (2; its attestation
+    // manifest never), each line with its platform and that platform's own etc/arch; --carve one folder each.
+    QTemporaryDir out;
+    const CliResult r = hunt({ QStringLiteral("--json"), QStringLiteral("--all-platforms"), QStringLiteral("--carve"),
+        QStringLiteral("-o"), out.path(), QStringLiteral("--hunt"), QStringLiteral("etc/arch"), QStringLiteral("-t"),
+        h->reference(QStringLiteral("lab/multi:1.0")), QStringLiteral("-t"),
+        h->reference(QStringLiteral("lab/oci:1.0")) });
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const QList<QJsonObject> lines = jsonLines(r.out);
+    QStringList got;
+    for (const QJsonObject &o : lines) {
+        if (o.value(QLatin1String("summary")).toBool()) {
+            QCOMPARE(o.value(QLatin1String("images")).toInt(), 6);
+            QCOMPARE(o.value(QLatin1String("images_failed")).toInt(), 0);
+            continue;
+        }
+        QCOMPARE(o.value(QLatin1String("status")).toString(), QStringLiteral("found"));
+        const QString image = o.value(QLatin1String("image")).toString();
+        const QString platform = o.value(QLatin1String("platform")).toString();
+        got << image.section(QLatin1Char('/'), 1) + QLatin1Char(' ') + platform;
+        // The platform's manifest, as the index lists it.
+        const QJsonObject fx = h->fixture(image.section(QLatin1Char('/'), 1));
+        bool listed = false;
+        for (const QJsonValue &m : fx.value(QLatin1String("manifests")).toArray()) {
+            const QJsonObject p = m.toObject().value(QLatin1String("platform")).toObject();
+            QString name = p.value(QLatin1String("os")).toString() + QLatin1Char('/')
+                + p.value(QLatin1String("architecture")).toString();
+            if (!p.value(QLatin1String("variant")).toString().isEmpty())
+                name += QLatin1Char('/') + p.value(QLatin1String("variant")).toString();
+            if (name == platform) {
+                QCOMPARE(o.value(QLatin1String("digest")).toString(),
+                    m.toObject().value(QLatin1String("digest")).toString());
+                listed = true;
+            }
+        }
+        QVERIFY2(listed, qPrintable(platform));
+    }
+    got.sort();
+    QCOMPARE(got,
+        QStringList({ QStringLiteral("lab/multi:1.0 linux/amd64"), QStringLiteral("lab/multi:1.0 linux/arm/v6"),
+            QStringLiteral("lab/multi:1.0 linux/arm/v7"), QStringLiteral("lab/multi:1.0 linux/arm64/v8"),
+            QStringLiteral("lab/oci:1.0 linux/amd64"), QStringLiteral("lab/oci:1.0 linux/arm64/v8") }));
+    // Carved one folder per platform, each with its own content.
+    QString dir = h->reference(QStringLiteral("lab/multi:1.0"));
+    dir.replace(QLatin1Char(':'), QLatin1Char('_'));
+    QFile v6(out.filePath(dir + QStringLiteral("/linux_arm_v6/etc/arch")));
+    QFile amd64(out.filePath(dir + QStringLiteral("/linux_amd64/etc/arch")));
+    QVERIFY2(v6.open(QIODevice::ReadOnly), qPrintable(v6.fileName()));
+    QVERIFY(amd64.open(QIODevice::ReadOnly));
+    QVERIFY(v6.readAll() != amd64.readAll());
+
+    // The human table names each platform; --platform and --all-platforms exclude each other.
+    const CliResult table = hunt({ QStringLiteral("--all-platforms"), QStringLiteral("--hunt"),
+        QStringLiteral("etc/arch"), QStringLiteral("-t"), h->reference(QStringLiteral("lab/oci:1.0")) });
+    QCOMPARE(table.exitCode, 0);
+    QVERIFY2(table.out.contains("(linux/arm64/v8)") && table.out.contains("(linux/amd64)"), table.out.constData());
+    QVERIFY(!table.out.contains("unknown"));
+    const CliResult both = hunt({ QStringLiteral("--all-platforms"), QStringLiteral("--platform"),
+        QStringLiteral("linux/amd64"), QStringLiteral("--hunt"), QStringLiteral("etc/arch"), QStringLiteral("-t"),
+        h->reference(QStringLiteral("lab/oci:1.0")) });
+    QCOMPARE(both.exitCode, 2);
+}
+
+void TestHunt::symlinkShowsItsTarget()
+{
+    // A symlink found: the table shows "path -> target", the JSON line has "link".
+    const QString image = h->reference(QStringLiteral("lab/app:1.0"));
+    CliResult r = hunt({ QStringLiteral("--json"), QStringLiteral("--hunt"), QStringLiteral("etc/localtime"),
+        QStringLiteral("--hunt"), QStringLiteral("bin/rbash"), QStringLiteral("-t"), image });
+    QCOMPARE(r.exitCode, 0);
+    const QList<QJsonObject> lines = jsonLines(r.out);
+    QJsonObject a = answer(lines, QStringLiteral("lab/app:1.0"), QStringLiteral("etc/localtime"));
+    QCOMPARE(a.value(QLatin1String("type")).toString(), QStringLiteral("symlink"));
+    QCOMPARE(a.value(QLatin1String("link")).toString(), QStringLiteral("/usr/share/zoneinfo/UTC"));
+    a = answer(lines, QStringLiteral("lab/app:1.0"), QStringLiteral("bin/rbash"));
+    QCOMPARE(a.value(QLatin1String("link")).toString(), QStringLiteral("sh"));
+    r = hunt({ QStringLiteral("--hunt"), QStringLiteral("etc/localtime"), QStringLiteral("-t"), image });
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.out.contains("etc/localtime -> /usr/share/zoneinfo/UTC"), r.out.constData());
 }
 
 QTEST_GUILESS_MAIN(TestHunt)
