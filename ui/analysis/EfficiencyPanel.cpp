@@ -1,5 +1,7 @@
 #include "analysis/EfficiencyPanel.h"
 
+#include "widgets/RowTable.h"
+
 #include "analysis/AnalysisController.h"
 #include "analysis/LayerChangesModel.h"
 #include "analysis/WastedFilesModel.h"
@@ -12,24 +14,6 @@
 #include <QVBoxLayout>
 
 namespace ll::ui {
-
-namespace {
-
-QTableView *makeTable(QAbstractItemModel *model, QWidget *parent)
-{
-    auto *view = new QTableView(parent);
-    view->setModel(model);
-    view->setSelectionBehavior(QAbstractItemView::SelectRows);
-    view->setSelectionMode(QAbstractItemView::SingleSelection);
-    view->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    view->verticalHeader()->hide();
-    view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 6);
-    view->horizontalHeader()->setStretchLastSection(true);
-    view->setWordWrap(false);
-    return view;
-}
-
-} // namespace
 
 EfficiencyPanel::EfficiencyPanel(AnalysisController *controller, QWidget *parent)
     : QWidget(parent)
@@ -47,9 +31,11 @@ EfficiencyPanel::EfficiencyPanel(AnalysisController *controller, QWidget *parent
     layout->addWidget(m_summary);
 
     auto *split = new QSplitter(Qt::Vertical, this);
-    m_layersView = makeTable(m_layers, split);
+    m_layersView = makeRowTable(m_layers, split);
+    m_layersView->setSelectionMode(QAbstractItemView::SingleSelection);
     m_layersView->setObjectName(QStringLiteral("layerChangesView"));
-    m_wastedView = makeTable(m_wasted, split);
+    m_wastedView = makeRowTable(m_wasted, split);
+    m_wastedView->setSelectionMode(QAbstractItemView::SingleSelection);
     m_wastedView->setObjectName(QStringLiteral("wastedFilesView"));
     m_wastedView->setToolTip(tr("Files written in more than one layer, or written and then deleted: every copy "
                                 "counts (as dive counts). Double-click to show one in the file view."));
