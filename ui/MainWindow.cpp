@@ -401,11 +401,15 @@ HuntWindow *MainWindow::openHunt()
 {
     if (!m_hunt) {
         m_hunt = new HuntWindow(m_client, this);
-        connect(m_hunt, &HuntWindow::openRequested, this, [this](const QString &reference, const QString &path) {
-            m_selectWhenListed = path;
-            if (openReference(reference))
-                raise();
-        });
+        connect(m_hunt, &HuntWindow::openRequested, this,
+            [this](const QString &reference, const QString &path, const QString &platform) {
+                m_selectWhenListed = path;
+                std::optional<oci::Platform> p;
+                if (Result<oci::Platform> parsed = oci::Platform::parse(platform); !platform.isEmpty() && parsed)
+                    p = *parsed;
+                if (openReference(reference, p))
+                    raise();
+            });
     }
     m_hunt->show();
     m_hunt->raise();

@@ -6,6 +6,15 @@
 
 namespace ll::ui {
 
+namespace {
+
+bool refusedAccess(const Error &e)
+{
+    return e.code == Error::Code::Unauthorized || e.code == Error::Code::Forbidden;
+}
+
+} // namespace
+
 HuntController::HuntController(registry::RegistryClient *client, QObject *parent)
     : QObject(parent)
     , m_client(client)
@@ -15,16 +24,38 @@ HuntController::HuntController(registry::RegistryClient *client, QObject *parent
 
 HuntController::~HuntController()
 {
+    dropRetries();
     delete m_job.data();
     delete m_catalog;
 }
 
 bool HuntController::isRunning() const
 {
-    return m_job && m_job->isRunning();
+    if (m_job && m_job->isRunning())
+        return true;
+    for (const QPointer<hunt::HuntJob> &j : m_retryJobs) {
+        if (j && j->isRunning())
+            return true;
+    }
+    return false;
 }
 
-bool HuntController::start(const hunt::HuntTargets &targets, const QStringList &patterns, QString *error)
+void HuntController::dropRetries()
+{
+    for (const QPointer<hunt::HuntJob> &j : std::as_const(m_retryJobs)) {
+        if (!j)
+            continue;
+        j->disconnect(this);
+        if (j->isRunning())
+            j->cancel();
+        j->deleteLater();
+    }
+    m_retryJobs.clear();
+    m_retries.clear();
+}
+
+bool HuntController::start(
+    const hunt::HuntTargets &targets, const QStringList &patterns, QString *error, const hunt::HuntOptions &options)
 {
     hunt::HuntQuery query;
     for (const QString &p : patterns) {
@@ -43,20 +74,24 @@ bool HuntController::start(const hunt::HuntTargets &targets, const QStringList &
         *error = tr("Give the images to hunt in.");
         return false;
     }
+    dropRetries();
     if (m_job) {
         m_job->disconnect(this);
         m_job->cancel();
         m_job->deleteLater();
     }
     m_results->clear();
-    hunt::HuntOptions options;
-    options.store = index::IndexStore::fromEnvironment();
-    m_job = new hunt::HuntJob(m_client, targets, query, options, this);
+    hunt::HuntOptions o = options;
+    o.store = index::IndexStore::fromEnvironment();
+    m_job = new hunt::HuntJob(m_client, targets, query, o, this);
     m_job->setImageCatalog(m_catalog);
     hunt::HuntJob *job = m_job;
     connect(job, &hunt::HuntJob::answersReady, m_results, &HuntResultsModel::append);
     connect(job, &hunt::HuntJob::imageChanged, this, &HuntController::imageChanged);
-    connect(job, &hunt::HuntJob::imagesListed, this, [this, job]() { emit statsChanged(job->stats()); });
+    connect(job, &hunt::HuntJob::imagesListed, this, [this, job](int count) {
+        emit imagesListed(count);
+        emit statsChanged(job->stats());
+    });
     connect(job, &hunt::HuntJob::statsChanged, this, [this, job]() { emit statsChanged(job->stats()); });
     connect(job, &Job::finished, this, [this, job]() {
         emit statsChanged(job->stats());
@@ -71,6 +106,97 @@ void HuntController::cancel()
 {
     if (m_job && m_job->isRunning())
         m_job->cancel();
+    for (const QPointer<hunt::HuntJob> &j : std::as_const(m_retryJobs)) {
+        if (j && j->isRunning())
+            j->cancel();
+    }
+}
+
+int HuntController::imageCount() const
+{
+    return m_job ? int(m_job->images().size()) : 0;
+}
+
+const hunt::HuntImage *HuntController::image(int index) const
+{
+    if (!m_job || index < 0 || index >= m_job->images().size())
+        return nullptr;
+    const auto it = m_retries.constFind(index);
+    if (it != m_retries.constEnd() && it->job && it->position >= 0 && it->position < it->job->images().size())
+        return &it->job->images().at(it->position);
+    return &m_job->images().at(index);
+}
+
+bool HuntController::needsSignIn(int index) const
+{
+    const hunt::HuntImage *img = image(index);
+    return img && img->state == hunt::HuntImage::State::Failed && refusedAccess(img->error);
+}
+
+int HuntController::retrySignIn(const QString &registry)
+{
+    if (!m_job)
+        return 0;
+    QVector<int> indexes;
+    hunt::HuntTargets targets;
+    for (int i = 0; i < imageCount(); ++i) {
+        const auto it = m_retries.constFind(i);
+        if (it != m_retries.constEnd() && it->job && it->job->isRunning())
+            continue; // being searched again already
+        if (needsSignIn(i) && image(i)->reference.registry() == registry) {
+            indexes << i;
+            targets.targets << image(i)->reference.toString();
+        }
+    }
+    if (indexes.isEmpty())
+        return 0;
+    auto *job = new hunt::HuntJob(m_client, targets, m_job->query(), m_job->options(), this);
+    job->setImageCatalog(m_catalog);
+    m_retryJobs << job;
+    for (int i : std::as_const(indexes))
+        m_retries.insert(i, Retry { job, -1 });
+    // The retry's images, by reference, to the hunt's (the expansion keeps one image per reference given).
+    connect(job, &hunt::HuntJob::imagesListed, this, [this, job, indexes]() {
+        for (int p = 0; p < job->images().size(); ++p) {
+            const QString ref = job->images().at(p).reference.toString();
+            for (int i : indexes) {
+                if (m_job && m_job->images().at(i).reference.toString() == ref)
+                    m_retries[i] = Retry { job, p };
+            }
+        }
+    });
+    auto original = [this, job](int position) {
+        for (auto it = m_retries.cbegin(); it != m_retries.cend(); ++it) {
+            if (it->job == job && it->position == position)
+                return it.key();
+        }
+        return -1;
+    };
+    connect(job, &hunt::HuntJob::imageChanged, this, [this, original](int position) {
+        const int i = original(position);
+        if (i >= 0)
+            emit imageChanged(i);
+    });
+    connect(job, &hunt::HuntJob::answersReady, this, [this, original](const QVector<hunt::HuntAnswer> &answers) {
+        QHash<int, QVector<hunt::HuntAnswer>> byImage;
+        for (hunt::HuntAnswer a : answers) {
+            a.imageIndex = original(a.imageIndex);
+            if (a.imageIndex >= 0)
+                byImage[a.imageIndex].append(a);
+        }
+        for (auto it = byImage.cbegin(); it != byImage.cend(); ++it)
+            m_results->replaceImage(it.key(), *it);
+    });
+    connect(job, &Job::finished, this, [this, job, registry, indexes]() {
+        Error refused;
+        for (int i : indexes) {
+            if (needsSignIn(i) && refused.code == Error::Code::None)
+                refused = image(i)->error;
+        }
+        emit retryFinished(registry, int(indexes.size()), refused);
+    });
+    job->start();
+    return int(indexes.size());
 }
 
 } // namespace ll::ui

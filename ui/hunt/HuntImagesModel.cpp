@@ -1,30 +1,26 @@
 #include "hunt/HuntImagesModel.h"
 
+#include "hunt/HuntController.h"
 #include "hunt/HuntJob.h"
 
 namespace ll::ui {
 
-HuntImagesModel::HuntImagesModel(QObject *parent) : QAbstractTableModel(parent)
-{ }
-
-void HuntImagesModel::setJob(hunt::HuntJob *job)
+HuntImagesModel::HuntImagesModel(HuntController *controller, QObject *parent)
+    : QAbstractTableModel(parent), m_controller(controller)
 {
-    beginResetModel();
-    if (m_job)
-        m_job->disconnect(this);
-    m_job = job;
-    m_rows = job ? int(job->images().size()) : 0;
-    endResetModel();
-    if (!job)
-        return;
-    connect(job, &hunt::HuntJob::imagesListed, this, [this](int count) {
+    connect(controller, &HuntController::started, this, [this]() {
+        beginResetModel();
+        m_rows = m_controller->imageCount();
+        endResetModel();
+    });
+    connect(controller, &HuntController::imagesListed, this, [this](int count) {
         if (count <= m_rows)
             return;
         beginInsertRows(QModelIndex(), m_rows, count - 1);
         m_rows = count;
         endInsertRows();
     });
-    connect(job, &hunt::HuntJob::imageChanged, this, [this](int row) {
+    connect(controller, &HuntController::imageChanged, this, [this](int row) {
         if (row >= 0 && row < m_rows)
             emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
     });
@@ -42,12 +38,15 @@ int HuntImagesModel::columnCount(const QModelIndex &parent) const
 
 QVariant HuntImagesModel::data(const QModelIndex &index, int role) const
 {
-    if (!index.isValid() || !m_job || index.row() >= m_rows || index.row() >= m_job->images().size()
-        || role != Qt::DisplayRole)
+    if (!index.isValid() || index.row() >= m_rows || role != Qt::DisplayRole)
         return {};
-    const hunt::HuntImage &img = m_job->images().at(index.row());
+    const hunt::HuntImage *found = m_controller->image(index.row());
+    if (!found)
+        return {};
+    const hunt::HuntImage &img = *found;
     if (index.column() == ImageColumn)
-        return img.reference.toString();
+        return img.platform ? QStringLiteral("%1 (%2)").arg(img.reference.toString(), img.platform->toString())
+                            : img.reference.toString();
     switch (img.state) {
     case hunt::HuntImage::State::Queued:
         return tr("queued");
@@ -59,8 +58,8 @@ QVariant HuntImagesModel::data(const QModelIndex &index, int role) const
         return img.deleted > 0 ? tr("done: %1 found, %2 deleted but recoverable").arg(img.found).arg(img.deleted)
                                : tr("done: %1 found").arg(img.found);
     case hunt::HuntImage::State::Failed:
-        return img.error.code == Error::Code::Unauthorized ? tr("needs sign-in: %1").arg(img.error.message)
-                                                           : tr("failed: %1").arg(img.error.message);
+        return m_controller->needsSignIn(index.row()) ? tr("needs sign-in: %1").arg(img.error.message)
+                                                      : tr("failed: %1").arg(img.error.message);
     }
     return {};
 }

@@ -1,24 +1,21 @@
 #pragma once
 
 #include <QAbstractTableModel>
-#include <QPointer>
-
-namespace ll::hunt {
-class HuntJob;
-}
 
 namespace ll::ui {
 
-/** The images of the running hunt and how far each got (queued, resolving, searching, done, failed + why). */
+class HuntController;
+
+/**
+ * The images of the controller's hunt and how far each got (queued, resolving, searching, done, failed + why;
+ * "needs sign-in" when the registry refused access).
+ */
 class HuntImagesModel : public QAbstractTableModel
 {
     Q_OBJECT
 public:
     enum Column { ImageColumn, StateColumn, ColumnCount };
-    explicit HuntImagesModel(QObject *parent = nullptr);
-
-    /** Follows job (nullptr: empty). */
-    void setJob(hunt::HuntJob *job);
+    explicit HuntImagesModel(HuntController *controller, QObject *parent = nullptr);
 
     int rowCount(const QModelIndex &parent = QModelIndex()) const override;
     int columnCount(const QModelIndex &parent = QModelIndex()) const override;
@@ -26,7 +23,7 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
 private:
-    QPointer<hunt::HuntJob> m_job;
+    HuntController *m_controller;
     int m_rows = 0;
 };
 

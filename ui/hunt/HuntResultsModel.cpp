@@ -2,6 +2,7 @@
 
 #include "common/HumanSize.h"
 #include "common/PathBytes.h"
+#include "models/StagedFilesMimeData.h"
 
 #include <QBrush>
 #include <QColor>
@@ -43,6 +44,22 @@ void HuntResultsModel::append(const QVector<hunt::HuntAnswer> &answers)
     endInsertRows();
 }
 
+void HuntResultsModel::replaceImage(int imageIndex, const QVector<hunt::HuntAnswer> &answers)
+{
+    for (int r = int(m_rows.size()) - 1; r >= 0; --r) {
+        if (m_rows.at(r).imageIndex != imageIndex)
+            continue;
+        int first = r;
+        while (first > 0 && m_rows.at(first - 1).imageIndex == imageIndex)
+            --first;
+        beginRemoveRows(QModelIndex(), first, r);
+        m_rows.remove(first, r - first + 1);
+        endRemoveRows();
+        r = first;
+    }
+    append(answers);
+}
+
 QString HuntResultsModel::statusText(const hunt::HuntAnswer &a)
 {
     switch (a.status) {
@@ -61,6 +78,8 @@ QString HuntResultsModel::statusText(const hunt::HuntAnswer &a)
     case hunt::HuntAnswer::Status::Error:
         break;
     }
+    if (a.error.code == Error::Code::Unauthorized || a.error.code == Error::Code::Forbidden)
+        return tr("needs sign-in: %1").arg(a.error.message);
     return tr("error: %1").arg(a.error.message);
 }
 
@@ -96,7 +115,7 @@ QVariant HuntResultsModel::data(const QModelIndex &index, int role) const
         return {};
     switch (index.column()) {
     case ImageColumn:
-        return a.image;
+        return a.platform.isEmpty() || role == SortRole ? a.image : QStringLiteral("%1 (%2)").arg(a.image, a.platform);
     case StatusColumn:
         return statusText(a);
     case LayerColumn:
@@ -104,7 +123,11 @@ QVariant HuntResultsModel::data(const QModelIndex &index, int role) const
             return a.layer;
         return a.layer >= 0 ? QVariant(a.layer) : QVariant(QStringLiteral("-"));
     case PathColumn:
-        return a.status == hunt::HuntAnswer::Status::Error ? QString() : PathBytes::display(a.path);
+        if (a.status == hunt::HuntAnswer::Status::Error)
+            return QString();
+        if (!a.linkTarget.isEmpty() && role == Qt::DisplayRole)
+            return QString(PathBytes::display(a.path) + QStringLiteral(" → ") + PathBytes::display(a.linkTarget));
+        return PathBytes::display(a.path);
     case SizeColumn:
         if (role == SortRole)
             return a.hasEntry ? a.size : qint64(-1);
@@ -141,9 +164,67 @@ QVariant HuntResultsModel::headerData(int section, Qt::Orientation orientation, 
     }
 }
 
+void HuntResultsModel::setStager(RowStager stager, RowPrestager prestager)
+{
+    m_stager = std::move(stager);
+    m_prestager = std::move(prestager);
+}
+
+bool HuntResultsModel::hasFile(const hunt::HuntAnswer &a)
+{
+    return a.status == hunt::HuntAnswer::Status::Found || a.isRecoverable();
+}
+
+Qt::ItemFlags HuntResultsModel::flags(const QModelIndex &index) const
+{
+    Qt::ItemFlags f = QAbstractTableModel::flags(index);
+    if (index.isValid() && index.row() < m_rows.size() && hasFile(m_rows.at(index.row())) && m_stager)
+        f |= Qt::ItemIsDragEnabled;
+    return f;
+}
+
+QStringList HuntResultsModel::mimeTypes() const
+{
+    return { QStringLiteral("text/uri-list"), QStringLiteral("text/plain") };
+}
+
+QMimeData *HuntResultsModel::mimeData(const QModelIndexList &indexes) const
+{
+    QVector<hunt::HuntAnswer> rows;
+    QList<int> seen;
+    for (const QModelIndex &index : indexes) {
+        if (!index.isValid() || index.row() >= m_rows.size() || seen.contains(index.row()))
+            continue;
+        seen << index.row();
+        if (hasFile(m_rows.at(index.row())))
+            rows.append(m_rows.at(index.row()));
+    }
+    if (rows.isEmpty() || !m_stager)
+        return nullptr;
+    // No file tree behind a hunt's rows: the nodes are placeholders, the stagers know the rows.
+    QStringList paths;
+    for (const hunt::HuntAnswer &a : std::as_const(rows))
+        paths << PathBytes::display(a.path);
+    const QList<const fs::FileNode *> nodes(rows.size(), nullptr);
+    const RowStager stager = m_stager;
+    StagedFilesMimeData::Prestager prestager;
+    if (m_prestager) {
+        const RowPrestager rowPrestager = m_prestager;
+        prestager = [rowPrestager, rows](const QList<const fs::FileNode *> &) { return rowPrestager(rows); };
+    }
+    return new StagedFilesMimeData(
+        nodes, paths, [stager, rows](const QList<const fs::FileNode *> &) { return stager(rows); }, prestager);
+}
+
+Qt::DropActions HuntResultsModel::supportedDragActions() const
+{
+    return Qt::CopyAction;
+}
+
 QByteArray HuntResultsModel::toCsv() const
 {
-    QByteArray out = "image,digest,pattern,path,status,layer,layer_digest,type,size,mtime,recoverable_from,error\n";
+    QByteArray out
+        = "image,digest,pattern,path,status,layer,layer_digest,type,size,mtime,recoverable_from,error,platform,link\n";
     for (const hunt::HuntAnswer &a : m_rows) {
         QStringList layers;
         for (const hunt::LayerCopy &c : a.copies)
@@ -155,7 +236,8 @@ QByteArray HuntResultsModel::toCsv() const
             a.layer >= 0 ? QByteArray::number(a.layer) : QByteArray(), a.layerDigest.toUtf8(),
             a.hasEntry ? e.typeName().toUtf8() : QByteArray(), a.hasEntry ? QByteArray::number(a.size) : QByteArray(),
             a.hasEntry ? QByteArray::number(a.mtime) : QByteArray(),
-            a.isRecoverable() ? csvField(layers.join(QLatin1Char(' '))) : QByteArray(), csvField(a.error.message) };
+            a.isRecoverable() ? csvField(layers.join(QLatin1Char(' '))) : QByteArray(), csvField(a.error.message),
+            csvField(a.platform), csvField(PathBytes::display(a.linkTarget)) };
         out += fields.join(',') + '\n';
     }
     return out;
@@ -173,6 +255,7 @@ QByteArray HuntResultsModel::toJsonLines() const
         e.type = a.type;
         e.mode = a.mode;
         QJsonObject o { { QStringLiteral("image"), a.image }, { QStringLiteral("digest"), a.digest },
+            { QStringLiteral("platform"), a.platform.isEmpty() ? QJsonValue() : QJsonValue(a.platform) },
             { QStringLiteral("pattern"), a.pattern }, { QStringLiteral("path"), PathBytes::display(a.path) },
             { QStringLiteral("status"), a.statusName() },
             { QStringLiteral("layer"), a.layer >= 0 ? QJsonValue(a.layer) : QJsonValue() },
@@ -182,6 +265,8 @@ QByteArray HuntResultsModel::toJsonLines() const
             { QStringLiteral("mode"), a.hasEntry ? QJsonValue(e.modeOctal()) : QJsonValue() },
             { QStringLiteral("mtime"), a.hasEntry ? QJsonValue(a.mtime) : QJsonValue() },
             { QStringLiteral("copies"), copies } };
+        if (!a.linkTarget.isEmpty())
+            o.insert(QStringLiteral("link"), PathBytes::display(a.linkTarget));
         if (a.status == hunt::HuntAnswer::Status::Error)
             o.insert(QStringLiteral("error"), a.error.message);
         out += QJsonDocument(o).toJson(QJsonDocument::Compact) + '\n';

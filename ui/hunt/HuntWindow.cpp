@@ -1,11 +1,15 @@
 #include "hunt/HuntWindow.h"
 
+#include "widgets/RowTable.h"
+
+#include "controllers/AuthController.h"
 #include "controllers/ExtractController.h"
 #include "controllers/ImageController.h"
 #include "index/IndexStore.h"
 
 #include "common/HumanSize.h"
 #include "hunt/HuntController.h"
+#include "hunt/HuntHistoryPanel.h"
 #include "hunt/HuntImagesModel.h"
 #include "hunt/HuntResultsModel.h"
 #include "hunt/SeenImagesModel.h"
@@ -18,6 +22,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -30,28 +35,10 @@
 
 namespace ll::ui {
 
-namespace {
-
-QTableView *makeTable(QAbstractItemModel *model, QWidget *parent)
-{
-    auto *view = new QTableView(parent);
-    view->setModel(model);
-    view->setSelectionBehavior(QAbstractItemView::SelectRows);
-    view->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    view->verticalHeader()->hide();
-    view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 6);
-    view->horizontalHeader()->setStretchLastSection(true);
-    view->setWordWrap(false);
-    return view;
-}
-
-} // namespace
-
 HuntWindow::HuntWindow(registry::RegistryClient *client, QWidget *parent)
     : QWidget(parent, Qt::Window)
     , m_controller(new HuntController(client, this))
-    , m_images(new HuntImagesModel(this))
-    , m_history(new SeenImagesModel(this))
+    , m_images(new HuntImagesModel(m_controller, this))
     , m_proxy(new QSortFilterProxyModel(this))
 {
     setWindowTitle(tr("Hunt — Layerslayer"));
@@ -63,11 +50,14 @@ HuntWindow::HuntWindow(registry::RegistryClient *client, QWidget *parent)
     m_targets = new QPlainTextEdit(this);
     m_targets->setPlaceholderText(tr("One image a line: registry.lan:5000/team/app:1.0, ghcr.io/o/r@sha256:…\n"
                                      "or a repository (with All tags), or a registry host (with Whole registry)"));
-    m_targets->setMaximumHeight(m_targets->fontMetrics().height() * 6);
+    m_targets->setMaximumHeight(m_targets->fontMetrics().height() * 5);
     m_patterns = new QLineEdit(this);
     m_patterns->setPlaceholderText(tr("etc/shadow  **/.env  **/id_rsa"));
     m_allTags = new QCheckBox(tr("All tags of a repository"), this);
     m_catalog = new QCheckBox(tr("Whole registry (catalog)"), this);
+    m_allPlatforms = new QCheckBox(tr("All platforms"), this);
+    m_allPlatforms->setToolTip(
+        tr("Every platform of a multi-arch image (attestations never); without: this machine's"));
     m_start = new QPushButton(tr("Start"), this);
     m_start->setDefault(true);
     m_cancel = new QPushButton(tr("Cancel"), this);
@@ -80,6 +70,7 @@ HuntWindow::HuntWindow(registry::RegistryClient *client, QWidget *parent)
     auto *options = new QHBoxLayout;
     options->addWidget(m_allTags);
     options->addWidget(m_catalog);
+    options->addWidget(m_allPlatforms);
     options->addStretch(1);
     options->addWidget(m_start);
     options->addWidget(m_cancel);
@@ -95,25 +86,44 @@ HuntWindow::HuntWindow(registry::RegistryClient *client, QWidget *parent)
     m_previewButton->setToolTip(tr("Show the file (a deleted one from the layer that still holds it)"));
     m_saveButton = new QPushButton(tr("Save…"), this);
     m_saveButton->setToolTip(tr("Save the file into a folder (a deleted one from the layer that still holds it)"));
+    m_signIn = new QPushButton(tr("Sign In…"), this);
+    m_signIn->setToolTip(tr("Sign in to the registry that refused this image, then search it again"));
     m_rowImage = new ImageController(client, this);
     m_rowImage->setIndexStore(index::IndexStore::fromEnvironment());
     m_extract = new ExtractController(m_rowImage, this, this);
+    m_auth = new AuthController(client, this, this);
     auto *tools = new QHBoxLayout;
     tools->addWidget(m_filter, 1);
     tools->addWidget(m_previewButton);
     tools->addWidget(m_saveButton);
     tools->addWidget(m_open);
+    tools->addWidget(m_signIn);
     tools->addWidget(m_exportCsv);
     tools->addWidget(m_exportJson);
 
-    m_resultsView = makeTable(m_proxy, this);
+    m_resultsView = makeRowTable(m_proxy, this);
     m_resultsView->setSortingEnabled(true);
     m_resultsView->sortByColumn(-1, Qt::AscendingOrder);
-    m_resultsView->setColumnWidth(HuntResultsModel::ImageColumn, 300);
-    m_resultsView->setColumnWidth(HuntResultsModel::StatusColumn, 230);
-    m_resultsView->setColumnWidth(HuntResultsModel::PathColumn, 260);
-    m_imagesView = makeTable(m_images, this);
-    m_imagesView->setColumnWidth(HuntImagesModel::ImageColumn, 300);
+    // Fits 1024 px: fixed-ish columns sized in characters, the path takes what is left.
+    const int em = fontMetrics().horizontalAdvance(QLatin1Char('M'));
+    QHeaderView *header = m_resultsView->horizontalHeader();
+    header->setStretchLastSection(false);
+    header->setSectionResizeMode(HuntResultsModel::PathColumn, QHeaderView::Stretch);
+    header->setMinimumSectionSize(3 * em);
+    const auto textWidth = [this](const QString &sample) { return fontMetrics().horizontalAdvance(sample) + 16; };
+    m_resultsView->setColumnWidth(HuntResultsModel::ImageColumn, 20 * em);
+    m_resultsView->setColumnWidth(HuntResultsModel::StatusColumn, textWidth(tr("deleted, recoverable from layer 12")));
+    m_resultsView->setColumnWidth(HuntResultsModel::LayerColumn, textWidth(tr("Layer")));
+    m_resultsView->setColumnWidth(HuntResultsModel::SizeColumn, textWidth(QStringLiteral("1023.9 MiB")));
+    m_resultsView->setColumnWidth(HuntResultsModel::ModifiedColumn, textWidth(QStringLiteral("2026-12-31 23:59")));
+    m_resultsView->setTextElideMode(Qt::ElideMiddle);
+    m_resultsView->setContextMenuPolicy(Qt::CustomContextMenu);
+    // Drag a found file's row to a folder: saved there (drag-to-save, as from the main file tree).
+    m_resultsView->setDragEnabled(true);
+    m_resultsView->setDragDropMode(QAbstractItemView::DragOnly);
+    m_imagesView = makeRowTable(m_images, this);
+    m_imagesView->setColumnWidth(HuntImagesModel::ImageColumn, 34 * em);
+    m_imagesView->setContextMenuPolicy(Qt::CustomContextMenu);
 
     auto *split = new QSplitter(Qt::Vertical, this);
     split->addWidget(m_resultsView);
@@ -127,14 +137,69 @@ HuntWindow::HuntWindow(registry::RegistryClient *client, QWidget *parent)
     huntLayout->addWidget(split, 1);
     huntLayout->addWidget(m_status);
 
-    m_historyView = makeTable(m_history, this);
-    m_historyView->setColumnWidth(SeenImagesModel::ReferenceColumn, 380);
-    auto *tabs = new QTabWidget(this);
-    tabs->addTab(huntPage, tr("&Hunt"));
-    tabs->addTab(m_historyView, tr("Hi&story"));
+    m_historyPanel = new HuntHistoryPanel(this);
+    m_tabs = new QTabWidget(this);
+    m_tabs->addTab(huntPage, tr("&Hunt"));
+    m_tabs->addTab(m_historyPanel, tr("Hi&story"));
     auto *layout = new QVBoxLayout(this);
-    layout->addWidget(tabs);
-    resize(1100, 700);
+    layout->addWidget(m_tabs);
+    resize(1000, 660);
+
+    // Rows' files staged for a drop, grouped by image and layer (one download each).
+    const auto groups = [](const QVector<hunt::HuntAnswer> &rows) {
+        QVector<QVector<hunt::HuntAnswer>> out;
+        for (const hunt::HuntAnswer &a : rows) {
+            const int layer = a.status == hunt::HuntAnswer::Status::Found ? -1 : a.copies.constLast().layer;
+            bool placed = false;
+            for (QVector<hunt::HuntAnswer> &g : out) {
+                const hunt::HuntAnswer &f = g.constFirst();
+                const int fl = f.status == hunt::HuntAnswer::Status::Found ? -1 : f.copies.constLast().layer;
+                if (f.imageIndex == a.imageIndex && fl == layer) {
+                    g.append(a);
+                    placed = true;
+                    break;
+                }
+            }
+            if (!placed)
+                out.append({ a });
+        }
+        return out;
+    };
+    const auto adoptGroup = [this](const QVector<hunt::HuntAnswer> &g, QStringList *paths, int *layer) {
+        const hunt::HuntImage *img = m_controller->image(g.constFirst().imageIndex);
+        if (!img)
+            return false;
+        m_rowImage->adopt(img->image);
+        for (const hunt::HuntAnswer &a : g)
+            *paths << a.path;
+        *layer
+            = g.constFirst().status == hunt::HuntAnswer::Status::Found ? -1 : g.constFirst().copies.constLast().layer;
+        return true;
+    };
+    m_controller->results()->setStager(
+        [this, groups, adoptGroup](const QVector<hunt::HuntAnswer> &rows) {
+            QList<QUrl> urls;
+            for (const QVector<hunt::HuntAnswer> &g : groups(rows)) {
+                QStringList paths;
+                int layer = -1;
+                if (adoptGroup(g, &paths, &layer))
+                    urls += m_extract->stage(paths, layer);
+            }
+            return urls;
+        },
+        [this, groups, adoptGroup](const QVector<hunt::HuntAnswer> &rows) {
+            QList<std::function<void()>> stops;
+            for (const QVector<hunt::HuntAnswer> &g : groups(rows)) {
+                QStringList paths;
+                int layer = -1;
+                if (adoptGroup(g, &paths, &layer))
+                    stops << m_extract->prestage(paths, layer);
+            }
+            return std::function<void()>([stops] {
+                for (const std::function<void()> &stop : stops)
+                    stop();
+            });
+        });
 
     connect(m_start, &QPushButton::clicked, this, &HuntWindow::startHunt);
     connect(m_patterns, &QLineEdit::returnPressed, this, &HuntWindow::startHunt);
@@ -150,12 +215,51 @@ HuntWindow::HuntWindow(registry::RegistryClient *client, QWidget *parent)
         [this](const QString &, const QString &message) { m_status->setText(message); });
     connect(
         m_extract, &ExtractController::failed, this, [this](const QString &message) { m_status->setText(message); });
-    connect(m_resultsView, &QTableView::doubleClicked, this, &HuntWindow::openSelected);
-    connect(m_historyView, &QTableView::doubleClicked, this, [this](const QModelIndex &index) {
-        if (index.isValid())
-            emit openRequested(m_history->image(index.row()).reference, QString());
+    connect(m_signIn, &QPushButton::clicked, this, &HuntWindow::signInSelected);
+    connect(m_resultsView, &QTableView::doubleClicked, this, [this](const QModelIndex &index) {
+        const int source = index.isValid() ? m_proxy->mapToSource(index).row() : -1;
+        const int image = source >= 0 ? m_controller->results()->answer(source).imageIndex : -1;
+        if (image >= 0 && m_controller->needsSignIn(image))
+            signIn(image);
+        else
+            openSelected();
     });
-    connect(tabs, &QTabWidget::currentChanged, m_history, &SeenImagesModel::reload);
+    connect(m_imagesView, &QTableView::doubleClicked, this, [this](const QModelIndex &index) {
+        if (index.isValid() && m_controller->needsSignIn(index.row()))
+            signIn(index.row());
+    });
+    connect(m_imagesView->selectionModel(), &QItemSelectionModel::currentChanged, this, &HuntWindow::updateButtons);
+    connect(m_resultsView, &QWidget::customContextMenuRequested, this, &HuntWindow::showResultsMenu);
+    connect(m_imagesView, &QWidget::customContextMenuRequested, this, [this](const QPoint &pos) {
+        const QModelIndex index = m_imagesView->indexAt(pos);
+        if (!index.isValid() || !m_controller->needsSignIn(index.row()))
+            return;
+        QMenu menu(this);
+        const int image = index.row();
+        menu.addAction(tr("Sign In…"), this, [this, image] { signIn(image); });
+        menu.exec(m_imagesView->viewport()->mapToGlobal(pos));
+    });
+    connect(m_historyPanel, &HuntHistoryPanel::openRequested, this,
+        [this](const QString &reference, const QString &path) { emit openRequested(reference, path); });
+    connect(m_tabs, &QTabWidget::currentChanged, m_historyPanel, &HuntHistoryPanel::reload);
+    connect(m_controller, &HuntController::imageChanged, this, &HuntWindow::updateButtons);
+    connect(m_controller, &HuntController::retryFinished, this,
+        [this](const QString &registry, int searched, const Error &refused) {
+            if (refused.code != Error::Code::None) {
+                // Refused again: ask again, saying so (as the main window does).
+                m_status->setText(tr("%1 refused the credentials").arg(registry));
+                m_auth->ask(registry, refused, [this, registry] { m_controller->retrySignIn(registry); });
+            } else {
+                m_auth->succeeded();
+                m_status->setText(tr("Signed in to %1: %n image(s) searched again", nullptr, searched).arg(registry));
+            }
+            updateButtons();
+        });
+    connect(m_auth, &AuthController::declined, this, [this](const QString &registry, const Error &) {
+        m_status->setText(tr("Sign-in to %1 cancelled: its images stay unsearched.").arg(registry));
+    });
+    connect(
+        m_auth, &AuthController::rememberFailed, this, [this](const QString &message) { m_status->setText(message); });
     connect(m_controller, &HuntController::statsChanged, this, [this](const hunt::HuntStats &s) {
         QString text = tr("%1 of %2 images answered (%3 failed); layers: %4 read, %5 from indexes, %6 shared; %7, "
                           "%8/s")
@@ -177,10 +281,12 @@ HuntWindow::HuntWindow(registry::RegistryClient *client, QWidget *parent)
             m_status->setText(tr("Hunt failed: %1").arg(message));
         updateButtons();
     });
-    connect(m_controller->results(), &QAbstractItemModel::rowsInserted, this, &HuntWindow::updateButtons);
-    // Before the job starts: explicit references are listed at once.
-    connect(m_controller, &HuntController::started, this, [this] { m_images->setJob(m_controller->job()); });
-    m_history->reload();
+    // Rows come and go under the current one (an image searched again replaces its rows): buttons follow.
+    connect(m_proxy, &QAbstractItemModel::rowsInserted, this, &HuntWindow::updateButtons);
+    connect(m_proxy, &QAbstractItemModel::rowsRemoved, this, &HuntWindow::updateButtons);
+    connect(m_proxy, &QAbstractItemModel::modelReset, this, &HuntWindow::updateButtons);
+    connect(m_proxy, &QAbstractItemModel::layoutChanged, this, &HuntWindow::updateButtons);
+    m_historyPanel->reload();
     updateButtons();
 }
 
@@ -193,8 +299,10 @@ bool HuntWindow::startHunt()
     targets.allTags = m_allTags->isChecked();
     targets.catalog = m_catalog->isChecked();
     const QStringList patterns = m_patterns->text().split(QLatin1Char(' '), Qt::SkipEmptyParts);
+    hunt::HuntOptions options;
+    options.allPlatforms = m_allPlatforms->isChecked();
     QString error;
-    if (!m_controller->start(targets, patterns, &error)) {
+    if (!m_controller->start(targets, patterns, &error, options)) {
         m_status->setText(error);
         return false;
     }
@@ -217,6 +325,69 @@ void HuntWindow::updateButtons()
     const bool file = fileOfRow(m_resultsView->currentIndex(), &path, &layer);
     m_previewButton->setEnabled(file);
     m_saveButton->setEnabled(file);
+    m_signIn->setEnabled(signInCandidate() >= 0);
+}
+
+QTableView *HuntWindow::historyView() const
+{
+    return m_historyPanel->imagesView();
+}
+
+SeenImagesModel *HuntWindow::historyModel() const
+{
+    return m_historyPanel->imagesModel();
+}
+
+int HuntWindow::signInCandidate() const
+{
+    const QModelIndex current = m_resultsView->currentIndex();
+    if (current.isValid()) {
+        const int image = m_controller->results()->answer(m_proxy->mapToSource(current).row()).imageIndex;
+        if (image >= 0 && m_controller->needsSignIn(image))
+            return image;
+    }
+    const QModelIndex row = m_imagesView->currentIndex();
+    if (row.isValid() && m_controller->needsSignIn(row.row()))
+        return row.row();
+    return -1;
+}
+
+void HuntWindow::signInSelected()
+{
+    const int image = signInCandidate();
+    if (image >= 0)
+        signIn(image);
+}
+
+bool HuntWindow::signIn(int imageIndex)
+{
+    if (!m_controller->needsSignIn(imageIndex))
+        return false;
+    const hunt::HuntImage *img = m_controller->image(imageIndex);
+    const QString registry = img->reference.registry();
+    m_status->setText(tr("%1 asks for credentials").arg(registry));
+    m_auth->ask(registry, img->error, [this, registry] {
+        const int n = m_controller->retrySignIn(registry);
+        m_status->setText(tr("Searching %n image(s) of %1 again…", nullptr, n).arg(registry));
+        updateButtons();
+    });
+    return true;
+}
+
+void HuntWindow::showResultsMenu(const QPoint &pos)
+{
+    const QModelIndex index = m_resultsView->indexAt(pos);
+    if (!index.isValid())
+        return;
+    m_resultsView->setCurrentIndex(index);
+    updateButtons();
+    QMenu menu(this);
+    menu.addAction(tr("Preview"), this, &HuntWindow::previewSelected)->setEnabled(m_previewButton->isEnabled());
+    menu.addAction(tr("Save…"), this, &HuntWindow::saveSelected)->setEnabled(m_saveButton->isEnabled());
+    menu.addAction(tr("Open in Main Window"), this, &HuntWindow::openSelected);
+    if (m_signIn->isEnabled())
+        menu.addAction(tr("Sign In…"), this, &HuntWindow::signInSelected);
+    menu.exec(m_resultsView->viewport()->mapToGlobal(pos));
 }
 
 bool HuntWindow::fileOfRow(const QModelIndex &proxyIndex, QString *path, int *layer) const
@@ -224,7 +395,7 @@ bool HuntWindow::fileOfRow(const QModelIndex &proxyIndex, QString *path, int *la
     if (!proxyIndex.isValid() || !m_controller->job())
         return false;
     const hunt::HuntAnswer &a = m_controller->results()->answer(m_proxy->mapToSource(proxyIndex).row());
-    if (a.imageIndex < 0 || a.imageIndex >= m_controller->job()->images().size())
+    if (!m_controller->image(a.imageIndex))
         return false;
     if (a.status == hunt::HuntAnswer::Status::Found)
         *layer = -1;
@@ -242,7 +413,7 @@ bool HuntWindow::selectedFile(QString *path, int *layer)
     if (!fileOfRow(current, path, layer))
         return false;
     const hunt::HuntAnswer &a = m_controller->results()->answer(m_proxy->mapToSource(current).row());
-    m_rowImage->adopt(m_controller->job()->images().at(a.imageIndex).image);
+    m_rowImage->adopt(m_controller->image(a.imageIndex)->image);
     return true;
 }
 
@@ -292,7 +463,7 @@ void HuntWindow::openSelected()
         return;
     const hunt::HuntAnswer &a = m_controller->results()->answer(m_proxy->mapToSource(current).row());
     if (a.status != hunt::HuntAnswer::Status::Error)
-        emit openRequested(a.image, a.path);
+        emit openRequested(a.image, a.path, a.platform);
 }
 
 } // namespace ll::ui
