@@ -1,5 +1,6 @@
 #include "hunt/LayerFactsJob.h"
 
+#include "extract/CarveJob.h"
 #include "hunt/HuntLogging.h"
 #include "random/CheckpointRecorder.h"
 #include "stream/TarReader.h"
@@ -24,7 +25,7 @@ public:
         if (!m_filter.keeps(entry))
             return Action::Skip;
         (void)m_tree->addEntry(entry); // unsafe names are refused by the tree and never match
-        if (m_filter.canStopEarly() && m_filter.decide(entry, &m_decided))
+        if (m_filter.canStopEarly() && m_filter.decide(entry, &m_decided) && m_job->mayStop())
             return Action::Stop;
         return Action::Skip;
     }
@@ -46,10 +47,24 @@ LayerFactsJob::LayerFactsJob(registry::RegistryClient *client, const stream::Lay
     setVisitor(m_visitorImpl.get());
     setTitle(tr("Hunt in %1").arg(source.label()));
     stream::FetchPolicy policy;
-    if (m_filter.canStopEarly())
+    // A layer a carve would read on to its end once it found the path (what is left <= ReadOnSlack) is asked
+    // for whole at once: one request instead of a window per round trip, the same bytes.
+    const bool small = source.layer.size >= 0 && source.layer.size <= extract::CarveOptions::ReadOnSlack;
+    if (m_filter.canStopEarly() && !small)
         policy.mode = stream::FetchPolicy::Mode::Windowed; // as carve: small first request, then growing
     setPolicy(policy);
     connect(this, &Job::finished, this, &LayerFactsJob::onFinished);
+}
+
+bool LayerFactsJob::mayStop() const
+{
+    // As a carve: the last copy of a path in a layer wins (tar -r appends one), so the read goes on after the
+    // decision when what is left of the layer is small next to what was read (CarveJob's read-on rule).
+    const qint64 size = source().layer.size;
+    if (size < 0)
+        return true;
+    const qint64 at = feedEnd();
+    return size - at > qMax(extract::CarveOptions::ReadOnSlack, at);
 }
 
 LayerFactsJob::~LayerFactsJob()

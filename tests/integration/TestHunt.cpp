@@ -63,6 +63,7 @@ private slots:
     void visibleOnlyStopsAtTheWhiteout();
     void allPlatforms();
     void symlinkShowsItsTarget();
+    void smallLayerReadWholeKeepsItsIndex();
     void otherCommandsRecordTheImage_data();
     void otherCommandsRecordTheImage(); // before the cancel: its throttled reads end (and count) later
     void cancelKeepsNoPartialIndex();
@@ -653,6 +654,31 @@ void TestHunt::symlinkShowsItsTarget()
     r = hunt({ QStringLiteral("--hunt"), QStringLiteral("etc/localtime"), QStringLiteral("-t"), image });
     QCOMPARE(r.exitCode, 0);
     QVERIFY2(r.out.contains("etc/localtime -> /usr/share/zoneinfo/UTC"), r.out.constData());
+}
+
+void TestHunt::smallLayerReadWholeKeepsItsIndex()
+{
+    // An exact path in layers a carve would read to the end anyway (<= 4 MiB: the last copy of a path wins):
+    // one GET per layer, read whole, so the layers keep their indexes and a second hunt for another path asks
+    // for no blob.
+    QTemporaryDir idx;
+    const QString image = h->reference(QStringLiteral("hunt/web:1.0"), h->proxy());
+    CliResult r = hunt({ QStringLiteral("--json"), QStringLiteral("--hunt"), QStringLiteral("etc/shadow"),
+                           QStringLiteral("-t"), image },
+        idx.path());
+    QCOMPARE(r.exitCode, 0);
+    const QHash<QString, int> gets = blobGets(h->proxyStats());
+    QCOMPARE(gets.value(layerDigest(QStringLiteral("hunt/web:1.0"), 1)), 1);
+    QCOMPARE(gets.value(layerDigest(QStringLiteral("hunt/web:1.0"), 0)), 1);
+    h->proxyReset();
+    r = hunt({ QStringLiteral("--json"), QStringLiteral("--hunt"), QStringLiteral("etc/os-release"),
+                 QStringLiteral("-t"), image },
+        idx.path());
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(h->proxyBlobRequests(), 0);
+    const QJsonObject a = answer(jsonLines(r.out), QStringLiteral("hunt/web:1.0"), QStringLiteral("etc/os-release"));
+    QCOMPARE(a.value(QLatin1String("status")).toString(), QStringLiteral("found"));
+    QCOMPARE(jsonLines(r.out).constLast().value(QLatin1String("layers_from_index")).toInt(), 2);
 }
 
 QTEST_GUILESS_MAIN(TestHunt)
