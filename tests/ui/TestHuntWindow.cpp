@@ -314,6 +314,8 @@ void TestHuntWindow::signInSearchesTheImageAgain()
                         .data()
                         .toString()
                         .startsWith(QLatin1String("needs sign-in")));
+            // The GUI speaks of signing in, never of the CLI's flags.
+            QVERIFY(!m->index(r, HuntResultsModel::StatusColumn).data().toString().contains(QLatin1String("--")));
             image = m->answer(r).imageIndex;
             w.resultsView()->setCurrentIndex(w.resultsProxy()->mapFromSource(m->index(r, 0)));
         }
@@ -321,8 +323,11 @@ void TestHuntWindow::signInSearchesTheImageAgain()
     QVERIFY(image >= 0);
     QVERIFY(w.controller()->needsSignIn(image));
     QVERIFY(w.imagesModel()->index(image, 1).data().toString().startsWith(QLatin1String("needs sign-in")));
+    QVERIFY(!w.imagesModel()->index(image, 1).data().toString().contains(QLatin1String("--")));
     QVERIFY(w.signInButton()->isEnabled());
     const int webRows = m->rowCount() - 1;
+    if (const QByteArray shot = qgetenv("LL_HUNT_SCREENSHOT_SIGNIN"); !shot.isEmpty())
+        QVERIFY(w.grab().save(QString::fromLocal8Bit(shot)));
 
     // A wrong password: refused, asked again (the dialog says so), nothing else searched.
     QTest::mouseClick(w.signInButton(), Qt::LeftButton);
@@ -454,6 +459,9 @@ void TestHuntWindow::historySearchesEverythingCached()
         qPrintable(rows.join(QLatin1Char('\n'))));
     QVERIFY(history->statusLabel()->text().contains(QLatin1String("hit")));
     QVERIFY(history->hitsView()->isVisible());
+    QTRY_VERIFY(history->hitsView()->height() > 3 * history->hitsView()->verticalHeader()->defaultSectionSize());
+    if (const QByteArray shot = qgetenv("LL_HUNT_SCREENSHOT_HISTORY"); !shot.isEmpty())
+        QVERIFY(w.grab().save(QString::fromLocal8Bit(shot)));
 
     QSignalSpy open(&w, &HuntWindow::openRequested);
     const QModelIndex cell = hits->index(webRow, ll::ui::CachedHitsModel::PathColumn);

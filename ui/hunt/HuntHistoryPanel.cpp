@@ -33,7 +33,8 @@ HuntHistoryPanel::HuntHistoryPanel(QWidget *parent)
     m_hitsView->setColumnWidth(CachedHitsModel::PathColumn, 24 * em);
     m_hitsView->hide(); // until a search is made
 
-    auto *split = new QSplitter(Qt::Vertical, this);
+    m_split = new QSplitter(Qt::Vertical, this);
+    QSplitter *split = m_split;
     split->addWidget(m_hitsView);
     split->addWidget(m_imagesView);
     split->setStretchFactor(0, 3);
@@ -95,7 +96,12 @@ bool HuntHistoryPanel::search()
         if (job->state() == Job::State::Succeeded) {
             m_hits->setResults(job->hits(), job->images());
             m_images->reload();
-            m_hitsView->show();
+            if (m_hitsView->isHidden()) {
+                m_hitsView->show();
+                // Shown after the splitter was laid out: it would keep a height of 0.
+                const int h = qMax(2, m_split->height());
+                m_split->setSizes({ h * 3 / 5, h * 2 / 5 });
+            }
             QString text = tr("%n hit(s)", nullptr, int(job->hits().size()));
             if (job->truncated())
                 text = tr("the first %1 hits (more matched: narrow the pattern)").arg(job->hits().size());

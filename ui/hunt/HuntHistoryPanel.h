@@ -5,6 +5,7 @@
 
 class QLabel;
 class QLineEdit;
+class QSplitter;
 class QTableView;
 
 namespace ll::hunt {
@@ -54,6 +55,7 @@ private:
     QLineEdit *m_search;
     QTableView *m_imagesView;
     QTableView *m_hitsView;
+    QSplitter *m_split;
     QLabel *m_status;
     QPointer<hunt::CacheSearchJob> m_job;
 };

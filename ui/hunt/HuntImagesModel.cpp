@@ -58,7 +58,8 @@ QVariant HuntImagesModel::data(const QModelIndex &index, int role) const
         return img.deleted > 0 ? tr("done: %1 found, %2 deleted but recoverable").arg(img.found).arg(img.deleted)
                                : tr("done: %1 found").arg(img.found);
     case hunt::HuntImage::State::Failed:
-        return m_controller->needsSignIn(index.row()) ? tr("needs sign-in: %1").arg(img.error.message)
+        // The core's message names the CLI's flags: the GUI says what to do here.
+        return m_controller->needsSignIn(index.row()) ? tr("needs sign-in (double-click or Sign In…)")
                                                       : tr("failed: %1").arg(img.error.message);
     }
     return {};

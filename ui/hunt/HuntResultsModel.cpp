@@ -79,7 +79,8 @@ QString HuntResultsModel::statusText(const hunt::HuntAnswer &a)
         break;
     }
     if (a.error.code == Error::Code::Unauthorized || a.error.code == Error::Code::Forbidden)
-        return tr("needs sign-in: %1").arg(a.error.message);
+        return a.error.code == Error::Code::Forbidden ? tr("needs sign-in: this account may not read it")
+                                                      : tr("needs sign-in (double-click or Sign In…)");
     return tr("error: %1").arg(a.error.message);
 }
 
