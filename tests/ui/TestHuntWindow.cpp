@@ -56,6 +56,7 @@ private slots:
     void previewAndSaveFromARow();
     void signInSearchesTheImageAgain_data();
     void signInSearchesTheImageAgain();
+    void signInWithAllPlatforms();
     void dragSavesARowsFile();
     void historySearchesEverythingCached();
     void allPlatforms();
@@ -385,6 +386,56 @@ void TestHuntWindow::signInSearchesTheImageAgain()
     }
     if (!expected.isEmpty())
         QCOMPARE(ll::test::fileSha256(out.filePath(path)), expected);
+}
+
+void TestHuntWindow::signInWithAllPlatforms()
+{
+    // A multi-arch index behind htpasswd, hunted with All platforms: its index cannot be read before the
+    // sign-in; after it, every platform is searched, the first in the image's row and the others appended,
+    // each row's file saved from its own platform.
+    auto &h = Harness::instance();
+    ll::test::UiClientEnv env;
+    HuntWindow w(env.client.get());
+    QAbstractItemModelTester t1(w.controller()->results(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QAbstractItemModelTester t2(w.imagesModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    w.show();
+    w.allPlatformsBox()->setChecked(true);
+    QVERIFY(hunt(w, h.reference(QStringLiteral("private/multi:1.0")), QStringLiteral("etc/arch")));
+    QCOMPARE(w.imagesModel()->rowCount(), 1);
+    QVERIFY(w.controller()->needsSignIn(0));
+    QVERIFY(w.signIn(0));
+    QTRY_VERIFY_WITH_TIMEOUT(w.authController()->dialog() && w.authController()->dialog()->isVisible(), 10000);
+    w.authController()->dialog()->setUsername(h.username(QStringLiteral("basic")));
+    w.authController()->dialog()->setPassword(h.password(QStringLiteral("basic")));
+    w.authController()->dialog()->accept();
+    QTRY_VERIFY_WITH_TIMEOUT(w.imagesModel()->rowCount() == 4 && !w.controller()->isRunning(), 60000);
+    const HuntResultsModel *m = w.controller()->results();
+    QStringList platforms;
+    int armV6 = -1;
+    for (int r = 0; r < m->rowCount(); ++r) {
+        const ll::hunt::HuntAnswer &a = m->answer(r);
+        QCOMPARE(a.status, ll::hunt::HuntAnswer::Status::Found);
+        QCOMPARE(w.controller()->image(a.imageIndex)->image.platform.toString(), a.platform);
+        platforms << a.platform;
+        if (a.platform == QLatin1String("linux/arm/v6"))
+            armV6 = a.imageIndex;
+    }
+    platforms.sort();
+    QCOMPARE(platforms,
+        QStringList({ QStringLiteral("linux/amd64"), QStringLiteral("linux/arm/v6"), QStringLiteral("linux/arm/v7"),
+            QStringLiteral("linux/arm64/v8") }));
+    for (int r = 0; r < 4; ++r)
+        QVERIFY(w.imagesModel()->index(r, 1).data().toString().startsWith(QLatin1String("done")));
+    QTemporaryDir out;
+    w.extractController()->setDirectoryAsker([&out](const QString &) { return out.path(); });
+    QVERIFY(armV6 >= 0);
+    QVERIFY(select(w, QStringLiteral("etc/arch"), armV6));
+    QTest::mouseClick(w.saveButton(), Qt::LeftButton);
+    const QString saved = out.filePath(QStringLiteral("etc/arch"));
+    QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(saved), 30000);
+    QFile f(saved);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QCOMPARE(f.readAll(), QByteArray("linux/arm/v6\n"));
 }
 
 void TestHuntWindow::dragSavesARowsFile()

@@ -52,6 +52,7 @@ void HuntController::dropRetries()
     }
     m_retryJobs.clear();
     m_retries.clear();
+    m_extras.clear();
 }
 
 bool HuntController::start(
@@ -114,16 +115,20 @@ void HuntController::cancel()
 
 int HuntController::imageCount() const
 {
-    return m_job ? int(m_job->images().size()) : 0;
+    return m_job ? int(m_job->images().size() + m_extras.size()) : 0;
 }
 
 const hunt::HuntImage *HuntController::image(int index) const
 {
-    if (!m_job || index < 0 || index >= m_job->images().size())
+    if (!m_job || index < 0 || index >= imageCount())
         return nullptr;
     const auto it = m_retries.constFind(index);
     if (it != m_retries.constEnd() && it->job && it->position >= 0 && it->position < it->job->images().size())
         return &it->job->images().at(it->position);
+    if (index >= m_job->images().size()) {
+        const Retry &e = m_extras.at(index - m_job->images().size());
+        return e.job && e.position < e.job->images().size() ? &e.job->images().at(e.position) : nullptr;
+    }
     return &m_job->images().at(index);
 }
 
@@ -155,32 +160,64 @@ int HuntController::retrySignIn(const QString &registry)
     m_retryJobs << job;
     for (int i : std::as_const(indexes))
         m_retries.insert(i, Retry { job, -1 });
-    // The retry's images, by reference, to the hunt's (the expansion keeps one image per reference given).
+    if (m_job->isRunning() && m_job->options().allPlatforms) {
+        // Its platforms are appended after the hunt's images, which an index may still add to: after its end.
+        QPointer<hunt::HuntJob> retry = job;
+        connect(m_job, &Job::finished, this, [this, retry, indexes, registry]() {
+            if (retry)
+                startRetry(retry, indexes, registry);
+        });
+    } else {
+        startRetry(job, indexes, registry);
+    }
+    return int(indexes.size());
+}
+
+int HuntController::indexOf(const hunt::HuntJob *job, int position) const
+{
+    for (auto it = m_retries.cbegin(); it != m_retries.cend(); ++it) {
+        if (it->job == job && it->position == position)
+            return it.key();
+    }
+    for (int e = 0; e < m_extras.size(); ++e) {
+        if (m_extras.at(e).job == job && m_extras.at(e).position == position)
+            return int(m_job->images().size()) + e;
+    }
+    return -1;
+}
+
+void HuntController::startRetry(hunt::HuntJob *job, const QVector<int> &indexes, const QString &registry)
+{
+    // The retry's images, by reference, to the hunt's; more platforms of an index are appended.
     connect(job, &hunt::HuntJob::imagesListed, this, [this, job, indexes]() {
+        const int before = imageCount();
         for (int p = 0; p < job->images().size(); ++p) {
+            if (indexOf(job, p) >= 0)
+                continue;
             const QString ref = job->images().at(p).reference.toString();
+            bool mapped = false;
             for (int i : indexes) {
-                if (m_job && m_job->images().at(i).reference.toString() == ref)
+                if (!mapped && m_retries.value(i).job == job && m_retries.value(i).position < 0
+                    && image(i)->reference.toString() == ref) {
                     m_retries[i] = Retry { job, p };
+                    mapped = true;
+                }
             }
+            if (!mapped)
+                m_extras.append(Retry { job, p });
         }
+        if (imageCount() > before)
+            emit imagesListed(imageCount());
     });
-    auto original = [this, job](int position) {
-        for (auto it = m_retries.cbegin(); it != m_retries.cend(); ++it) {
-            if (it->job == job && it->position == position)
-                return it.key();
-        }
-        return -1;
-    };
-    connect(job, &hunt::HuntJob::imageChanged, this, [this, original](int position) {
-        const int i = original(position);
+    connect(job, &hunt::HuntJob::imageChanged, this, [this, job](int position) {
+        const int i = indexOf(job, position);
         if (i >= 0)
             emit imageChanged(i);
     });
-    connect(job, &hunt::HuntJob::answersReady, this, [this, original](const QVector<hunt::HuntAnswer> &answers) {
+    connect(job, &hunt::HuntJob::answersReady, this, [this, job](const QVector<hunt::HuntAnswer> &answers) {
         QHash<int, QVector<hunt::HuntAnswer>> byImage;
         for (hunt::HuntAnswer a : answers) {
-            a.imageIndex = original(a.imageIndex);
+            a.imageIndex = indexOf(job, a.imageIndex);
             if (a.imageIndex >= 0)
                 byImage[a.imageIndex].append(a);
         }
@@ -189,14 +226,18 @@ int HuntController::retrySignIn(const QString &registry)
     });
     connect(job, &Job::finished, this, [this, job, registry, indexes]() {
         Error refused;
-        for (int i : indexes) {
+        int searched = 0;
+        for (int p = 0; p < job->images().size(); ++p) {
+            const int i = indexOf(job, p);
+            if (i < 0)
+                continue;
+            ++searched;
             if (needsSignIn(i) && refused.code == Error::Code::None)
                 refused = image(i)->error;
         }
-        emit retryFinished(registry, int(indexes.size()), refused);
+        emit retryFinished(registry, qMax(searched, int(indexes.size())), refused);
     });
     job->start();
-    return int(indexes.size());
 }
 
 } // namespace ll::ui

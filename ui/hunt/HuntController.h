@@ -21,7 +21,8 @@ class HuntResultsModel;
  *
  * Images that failed because their registry wants a sign-in can be searched again once credentials were
  * given (retrySignIn): a small hunt of their own, same patterns and options, whose answers replace the
- * images' error rows; image(index) then describes the retried image.
+ * images' error rows; image(index) then describes the retried image. With all platforms, the other platforms
+ * of a retried index are appended as images of their own (after the hunt's: a retry waits for the hunt's end).
  */
 class HuntController : public QObject
 {
@@ -67,11 +68,15 @@ private:
         int position = -1; // in the retry job's images
     };
     void dropRetries();
+    void startRetry(hunt::HuntJob *job, const QVector<int> &indexes, const QString &registry);
+    /** The image index (hunt's or appended) position of job answers for; -1 when not mapped. */
+    int indexOf(const hunt::HuntJob *job, int position) const;
 
     registry::RegistryClient *m_client;
     HuntResultsModel *m_results;
     QPointer<hunt::HuntJob> m_job;
     QHash<int, Retry> m_retries; // image index -> where it is searched again
+    QVector<Retry> m_extras; // images appended by retries (platforms of a retried index): index imageCount() - ...
     QList<QPointer<hunt::HuntJob>> m_retryJobs;
     catalog::ImageCatalog *m_catalog;
 };

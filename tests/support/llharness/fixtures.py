@@ -463,6 +463,8 @@ def build_all(blob_dir, big_mb=24, big_level=6, cache=None):
     out += huntfleet.test_set(b)
     out.append(("basic", "private/basic", ["1.0"],
                 small_image(b, [("basic.txt", b"Behind htpasswd basic auth\n")], "basic")))
+    # A multi-arch index behind htpasswd (lab/multi's images): a hunt of every platform after a sign-in.
+    out.append(("basic", "private/multi", ["1.0"], b.index([(img, {"platform": p}) for img, p in zip(mimgs, mplats)])))
     out.extend(toc.build_images(b))
     return out
 
