@@ -2,6 +2,7 @@
 
 #include "analysis/AnalysisController.h"
 #include "analysis/EfficiencyPanel.h"
+#include "analysis/LayerChangesView.h"
 #include "common/HumanSize.h"
 #include "controllers/AuthController.h"
 #include "controllers/ExtractController.h"
@@ -275,7 +276,15 @@ void MainWindow::buildDocks()
         [this, jobs] { m_jobsIndicator->setChecked(jobs->isVisible()); });
     jobs->hide();
     resizeDocks({ jobs }, { 150 }, Qt::Vertical);
-    auto *efficiency = new EfficiencyPanel(new AnalysisController(m_image, this), this);
+    auto *analysis = new AnalysisController(m_image, this);
+    analysis->setTracker([this](Job *job) { m_jobs->addJob(job); });
+    connect(analysis, &AnalysisController::changed, m_layerModel, [this, analysis] {
+        m_layerModel->setChanges(analysis->isAvailable() ? &analysis->analysis().layers() : nullptr);
+    });
+    // The file view's "changes of this layer only" mode; the tree's context menu there too.
+    m_browser->setChangesView(new LayerChangesView(analysis, m_browser));
+    m_browser->changesView()->view()->addActions(m_browser->view()->actions());
+    auto *efficiency = new EfficiencyPanel(analysis, this);
     connect(efficiency, &EfficiencyPanel::openPath, this, [this](const QString &path) {
         m_browser->showMerged();
         if (!m_browser->selectPath(path))

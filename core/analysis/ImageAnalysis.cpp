@@ -225,7 +225,8 @@ Efficiency ImageAnalysis::Walker::efficiency() const
     return e;
 }
 
-ImageAnalysis ImageAnalysis::analyze(const std::vector<const fs::LayerTree *> &layers)
+ImageAnalysis ImageAnalysis::analyze(
+    const std::vector<const fs::LayerTree *> &layers, const std::function<bool(int)> &afterLayer)
 {
     ImageAnalysis result;
     Walker walker;
@@ -238,6 +239,8 @@ ImageAnalysis ImageAnalysis::analyze(const std::vector<const fs::LayerTree *> &l
         }
         walker.layer(*layers[i], &result.m_layers[i]);
         walker.apply(*layers[i]);
+        if (afterLayer && !afterLayer(int(i) + 1))
+            return result;
     }
     result.m_efficiency = walker.efficiency();
     return result;

@@ -3,6 +3,7 @@
 #include "analysis/Efficiency.h"
 #include "analysis/LayerChanges.h"
 
+#include <functional>
 #include <vector>
 
 namespace ll::fs {
@@ -21,8 +22,12 @@ namespace ll::analysis {
 class ImageAnalysis
 {
 public:
-    /** layers: bottom-up, layers[i]->layerIndex() == i. */
-    static ImageAnalysis analyze(const std::vector<const fs::LayerTree *> &layers);
+    /**
+     * layers: bottom-up, layers[i]->layerIndex() == i. afterLayer (optional) is called with the number of
+     * layers done after each one; returning false stops there (the result is then incomplete: discard it).
+     */
+    static ImageAnalysis analyze(
+        const std::vector<const fs::LayerTree *> &layers, const std::function<bool(int layersDone)> &afterLayer = {});
 
     const std::vector<LayerChanges> &layers() const { return m_layers; }
     const Efficiency &efficiency() const { return m_efficiency; }

@@ -154,10 +154,10 @@ void TestMainWindow::openImagePopulatesPanels()
         w.configView()->value(QStringLiteral("Working dir")), config.value(QStringLiteral("WorkingDir")).toString());
     QVERIFY(w.configView()->value(QStringLiteral("Ports")).contains(QStringLiteral("8080/tcp")));
 
-    // Jobs panel: a resolve and one listing per layer, all succeeded.
-    QCOMPARE(w.jobsPanel()->rowCount(), int(layers.size()) + 1);
+    // Jobs panel: a resolve, one listing per layer and the analysis of the layers (on a worker), all succeeded.
+    QTRY_COMPARE_WITH_TIMEOUT(w.jobsPanel()->rowCount(), int(layers.size()) + 2, 30000);
     for (int r = 0; r < w.jobsPanel()->rowCount(); ++r)
-        QCOMPARE(w.jobsPanel()->state(r), Job::State::Succeeded);
+        QTRY_COMPARE_WITH_TIMEOUT(w.jobsPanel()->state(r), Job::State::Succeeded, 30000);
 }
 
 void TestMainWindow::mergedViewStreamsBaseLayer()

@@ -1,29 +1,39 @@
 #pragma once
 
-#include "analysis/ImageAnalysis.h"
+#include "analysis/AnalysisJob.h"
 
 #include <QObject>
+#include <QPointer>
 
-#include <optional>
+#include <functional>
+#include <memory>
 
 namespace ll::ui {
 
 class ImageController;
 
 /**
- * Computes what each layer changed and the image's efficiency (analysis::ImageAnalysis) once every layer of
- * the open image is listed, and drops it when the image closes (the analysis points into its layer trees).
- * A layer that failed or was cancelled leaves the image without an analysis (isAvailable() false).
+ * Computes what each layer changed and the image's efficiency (analysis::AnalysisJob, on a worker thread) once
+ * every layer of the open image is listed, and drops it when the image closes (the analysis points into its
+ * layer trees: a running job is stopped and waited for before they go). A layer that failed or was cancelled
+ * leaves the image without an analysis (isAvailable() false).
  */
 class AnalysisController : public QObject
 {
     Q_OBJECT
 public:
     explicit AnalysisController(ImageController *image, QObject *parent = nullptr);
+    ~AnalysisController() override;
 
-    bool isAvailable() const { return m_analysis.has_value(); }
+    /** Where the analysis job is shown (the jobs panel); optional. */
+    void setTracker(std::function<void(Job *)> tracker) { m_tracker = std::move(tracker); }
+
+    bool isAvailable() const { return m_result != nullptr; }
+    bool isRunning() const { return m_job != nullptr; }
     /** Only while isAvailable(). */
-    const analysis::ImageAnalysis &analysis() const { return *m_analysis; }
+    const analysis::ImageAnalysis &analysis() const { return m_result->analysis; }
+    /** The changes of one layer as a tree; nullptr when not available. */
+    const analysis::ChangeTree *changeTree(int layer) const;
 
 signals:
     /** The analysis appeared or went away. */
@@ -32,9 +42,12 @@ signals:
 private:
     void compute();
     void clear();
+    void onFinished();
 
     ImageController *m_image;
-    std::optional<analysis::ImageAnalysis> m_analysis;
+    std::function<void(Job *)> m_tracker;
+    QPointer<analysis::AnalysisJob> m_job;
+    std::shared_ptr<const analysis::AnalysisResult> m_result;
 };
 
 } // namespace ll::ui

@@ -1,5 +1,6 @@
 #include "analysis/LayerChangesModel.h"
 
+#include "analysis/ChangeColours.h"
 #include "analysis/LayerChanges.h"
 #include "common/HumanSize.h"
 
@@ -50,10 +51,10 @@ QVariant LayerChangesModel::data(const QModelIndex &index, int role) const
         if (raw[index.column()] == 0 || index.column() == LayerColumn)
             return {};
         if (index.column() == AddedColumn || index.column() == AddedBytesColumn)
-            return QBrush(QColor(0x1b, 0x7f, 0x2a));
+            return QBrush(changeColour(analysis::Change::Kind::Added));
         if (index.column() == ModifiedColumn)
-            return QBrush(QColor(0xa0, 0x62, 0x00));
-        return QBrush(QColor(0xb0, 0x1c, 0x1c));
+            return QBrush(changeColour(analysis::Change::Kind::Modified));
+        return QBrush(changeColour(analysis::Change::Kind::Deleted));
     default:
         return {};
     }

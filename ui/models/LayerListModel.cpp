@@ -1,5 +1,6 @@
 #include "models/LayerListModel.h"
 
+#include "analysis/LayerChanges.h"
 #include "common/HumanSize.h"
 
 #include <QFont>
@@ -39,6 +40,32 @@ void LayerListModel::clear()
     m_layers.clear();
     m_largest = 0;
     endResetModel();
+}
+
+void LayerListModel::setChanges(const std::vector<analysis::LayerChanges> *changes)
+{
+    for (int i = 0; i < m_layers.size(); ++i) {
+        if (changes && size_t(i) < changes->size()) {
+            const analysis::LayerChanges &c = (*changes)[size_t(i)];
+            m_layers[i].changes = { c.added, c.modified, c.deleted, c.addedBytes, c.modifiedBytes, c.deletedBytes };
+        } else {
+            m_layers[i].changes.clear();
+        }
+    }
+    if (!m_layers.isEmpty())
+        emit dataChanged(index(0, ChangesColumn), index(int(m_layers.size()) - 1, ChangesColumn));
+}
+
+QString LayerListModel::changesText(const Row &r) const
+{
+    if (r.changes.size() < 6)
+        return QString();
+    QString text = QStringLiteral("+%1").arg(groupedNumber(r.changes[0]));
+    if (r.changes[1] > 0)
+        text += QStringLiteral(" ~%1").arg(groupedNumber(r.changes[1]));
+    if (r.changes[2] > 0)
+        text += QStringLiteral(" \u2212%1").arg(groupedNumber(r.changes[2]));
+    return text + QStringLiteral(" · ") + humanSize(r.changes[3] + r.changes[4]);
 }
 
 void LayerListModel::stateChanged(int layer)
@@ -190,6 +217,8 @@ QVariant LayerListModel::data(const QModelIndex &index, int role) const
             return r.stepText;
         case StateColumn:
             return stateText(layer);
+        case ChangesColumn:
+            return changesText(r);
         }
         break;
     case Qt::ToolTipRole:
@@ -212,6 +241,12 @@ QVariant LayerListModel::data(const QModelIndex &index, int role) const
                     .arg(stateText(layer), names.join(QLatin1Char('\n')));
             }
             return stateText(layer);
+        case ChangesColumn:
+            if (r.changes.size() < 6)
+                return tr("Shown once every layer is listed");
+            return tr("%1 added (%2), %3 modified (%4), %5 deleted (%6 hidden from view)")
+                .arg(groupedNumber(r.changes[0]), humanSize(r.changes[3]), groupedNumber(r.changes[1]),
+                    humanSize(r.changes[4]), groupedNumber(r.changes[2]), humanSize(r.changes[5]));
         }
         break;
     case Qt::TextAlignmentRole:
@@ -246,8 +281,12 @@ QVariant LayerListModel::data(const QModelIndex &index, int role) const
             return r.step;
         case StateColumn:
             return int(r.state) * 1000 + r.progress;
+        case ChangesColumn:
+            return r.changes.size() < 6 ? qint64(-1) : r.changes[3] + r.changes[4];
         }
         break;
+    case ChangeCountsRole:
+        return QVariant::fromValue(r.changes);
     case DigestRole:
         return r.descriptor.digest;
     case SizeRole:
@@ -291,6 +330,8 @@ QVariant LayerListModel::headerData(int section, Qt::Orientation orientation, in
         return tr("Build step");
     case StateColumn:
         return tr("Listing");
+    case ChangesColumn:
+        return tr("Changes");
     }
     return QVariant();
 }

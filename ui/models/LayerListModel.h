@@ -5,6 +5,12 @@
 #include <QAbstractTableModel>
 #include <QVector>
 
+#include <vector>
+
+namespace ll::analysis {
+struct LayerChanges;
+}
+
 namespace ll::ui {
 
 /**
@@ -16,7 +22,16 @@ class LayerListModel : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Column { IndexColumn, DigestColumn, SizeColumn, MediaTypeColumn, StepColumn, StateColumn, ColumnCount };
+    enum Column {
+        IndexColumn,
+        DigestColumn,
+        SizeColumn,
+        MediaTypeColumn,
+        StepColumn,
+        StateColumn,
+        ChangesColumn, // "+1,204 ~2 −3 · 12.4 MiB" once the image is analysed
+        ColumnCount
+    };
 
     enum Role {
         DigestRole = Qt::UserRole + 1, // QString, full digest
@@ -30,6 +45,8 @@ public:
         ErrorRole, // QString, the error message in state Failed
         DroppedRole, // int, entries dropped for an unsafe path
         SortRole, // raw value of the column
+        ChangeCountsRole, // QList<qint64> {added, modified, deleted, addedBytes, modifiedBytes, deletedBytes}, empty
+                          // until analysed
     };
     Q_ENUM(Role)
 
@@ -52,6 +69,8 @@ public:
     void setListed(int layer, int entries, int dropped = 0, const QStringList &droppedNames = {});
     void setFailed(int layer, const QString &message);
     void setNotLoaded(int layer);
+    /** What each layer changed (analysis::ImageAnalysis::layers(), by layer); nullptr clears. Copied. */
+    void setChanges(const std::vector<analysis::LayerChanges> *changes);
     LoadState state(int layer) const;
     /** "not loaded", "loading 42% · 1,234 entries", "listed (1,234 entries)", "error: …" */
     QString stateText(int layer) const;
@@ -78,7 +97,9 @@ private:
         QString error;
         int dropped = 0; // entries refused for an unsafe path
         QStringList droppedNames; // the first of them
+        QList<qint64> changes; // ChangeCountsRole
     };
+    QString changesText(const Row &row) const;
     void stateChanged(int layer);
 
     QVector<Row> m_layers;

@@ -1,5 +1,6 @@
 #include "widgets/FileBrowser.h"
 
+#include "analysis/LayerChangesView.h"
 #include "common/HumanSize.h"
 #include "controllers/ImageController.h"
 #include "fs/LayerTree.h"
@@ -16,6 +17,8 @@
 #include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
+#include <QStackedWidget>
+#include <QToolButton>
 #include <QTreeView>
 #include <QVBoxLayout>
 
@@ -33,6 +36,14 @@ FileBrowser::FileBrowser(ImageController *controller, QWidget *parent) : QWidget
     m_switch->setToolTip(tr("Show the merged filesystem (what a container sees) or one layer as it is"));
     m_switch->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     bar->addWidget(m_switch);
+    m_changesToggle = new QToolButton(this);
+    m_changesToggle->setObjectName(QStringLiteral("changesToggle"));
+    m_changesToggle->setText(tr("Changes only"));
+    m_changesToggle->setCheckable(true);
+    m_changesToggle->setToolTip(tr("Show only what this layer added, modified and deleted (Ctrl+Shift+G)"));
+    m_changesToggle->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_G));
+    m_changesToggle->hide(); // until setChangesView()
+    bar->addWidget(m_changesToggle);
     m_filter = new QLineEdit(this);
     m_filter->setObjectName(QStringLiteral("filter"));
     m_filter->setPlaceholderText(tr("Filter: substring, or glob like *.conf or etc/*/*.list (Ctrl+F)"));
@@ -72,13 +83,16 @@ FileBrowser::FileBrowser(ImageController *controller, QWidget *parent) : QWidget
     // Where a file comes from next to its size, before mode/owner/time (it was cut off at the right edge).
     header->moveSection(header->visualIndex(FileTreeModel::LayerColumn), FileTreeModel::SizeColumn + 1);
     applyHeaderModes();
-    layout->addWidget(m_view, 1);
+    m_stack = new QStackedWidget(this);
+    m_stack->addWidget(m_view);
+    layout->addWidget(m_stack, 1);
     m_keeper = new TreeExpansionKeeper(m_view, m_model, this);
 
     m_filter->installEventFilter(this);
     connect(m_filter, &QLineEdit::textChanged, this, &FileBrowser::setFilterText);
     connect(m_proxy, &FileFilterProxy::filterApplied, this, [this] { updateInfo(); });
     connect(m_switch, &QComboBox::currentIndexChanged, this, &FileBrowser::onSwitch);
+    connect(m_changesToggle, &QToolButton::toggled, this, &FileBrowser::setChangesMode);
     connect(m_view, &QTreeView::activated, this, [this](const QModelIndex &index) {
         const fs::FileNode *node = FileTreeModel::nodeOf(m_proxy->mapToSource(index));
         if (node && !node->isDir())
@@ -132,6 +146,7 @@ void FileBrowser::onSwitch(int comboIndex)
         return;
     m_layer = layer;
     applyView();
+    applyChangesMode();
     emit currentLayerChanged(m_layer);
 }
 
@@ -257,6 +272,8 @@ void FileBrowser::setFilterText(const QString &text)
         m_filter->setText(text); // textChanged comes back here
     if (m_proxy->filterText() != text)
         m_proxy->setFilterText(text);
+    if (isChangesMode())
+        m_changes->setFilterText(text);
     if (!text.isEmpty() && m_proxy->isFiltering() && m_proxy->matchCount() > 0 && m_proxy->matchCount() < 2000)
         m_view->expandAll();
     updateInfo();
@@ -297,8 +314,54 @@ void FileBrowser::focusFilter()
     m_filter->selectAll();
 }
 
+void FileBrowser::setChangesView(LayerChangesView *view)
+{
+    m_changes = view;
+    view->setParent(this);
+    m_stack->addWidget(view);
+    m_changesToggle->show();
+    connect(view, &LayerChangesView::fileActivated, this, &FileBrowser::fileActivated);
+    connect(view, &LayerChangesView::selectionChanged, this, &FileBrowser::selectionChanged);
+    applyChangesMode();
+}
+
+bool FileBrowser::isChangesMode() const
+{
+    return m_changes && m_stack->currentWidget() == m_changes;
+}
+
+void FileBrowser::setChangesMode(bool on)
+{
+    if (!m_changes)
+        return;
+    if (m_changesToggle->isChecked() != on) {
+        m_changesToggle->setChecked(on); // toggled() comes back here
+        return;
+    }
+    if (on && m_layer < 0 && m_controller->layerCount() > 0) {
+        showLayer(0); // a layer's changes: the merged image has none of its own
+        return;
+    }
+    applyChangesMode();
+    emit selectionChanged();
+}
+
+void FileBrowser::applyChangesMode()
+{
+    if (!m_changes)
+        return;
+    const bool on = m_changesToggle->isChecked() && m_layer >= 0;
+    if (on) {
+        m_changes->showLayer(m_layer);
+        m_changes->setFilterText(m_filter->text());
+    }
+    m_stack->setCurrentWidget(on ? static_cast<QWidget *>(m_changes) : m_view);
+}
+
 QList<const fs::FileNode *> FileBrowser::selectedNodes() const
 {
+    if (isChangesMode())
+        return m_changes->selectedNodes();
     QList<const fs::FileNode *> nodes;
     QModelIndexList rows = m_view->selectionModel()->selectedRows(FileTreeModel::NameColumn);
     if (rows.isEmpty() && m_view->currentIndex().isValid())
@@ -323,6 +386,8 @@ QStringList FileBrowser::selectedPaths() const
 
 const fs::FileNode *FileBrowser::currentNode() const
 {
+    if (isChangesMode())
+        return m_changes->currentNode();
     return FileTreeModel::nodeOf(m_proxy->mapToSource(m_view->currentIndex()));
 }
 

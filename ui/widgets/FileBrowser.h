@@ -7,6 +7,8 @@
 class QComboBox;
 class QLabel;
 class QLineEdit;
+class QStackedWidget;
+class QToolButton;
 class QTreeView;
 
 namespace ll::fs {
@@ -18,6 +20,7 @@ namespace ll::ui {
 class FileFilterProxy;
 class FileTreeModel;
 class ImageController;
+class LayerChangesView;
 class TreeExpansionKeeper;
 
 /**
@@ -41,6 +44,18 @@ public:
     bool isProvisionalMerged() const { return m_provisional; }
     void showMerged();
     void showLayer(int layer);
+
+    /**
+     * Adds the "changes of this layer only" mode: a Changes toggle beside the view switch shows view (taken as
+     * a child) in place of the tree while one layer is shown. Selection, activation and the filter follow it.
+     */
+    void setChangesView(LayerChangesView *view);
+    LayerChangesView *changesView() const { return m_changes; }
+    /** The changes mode is on (a layer shown and the toggle on). */
+    bool isChangesMode() const;
+    /** Turns the changes mode on or off; on applies once a layer is shown (on a merged view it shows layer 0). */
+    void setChangesMode(bool on);
+    QToolButton *changesToggle() const { return m_changesToggle; }
 
     void setFilterText(const QString &text);
     QString filterText() const;
@@ -83,6 +98,7 @@ private:
     void updateInfo();
     void applyView();
     void applyHeaderModes();
+    void applyChangesMode();
 
     ImageController *m_controller;
     FileTreeModel *m_model = nullptr;
@@ -90,6 +106,9 @@ private:
     QTreeView *m_view = nullptr;
     TreeExpansionKeeper *m_keeper = nullptr;
     QComboBox *m_switch = nullptr;
+    QStackedWidget *m_stack = nullptr;
+    QToolButton *m_changesToggle = nullptr;
+    LayerChangesView *m_changes = nullptr;
     QLineEdit *m_filter = nullptr;
     QLabel *m_info = nullptr;
     int m_layer = -1;

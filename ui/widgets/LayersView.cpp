@@ -28,6 +28,9 @@ LayersView::LayersView(LayerListModel *model, QWidget *parent) : QTreeView(paren
     h->resizeSection(LayerListModel::StepColumn, 260);
     // What matters first: size, listing state, then the step and the media type.
     h->moveSection(h->visualIndex(LayerListModel::StateColumn), LayerListModel::SizeColumn + 1);
+    // What the layer changed, once analysed, right after its listing state.
+    h->resizeSection(LayerListModel::ChangesColumn, 160);
+    h->moveSection(h->visualIndex(LayerListModel::ChangesColumn), h->visualIndex(LayerListModel::StateColumn) + 1);
 }
 
 QList<int> LayersView::selectedLayers() const
