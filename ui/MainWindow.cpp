@@ -4,6 +4,7 @@
 #include "analysis/EfficiencyPanel.h"
 #include "analysis/LayerChangesView.h"
 #include "common/HumanSize.h"
+#include "compare/CompareWindow.h"
 #include "controllers/AuthController.h"
 #include "controllers/ExtractController.h"
 #include "controllers/ImageController.h"
@@ -39,6 +40,7 @@
 #include <QHeaderView>
 #include <QKeySequence>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -167,6 +169,11 @@ void MainWindow::buildMenus()
     file->addAction(m_focusReferenceAction);
     QAction *hunt = file->addAction(tr("&Hunt Across Images…"), this, [this] { openHunt(); });
     hunt->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_H));
+    QAction *compare = file->addAction(tr("&Compare Images…"), this, [this] {
+        const bool open = m_image->hasImage();
+        openCompare(open ? m_image->reference().toString() : QString());
+    });
+    compare->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_K));
     file->addSeparator();
     file->addAction(m_actions->saveAction());
     file->addAction(m_actions->exportAction());
@@ -424,6 +431,22 @@ HuntWindow *MainWindow::openHunt()
     m_hunt->raise();
     m_hunt->activateWindow();
     return m_hunt;
+}
+
+CompareWindow *MainWindow::openCompare(const QString &oldReference, const QString &newReference)
+{
+    if (!m_compare) {
+        m_compare = new CompareWindow(m_client, this);
+        m_compare->setTracker([this](Job *job) { m_jobs->addJob(job); });
+    }
+    if (!oldReference.isEmpty() || !newReference.isEmpty()) {
+        m_compare->setReferences(oldReference.isEmpty() ? m_compare->oldEdit()->text() : oldReference,
+            newReference.isEmpty() ? QString() : newReference, !newReference.isEmpty());
+    }
+    m_compare->show();
+    m_compare->raise();
+    m_compare->activateWindow();
+    return m_compare;
 }
 
 RawDocumentWindow *MainWindow::openRawDocuments()

@@ -26,6 +26,7 @@ class AuthController;
 class BatchExportDialog;
 class BuildStepModel;
 class BuildStepsView;
+class CompareWindow;
 class ExtractController;
 class FileBrowser;
 class ImageConfigView;
@@ -113,6 +114,12 @@ public:
     /** The Hunt window (find files across many images), created on first use; shown and raised. */
     HuntWindow *openHunt();
 
+    /**
+     * File > Compare Images (Ctrl+Shift+K): the compare window, created on first use, with the references given
+     * (empty: left as they are); compares at once when both are given.
+     */
+    CompareWindow *openCompare(const QString &oldReference = QString(), const QString &newReference = QString());
+
     /** The history kept in QSettings, most recent first. */
     QStringList history() const;
 
@@ -162,6 +169,7 @@ private:
     QAction *m_shortcutsAction = nullptr;
     bool m_shown = false;
     HuntWindow *m_hunt = nullptr;
+    CompareWindow *m_compare = nullptr;
     NavigatorController *m_navigator = nullptr;
     RawDocumentWindow *m_raw = nullptr;
     QAction *m_rawAction = nullptr;

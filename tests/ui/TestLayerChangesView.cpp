@@ -2,6 +2,7 @@
 // opaque directories (QAbstractItemModelTester, lazy batches, filter), the analysis as a worker job, and one
 // offscreen flow against the harness registry (lab/app:1.0's layer 2 in the file view, the layer list's counts).
 #include "MainWindow.h"
+#include "TreeFixtures.h"
 #include "UiTestEnv.h"
 #include "analysis/AnalysisJob.h"
 #include "analysis/ChangeTree.h"
@@ -26,16 +27,6 @@ using ll::test::Harness;
 using Kind = analysis::Change::Kind;
 
 namespace {
-
-stream::TarEntry entry(const QString &path, qint64 size, stream::TarEntry::Type type = stream::TarEntry::Type::File)
-{
-    stream::TarEntry e;
-    e.path = path;
-    e.type = type;
-    e.size = type == stream::TarEntry::Type::File ? size : 0;
-    e.mode = type == stream::TarEntry::Type::Directory ? 0755 : 0644;
-    return e;
-}
 
 /** Every row of a model (fetching as it goes), by path. */
 QHash<QString, QModelIndex> walk(QAbstractItemModel *model, const QModelIndex &parent = {})
@@ -75,7 +66,6 @@ void TestLayerChangesView::initTestCase()
 
 void TestLayerChangesView::craft()
 {
-    using T = stream::TarEntry::Type;
     m_layers.clear();
     m_layers.push_back(std::make_unique<fs::LayerTree>(0));
     m_layers.push_back(std::make_unique<fs::LayerTree>(1));
@@ -83,23 +73,23 @@ void TestLayerChangesView::craft()
     fs::LayerTree &l1 = *m_layers[1];
     for (const QString &d : { QStringLiteral("etc"), QStringLiteral("var"), QStringLiteral("var/cache"),
              QStringLiteral("var/cache/apt"), QStringLiteral("var/cache/apt/archives"), QStringLiteral("usr") })
-        QVERIFY(l0.addEntry(entry(d, 0, T::Directory)).ok());
-    QVERIFY(l0.addEntry(entry(QStringLiteral("etc/motd"), 36)).ok());
-    QVERIFY(l0.addEntry(entry(QStringLiteral("etc/passwd"), 100)).ok());
-    QVERIFY(l0.addEntry(entry(QStringLiteral("var/cache/apt/pkgcache.bin"), 3000)).ok());
-    QVERIFY(l0.addEntry(entry(QStringLiteral("var/cache/apt/archives/lock"), 5)).ok());
-    QVERIFY(l0.addEntry(entry(QStringLiteral("usr/old"), 7)).ok());
+        QVERIFY(l0.addEntry(ll::test::dirEntry(d)).ok());
+    QVERIFY(l0.addEntry(ll::test::fileEntry(QStringLiteral("etc/motd"), 36)).ok());
+    QVERIFY(l0.addEntry(ll::test::fileEntry(QStringLiteral("etc/passwd"), 100)).ok());
+    QVERIFY(l0.addEntry(ll::test::fileEntry(QStringLiteral("var/cache/apt/pkgcache.bin"), 3000)).ok());
+    QVERIFY(l0.addEntry(ll::test::fileEntry(QStringLiteral("var/cache/apt/archives/lock"), 5)).ok());
+    QVERIFY(l0.addEntry(ll::test::fileEntry(QStringLiteral("usr/old"), 7)).ok());
 
     // Layer 1: re-writes etc/passwd, whites out etc/motd and usr/old, makes var/cache/apt opaque with one new
     // file, adds a directory with a file, lists etc again unchanged.
-    QVERIFY(l1.addEntry(entry(QStringLiteral("etc"), 0, T::Directory)).ok());
-    QVERIFY(l1.addEntry(entry(QStringLiteral("etc/passwd"), 120)).ok());
-    QVERIFY(l1.addEntry(entry(QStringLiteral("etc/.wh.motd"), 0)).ok());
-    QVERIFY(l1.addEntry(entry(QStringLiteral("usr/.wh.old"), 0)).ok());
-    QVERIFY(l1.addEntry(entry(QStringLiteral("var/cache/apt/.wh..wh..opq"), 0)).ok());
-    QVERIFY(l1.addEntry(entry(QStringLiteral("var/cache/apt/fresh.bin"), 42)).ok());
-    QVERIFY(l1.addEntry(entry(QStringLiteral("opt/app"), 0, T::Directory)).ok());
-    QVERIFY(l1.addEntry(entry(QStringLiteral("opt/app/config.yaml"), 64)).ok());
+    QVERIFY(l1.addEntry(ll::test::dirEntry(QStringLiteral("etc"))).ok());
+    QVERIFY(l1.addEntry(ll::test::fileEntry(QStringLiteral("etc/passwd"), 120)).ok());
+    QVERIFY(l1.addEntry(ll::test::fileEntry(QStringLiteral("etc/.wh.motd"), 0)).ok());
+    QVERIFY(l1.addEntry(ll::test::fileEntry(QStringLiteral("usr/.wh.old"), 0)).ok());
+    QVERIFY(l1.addEntry(ll::test::fileEntry(QStringLiteral("var/cache/apt/.wh..wh..opq"), 0)).ok());
+    QVERIFY(l1.addEntry(ll::test::fileEntry(QStringLiteral("var/cache/apt/fresh.bin"), 42)).ok());
+    QVERIFY(l1.addEntry(ll::test::dirEntry(QStringLiteral("opt/app"))).ok());
+    QVERIFY(l1.addEntry(ll::test::fileEntry(QStringLiteral("opt/app/config.yaml"), 64)).ok());
 }
 
 void TestLayerChangesView::changeTreeOnCraftedLayers()
@@ -178,10 +168,10 @@ void TestLayerChangesView::changeTreeOnCraftedLayers()
 void TestLayerChangesView::lazyBatchesAndFilter()
 {
     fs::LayerTree l0(0), l1(1);
-    QVERIFY(l0.addEntry(entry(QStringLiteral("keep"), 1)).ok());
+    QVERIFY(l0.addEntry(ll::test::fileEntry(QStringLiteral("keep"), 1)).ok());
     const int n = 2 * LayerChangesTreeModel::BatchSize + 500;
     for (int i = 0; i < n; ++i)
-        QVERIFY(l1.addEntry(entry(QStringLiteral("big/f%1").arg(i, 5, 10, QLatin1Char('0')), 3)).ok());
+        QVERIFY(l1.addEntry(ll::test::fileEntry(QStringLiteral("big/f%1").arg(i, 5, 10, QLatin1Char('0')), 3)).ok());
     const analysis::ImageAnalysis a = analysis::ImageAnalysis::analyze({ &l0, &l1 });
     const analysis::ChangeTree tree = analysis::ChangeTree::build(l1, a.layers()[1]);
 

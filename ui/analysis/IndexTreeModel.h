@@ -53,4 +53,22 @@ private:
     bool m_busy = false; // inside a change notification
 };
 
+/**
+ * IndexTreeModel over a Tree with size() and node(i) giving .children, .parent and .row (analysis::ChangeTree,
+ * analysis::DiffTree); the subclass sets m_tree between beginSetTree() and endSetTree().
+ */
+template<class Tree> class IndexTreeModelOf : public IndexTreeModel
+{
+public:
+    using IndexTreeModel::IndexTreeModel;
+
+protected:
+    int nodeCount() const override { return m_tree ? m_tree->size() : 0; }
+    const std::vector<int> &childrenOf(int node) const override { return m_tree->node(node).children; }
+    int parentOf(int node) const override { return m_tree->node(node).parent; }
+    int rowOf(int node) const override { return m_tree->node(node).row; }
+
+    const Tree *m_tree = nullptr;
+};
+
 } // namespace ll::ui

@@ -23,7 +23,7 @@ QColor kindColour(int kind)
 
 } // namespace
 
-LayerChangesTreeModel::LayerChangesTreeModel(QObject *parent) : IndexTreeModel(parent)
+LayerChangesTreeModel::LayerChangesTreeModel(QObject *parent) : IndexTreeModelOf(parent)
 { }
 
 LayerChangesTreeModel::~LayerChangesTreeModel() = default;
@@ -33,26 +33,6 @@ void LayerChangesTreeModel::setChangeTree(const analysis::ChangeTree *tree)
     beginSetTree();
     m_tree = tree;
     endSetTree();
-}
-
-int LayerChangesTreeModel::nodeCount() const
-{
-    return m_tree ? m_tree->size() : 0;
-}
-
-const std::vector<int> &LayerChangesTreeModel::childrenOf(int node) const
-{
-    return m_tree->node(node).children;
-}
-
-int LayerChangesTreeModel::parentOf(int node) const
-{
-    return m_tree->node(node).parent;
-}
-
-int LayerChangesTreeModel::rowOf(int node) const
-{
-    return m_tree->node(node).row;
 }
 
 int LayerChangesTreeModel::columnCount(const QModelIndex &) const

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "analysis/ChangeTree.h"
 #include "analysis/IndexTreeModel.h"
 
 namespace ll::analysis {
@@ -16,7 +17,7 @@ namespace ll::ui {
  * opaque directories), each with a mark and a colour, and the directories on the way to them. Lazy (see
  * IndexTreeModel); internalId is the ChangeTree node index.
  */
-class LayerChangesTreeModel : public IndexTreeModel
+class LayerChangesTreeModel : public IndexTreeModelOf<analysis::ChangeTree>
 {
     Q_OBJECT
 public:
@@ -40,15 +41,6 @@ public:
     int columnCount(const QModelIndex &parent = QModelIndex()) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
-
-protected:
-    int nodeCount() const override;
-    const std::vector<int> &childrenOf(int node) const override;
-    int parentOf(int node) const override;
-    int rowOf(int node) const override;
-
-private:
-    const analysis::ChangeTree *m_tree = nullptr;
 };
 
 } // namespace ll::ui

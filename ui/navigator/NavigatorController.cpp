@@ -39,6 +39,10 @@ NavigatorController::NavigatorController(registry::RegistryClient *client, MainW
     connect(m_panel, &NavigatorPanel::openRequested, this, &NavigatorController::open);
     connect(m_panel, &NavigatorPanel::saveLayersRequested, this, &NavigatorController::saveLayers);
     connect(m_panel, &NavigatorPanel::huntRequested, this, &NavigatorController::hunt);
+    connect(m_panel, &NavigatorPanel::compareRequested, this, [this](const QString &reference) {
+        const ImageController *open = m_window->imageController();
+        m_window->openCompare(open->hasImage() ? open->reference().toString() : QString(), reference);
+    });
     connect(m_panel, &NavigatorPanel::documentRequested, this,
         [this](const QString &reference, const QByteArray &document) {
             const auto ref = registry::ImageReference::parse(reference);

@@ -152,6 +152,7 @@ QMenu *NavigatorPanel::contextMenuFor(const QModelIndex &s)
         menu->addAction(tr("&Open"), this, [this, reference, platform] { emit openRequested(reference, platform); });
         menu->addAction(tr("Save All &Layers…"), this,
             [this, reference, platform] { emit saveLayersRequested(reference, platform); });
+        menu->addAction(tr("Co&mpare with Open Image…"), this, [this, reference] { emit compareRequested(reference); });
     }
     if (k == Kind::Tag || k == Kind::Platform || k == Kind::SeenImage || k == Kind::Repository) {
         menu->addAction(tr("Copy &Reference"), this, [reference] { QApplication::clipboard()->setText(reference); });

@@ -52,6 +52,8 @@ signals:
     void saveLayersRequested(const QString &reference, const QString &platform);
     /** Hunt in text: a reference, "host/repo" (all tags) or a bare host (the whole catalog). */
     void huntRequested(const QString &text, bool allTags, bool catalog);
+    /** Compare the image open in the main view with reference (File > Compare Images). */
+    void compareRequested(const QString &reference);
     /** Show the raw manifest/index of a tag (document as served). */
     void documentRequested(const QString &reference, const QByteArray &document);
 
