@@ -45,14 +45,17 @@ inline void runToEnd(ll::Job &job)
 
 /**
  * Asks the harness's fault proxy (its address from state.json "proxy") to delay every request by latencyMs
- * (0: clears its rules and counters).
+ * (0: clears its rules and counters) and, with rateBytes > 0, to send each answer at that many bytes/s (a
+ * link's bandwidth: loopback has none, so every byte a client leaves unread sits in socket buffers).
  */
-inline bool proxyLatency(QNetworkAccessManager &nam, const QString &proxy, int latencyMs)
+inline bool proxyLatency(QNetworkAccessManager &nam, const QString &proxy, int latencyMs, qint64 rateBytes = 0)
 {
     QNetworkRequest req(QUrl(QStringLiteral("http://%1/__control").arg(proxy)));
     req.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
     QJsonObject rule { { QStringLiteral("type"), QStringLiteral("slow") }, { QStringLiteral("latency_ms"), latencyMs },
         { QStringLiteral("count"), 0 } };
+    if (rateBytes > 0)
+        rule.insert(QStringLiteral("rate"), rateBytes);
     QJsonObject cmd { { QStringLiteral("clear"), true }, { QStringLiteral("clear_stats"), true },
         { QStringLiteral("faults"), QJsonArray { rule } } };
     if (latencyMs <= 0)

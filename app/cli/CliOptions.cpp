@@ -93,6 +93,9 @@ bool parseCliOptions(const QStringList &arguments, CliOptions *o, int *exitCode)
     const QCommandLineOption wholeLayer(QStringLiteral("whole-layer"),
         QStringLiteral("Carve: read the file's layer to its end (a later copy of the path there wins; the layer "
                        "digest is checked)."));
+    const QCommandLineOption boundedReads(QStringLiteral("bounded-reads"),
+        QStringLiteral("Carve: one bounded range request per window, so the wire never carries more than 1.25 x "
+                       "what was read (for metered links; slower: a round trip per window)."));
     const QCommandLineOption partial(
         QStringLiteral("partial"), QStringLiteral("Peek only the first bytes of each layer (see --peek-bytes)."));
     const QCommandLineOption peekBytes(QStringLiteral("peek-bytes"),
@@ -155,8 +158,8 @@ bool parseCliOptions(const QStringList &arguments, CliOptions *o, int *exitCode)
     p.addOptions({ analyze, diff, maxWasted, minEfficiency });
     p.addOptions({ help, version, target, platform, inspect, listTags, catalog, pageSize, username, passwordStdin,
         tokenFile, plainHttp, insecure, json, quiet, verbose, logFile, peekAll, bulkPeek, saveAll, saveLayers,
-        saveLayers1, carve, extract, layer, outputDir, chunkSize, follow, wholeLayer, partial, peekBytes, simpleOutput, preserve,
-        interactive, noCache });
+        saveLayers1, carve, extract, layer, outputDir, chunkSize, follow, wholeLayer, boundedReads, partial, peekBytes,
+        simpleOutput, preserve, interactive, noCache });
 
     Console &console = Console::instance();
     if (!p.parse(arguments)) {
@@ -211,6 +214,7 @@ bool parseCliOptions(const QStringList &arguments, CliOptions *o, int *exitCode)
     o->outputDirGiven = p.isSet(outputDir);
     o->follow = p.isSet(follow);
     o->wholeLayer = p.isSet(wholeLayer);
+    o->boundedReads = p.isSet(boundedReads);
     o->partial = p.isSet(partial);
     o->simpleOutput = p.isSet(simpleOutput);
     o->layerSelection = p.isSet(saveLayers1) ? p.value(saveLayers1) : p.value(saveLayers);

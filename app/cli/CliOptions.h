@@ -44,6 +44,7 @@ struct CliOptions {
     qint64 chunkSizeKb = 0; // --chunk-size (0: engine default)
     bool follow = false;
     bool wholeLayer = false; // --whole-layer
+    bool boundedReads = false; // --bounded-reads
     bool partial = false; // --partial
     qint64 peekBytes = 0; // --peek-bytes
     bool simpleOutput = false;

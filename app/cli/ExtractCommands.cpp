@@ -56,6 +56,7 @@ int runCarve(CliSession &session)
     options.outputDir = o.outputDir;
     options.follow = o.follow;
     options.wholeLayer = o.wholeLayer;
+    options.overlap = !o.boundedReads;
     if (o.chunkSizeKb > 0)
         options.firstChunk = o.chunkSizeKb * 1024;
     extract::CarveJob job(session.client(), *image, o.carvePath, options);

@@ -40,6 +40,7 @@ private slots:
     void carveJson_data();
     void carveJson();
     void carveRefusesEscapingPath();
+    void carveBoundedReads();
     void carveSkipsConfigBlob();
     void savedPathShownFromWorkingDirectory();
     void saveAllVerifiesDigests();
@@ -479,6 +480,34 @@ void TestCli::carveJson()
             qPrintable(QStringLiteral("%1 bytes for a bound of %2").arg(downloaded).arg(bound)));
         QVERIFY(downloaded < o.value(QStringLiteral("layer_size")).toInteger());
     }
+}
+
+void TestCli::carveBoundedReads()
+{
+    // The default reads a deep file through one open request after the first window; --bounded-reads asks one
+    // bounded Range per window (a round trip each): more requests, the same file, no more bytes.
+    const QJsonObject fx = h->fixture(QStringLiteral("lab/big:1.0"));
+    const QJsonObject entry = fixtureEntry(fx, 0, QStringLiteral("data/needle.bin"));
+    qint64 requests[2] = {};
+    for (const bool bounded : { false, true }) {
+        QTemporaryDir out;
+        QStringList args { QStringLiteral("-t"), fx.value(QStringLiteral("reference")).toString(), QStringLiteral("-f"),
+            QStringLiteral("data/needle.bin"), QStringLiteral("-o"), out.path(), QStringLiteral("--json"),
+            QStringLiteral("--no-cache") };
+        if (bounded)
+            args << QStringLiteral("--bounded-reads");
+        const auto r = CliRunner::run(args);
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QJsonObject o = jsonLines(r.out).value(0);
+        QCOMPARE(sha256Of(o.value(QStringLiteral("saved_to")).toString()),
+            entry.value(QStringLiteral("sha256")).toString().toLatin1());
+        QVERIFY(o.value(QStringLiteral("bytes_downloaded")).toInteger()
+            < o.value(QStringLiteral("layer_size")).toInteger());
+        requests[bounded] = o.value(QStringLiteral("requests")).toInteger();
+    }
+    qInfo("requests: default %lld, --bounded-reads %lld", requests[0], requests[1]);
+    QVERIFY2(requests[0] <= 3, qPrintable(QString::number(requests[0]))); // the first window, then one open request
+    QVERIFY2(requests[1] > requests[0] + 3, qPrintable(QString::number(requests[1])));
 }
 
 void TestCli::carveSkipsConfigBlob()
