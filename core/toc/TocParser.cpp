@@ -110,6 +110,18 @@ struct RawEntry {
            endOffset = 0, devMajor = 0, devMinor = 0;
 };
 
+/** The chunk an entry of type "chunk" (or a "reg" entry's first chunk) describes, at offset in the blob. */
+TocChunk chunkFrom(const RawEntry &r, qint64 offset)
+{
+    TocChunk ch;
+    ch.offset = offset;
+    ch.innerOffset = r.innerOffset;
+    ch.chunkOffset = r.chunkOffset;
+    ch.chunkSize = r.chunkSize;
+    ch.digest = QString::fromLatin1(r.chunkDigest);
+    return ch;
+}
+
 void readField(JsonCursor &c, QByteArray *out)
 {
     out->clear();
@@ -440,13 +452,7 @@ Result<LayerToc> parseToc(const QByteArray &json, LayerToc::Format format, qint6
                     return malformed(
                         QStringLiteral("TOC entry %1: a chunk of %2 follows no such file").arg(i).arg(path));
                 TocFile &f = toc.files[size_t(current)];
-                TocChunk ch;
-                ch.offset = offset;
-                ch.innerOffset = r.innerOffset;
-                ch.chunkOffset = r.chunkOffset;
-                ch.chunkSize = r.chunkSize;
-                ch.digest = QString::fromLatin1(r.chunkDigest);
-                f.chunks.append(ch);
+                f.chunks.append(chunkFrom(r, offset));
                 if (offset > 0)
                     offsets.push_back(offset);
                 continue;
@@ -487,12 +493,7 @@ Result<LayerToc> parseToc(const QByteArray &json, LayerToc::Format format, qint6
                     if (offset <= 0)
                         return malformed(
                             QStringLiteral("TOC entry %1 (%2): %3 bytes but no offset").arg(i).arg(path).arg(e.size));
-                    TocChunk ch;
-                    ch.offset = offset;
-                    ch.innerOffset = r.innerOffset;
-                    ch.chunkOffset = r.chunkOffset;
-                    ch.chunkSize = r.chunkSize;
-                    ch.digest = QString::fromLatin1(r.chunkDigest);
+                    TocChunk ch = chunkFrom(r, offset);
                     // zstd:chunked: the file's data ends at endOffset (kept on its first chunk until resolved)
                     ch.end = r.endOffset;
                     f.chunks.append(ch);
