@@ -97,8 +97,8 @@ void LayerChangesView::apply()
                                .arg(m_layer)
                                .arg(groupedNumber(c.added), humanSize(c.addedBytes), groupedNumber(c.modified),
                                    humanSize(c.modifiedBytes), groupedNumber(c.deleted), humanSize(c.deletedBytes)));
-        if (m_model->rowCount() == 1)
-            m_view->expand(m_proxy->index(0, 0));
+        if (c.added + c.modified + c.deleted < 200)
+            m_view->expandAll(); // a few changes: all in sight
     }
 }
 

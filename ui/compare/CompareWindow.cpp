@@ -47,7 +47,9 @@ CompareWindow::CompareWindow(registry::RegistryClient *client, QWidget *parent)
     newRow->addWidget(swap);
     newRow->addWidget(m_compare);
     newRow->addWidget(m_cancel);
-    form->addRow(tr("&New (after):"), newRow);
+    auto *newLabel = new QLabel(tr("&New (after):"), this);
+    newLabel->setBuddy(m_new); // a row holding a layout gets no buddy of its own: the & would show
+    form->addRow(newLabel, newRow);
 
     m_filter = new QLineEdit(this);
     m_filter->setObjectName(QStringLiteral("compareFilter"));
@@ -178,10 +180,8 @@ void CompareWindow::onFinished()
                            .arg(humanSize(m_controller->bytesDownloaded())));
     if (s.added + s.removed + s.changed == 0)
         m_summary->setText(m_summary->text() + tr(" · the two images have the same files"));
-    if (m_proxy->rowCount() > 0 && m_proxy->rowCount() < 20) {
-        for (int r = 0; r < m_proxy->rowCount(); ++r)
-            m_view->expand(m_proxy->index(r, 0));
-    }
+    if (s.added + s.removed + s.changed < 200)
+        m_view->expandAll(); // a few differences: all in sight
     updateButtons();
 }
 
