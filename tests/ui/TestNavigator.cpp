@@ -8,9 +8,11 @@
 // images seen branch. Models under QAbstractItemModelTester.
 #include "MainWindow.h"
 #include "UiTestEnv.h"
+#include "catalog/ImageCatalog.h"
 #include "common/HumanSize.h"
 #include "controllers/ImageController.h"
 #include "hunt/HuntWindow.h"
+#include "index/IndexStore.h"
 #include "navigator/NavigatorController.h"
 #include "navigator/NavigatorNode.h"
 #include "navigator/NavigatorPanel.h"
@@ -471,6 +473,10 @@ void TestNavigator::mainWindowRoutesTypedText()
 {
     ll::test::UiClientEnv env;
     ll::ui::MainWindow w(env.client.get());
+    // The window's catalogue is beside its indexes (the app gives it LL_INDEX_DIR's): here another directory
+    // than LL_INDEX_DIR's, so a second record made elsewhere would show as a second catalogue file.
+    QTemporaryDir windowIdx;
+    w.imageController()->setIndexStore(ll::index::IndexStore(windowIdx.path()));
     w.resize(1024, 700);
     w.show();
     ll::ui::NavigatorController *nav = w.navigator();
@@ -510,6 +516,12 @@ void TestNavigator::mainWindowRoutesTypedText()
     QTRY_VERIFY(m->rowCount(seen) >= 1);
     QCOMPARE(
         m->index(0, 0, seen).data(RegistryTreeModel::ReferenceRole).toString(), host + QStringLiteral("/lab/tags:t03"));
+    // Recorded once, in the window's catalogue (the navigator recorded it a second time in LL_INDEX_DIR's).
+    const ll::catalog::ImageCatalog windowCatalog
+        = ll::catalog::ImageCatalog::forIndexStore(ll::index::IndexStore(windowIdx.path()));
+    QCOMPARE(windowCatalog.recent().size(), 1);
+    QVERIFY(
+        !QFile::exists(ll::catalog::ImageCatalog::forIndexStore(ll::index::IndexStore::fromEnvironment()).fileName()));
 
     // A tag that is not there: the error, and the repository's tags listed in the navigator with a notice.
     field->setCurrentText(host + QStringLiteral("/lab/tags:t99"));

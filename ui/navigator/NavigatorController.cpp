@@ -58,7 +58,7 @@ NavigatorController::NavigatorController(registry::RegistryClient *client, MainW
 void NavigatorController::reloadSeen()
 {
     m_model->setSeenImages(
-        catalog::ImageCatalog::forIndexStore(index::IndexStore::fromEnvironment()).recent(MaxSeenShown));
+        catalog::ImageCatalog::forIndexStore(m_window->imageController()->indexStore()).recent(MaxSeenShown));
 }
 
 bool NavigatorController::showTyped(const QString &typed)
@@ -125,10 +125,8 @@ void NavigatorController::hunt(const QString &text, bool allTags, bool catalog)
 
 void NavigatorController::onResolved()
 {
+    // The ImageController recorded the image in the catalogue beside its indexes (once per open): show it.
     const oci::Image &image = m_window->imageController()->image();
-    const catalog::ImageCatalog seen = catalog::ImageCatalog::forIndexStore(index::IndexStore::fromEnvironment());
-    if (Status st = seen.record(image); !st)
-        qCWarning(llUi) << "images seen:" << st.error().message;
     reloadSeen();
     if (m_saveWhenResolved) {
         m_saveWhenResolved = false;
