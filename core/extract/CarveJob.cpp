@@ -319,6 +319,7 @@ void CarveJob::doStart()
     m_trees.resize(size_t(n));
     m_complete.assign(size_t(n), nullptr);
     m_indexed.assign(size_t(n), false);
+    m_noIndex.assign(size_t(n), false);
     m_tocs.assign(size_t(n), nullptr);
     m_tocTried.assign(size_t(n), false);
     m_totalSize = m_image.totalLayerSize();
@@ -465,7 +466,7 @@ bool CarveJob::redirectThroughParent(int layer)
 
 bool CarveJob::loadIndexed(int layer)
 {
-    if (!m_store.isEnabled() || m_trees[size_t(layer)])
+    if (!m_store.isEnabled() || m_trees[size_t(layer)] || m_noIndex[size_t(layer)])
         return false;
     std::unique_ptr<index::IndexReader> kept = m_store.open(m_image.manifest.layers.at(layer).digest);
     if (!kept)
@@ -648,16 +649,18 @@ void CarveJob::onPassFinished()
     }
     if (state == Job::State::Failed || (m_randomPass && m_visitor->outcome() == Visitor::Outcome::None)) {
         m_visitor->discard();
-        if (m_randomPass && state == Job::State::Failed
-            && (error.code == Error::Code::DigestMismatch || error.code == Error::Code::Corrupt)) {
+        if (m_randomPass && state == Job::State::Failed) {
             // The index's checkpoints do not match what the registry sends: never trusted. Drop the index and
-            // stream the layer instead; its own checks decide.
-            fallBackToStreaming(layer, error);
+            // stream the layer instead; its own checks decide. A network failure beyond the retries (resets,
+            // 5xx): the index stays, the layer is streamed this time.
+            fallBackToStreaming(
+                layer, error, error.code == Error::Code::DigestMismatch || error.code == Error::Code::Corrupt);
             return;
         }
         if (m_randomPass && state != Job::State::Failed) {
             fallBackToStreaming(layer,
-                Error(Error::Code::Corrupt, tr("%1 is not where the layer index says").arg(m_visitor->entry().path)));
+                Error(Error::Code::Corrupt, tr("%1 is not where the layer index says").arg(m_visitor->entry().path)),
+                true);
             return;
         }
         failWith(error);
@@ -728,18 +731,24 @@ void CarveJob::onPassFinished()
     }
 }
 
-void CarveJob::fallBackToStreaming(int layer, const Error &why)
+void CarveJob::fallBackToStreaming(int layer, const Error &why, bool indexWrong)
 {
     m_result.indexFallback = why.toString();
-    qCWarning(llExtract).noquote() << "layer" << layer << "index discarded:" << m_result.indexFallback
-                                   << "- streaming the layer";
-    m_store.remove(m_image.manifest.layers.at(layer).digest);
+    qCWarning(llExtract).noquote() << "layer" << layer
+                                   << (indexWrong ? "index discarded:" : "read from checkpoints failed:")
+                                   << m_result.indexFallback << "- streaming the layer";
+    if (indexWrong)
+        m_store.remove(m_image.manifest.layers.at(layer).digest);
+    m_noIndex[size_t(layer)] = true; // this carve streams it (a kept index is not loaded again)
     m_indexed[size_t(layer)] = false;
     m_complete[size_t(layer)] = nullptr;
     m_trees[size_t(layer)].reset();
     --m_passes;
     m_randomPass = false;
-    setStatus(tr("Layer index discarded (%1); streaming layer %2").arg(why.message).arg(layer));
+    setStatus((indexWrong ? tr("Layer index discarded (%1); streaming layer %2")
+                          : tr("Read from checkpoints failed (%1); streaming layer %2"))
+                  .arg(why.message)
+                  .arg(layer));
     step();
 }
 

@@ -98,8 +98,8 @@ struct CarveResult {
     bool randomAccess = false;
     /** Spans whose SHA-256 was checked in that read (its bytes were trusted only then). */
     int spansVerified = 0;
-    /** Non-empty when a layer index proved wrong (a span no longer matched): why; it was discarded and the
-        layer streamed instead. */
+    /** Non-empty when a read from a layer index's checkpoints failed: why; the layer was streamed instead, and the
+        index discarded when it proved wrong (a span no longer matched), kept after a network failure. */
     QString indexFallback;
     qint64 elapsedMs = 0;
 
@@ -184,7 +184,7 @@ private:
     void onPassProgress();
     bool followLink(const QString &linkPath, const QString &target, const QString &rest);
     bool redirectThroughParent(int layer);
-    void fallBackToStreaming(int layer, const Error &why);
+    void fallBackToStreaming(int layer, const Error &why, bool indexWrong);
     void finishFound(int layer, const stream::TarEntry &entry, qint64 size, const QString &savedTo);
     void finishWith(CarveResult::Status status, int layer);
     void failWith(const Error &error);
@@ -201,6 +201,7 @@ private:
     std::vector<const fs::LayerTree *> m_complete; // index = layer; nullptr: not (completely) read yet
     index::IndexStore m_store;
     std::vector<bool> m_indexed; // index = layer; its tree came from m_store
+    std::vector<bool> m_noIndex; // index = layer; a read from its checkpoints failed: streamed this time
     bool m_randomPass = false; // the current pass reads from the index's checkpoints
     bool m_tocEnabled = true;
     std::vector<std::shared_ptr<const toc::LayerToc>> m_tocs; // index = layer; its tree came from its TOC
