@@ -184,6 +184,7 @@ void LayerScanJob::serveFromIndex()
         return;
     }
     const Error error = m_indexReader->error();
+    m_checkpointCount = error.isError() ? 0 : int(m_indexReader->checkpoints().points.size());
     m_indexReader.reset();
     if (error.isError()) {
         fail(error);
@@ -205,10 +206,14 @@ void LayerScanJob::onFinished()
         return;
     std::unique_ptr<index::IndexWriter> writer = std::move(m_indexWriter);
     if (state() == State::Succeeded && !isIncomplete() && !stoppedEarly()) {
-        writer->setCheckpoints(random::CheckpointRecorder::take(*this));
+        random::GzipCheckpoints points = random::CheckpointRecorder::take(*this);
+        const int count = int(points.points.size());
+        writer->setCheckpoints(std::move(points));
         const Status s = writer->commit(Decompressor::formatName(format()));
         if (!s)
             qCWarning(llStream).noquote() << s.error().toString();
+        else
+            m_checkpointCount = count;
     } else {
         writer->discard();
     }

@@ -44,6 +44,9 @@ public:
     void setIndexStore(const index::IndexStore &store) { m_store = store; }
     /** The listing came from a kept index (no download). */
     bool isFromIndex() const { return m_fromIndex; }
+    /** Gzip checkpoints of the layer's index, kept by this pass or read from the index (0: none: no random
+        access from it). Known once finished. */
+    int checkpointCount() const { return m_checkpointCount; }
 
     /** Look for a TOC by a tail probe when no annotation announces one (default off). Before start(). */
     void setTocProbe(bool probe) { m_tocProbe = probe; }
@@ -88,6 +91,7 @@ private:
     bool m_tocEnabled = true;
     bool m_tocProbe = false;
     bool m_fromToc = false;
+    int m_checkpointCount = 0;
     QPointer<toc::TocFetchJob> m_tocJob;
     std::shared_ptr<const toc::LayerToc> m_toc;
     QString m_tocRefusal;

@@ -4,6 +4,7 @@
 #include "models/LayerListModel.h"
 
 #include <QAbstractItemModelTester>
+#include <QIcon>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -20,6 +21,7 @@ private slots:
     void shortMediaType_data();
     void shortMediaType();
     void emptyAndClear();
+    void randomAccessMark();
 };
 
 void TestLayerListModel::columnsAndRoles()
@@ -115,6 +117,40 @@ void TestLayerListModel::shortMediaType()
     QFETCH(QString, mediaType);
     QFETCH(QString, shortType);
     QCOMPARE(LayerListModel::shortMediaType(mediaType), shortType);
+}
+
+void TestLayerListModel::randomAccessMark()
+{
+    // Layers read anywhere at once (an index with checkpoints, a TOC) say so in the Listing column and its tooltip.
+    LayerListModel model;
+    model.setImage(sampleImage());
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+    const QModelIndex st0 = model.index(0, LayerListModel::StateColumn);
+    const QModelIndex st1 = model.index(1, LayerListModel::StateColumn);
+    model.setRandomAccess(0, 6, QString());
+    model.setListed(0, 1234);
+    model.setRandomAccess(1, 0, QStringLiteral("estargz"));
+    model.setListed(1, 5);
+    QCOMPARE(changed.count(), 4);
+    QCOMPARE(st0.data().toString(), QStringLiteral("listed (1,234 entries) \u00b7 random access"));
+    QCOMPARE(st0.data(LayerListModel::RandomAccessRole).toString(), QStringLiteral("random access: 6 checkpoints"));
+    QVERIFY2(st0.data(Qt::ToolTipRole).toString().contains(QLatin1String("random access: 6 checkpoints")),
+        qPrintable(st0.data(Qt::ToolTipRole).toString()));
+    QVERIFY(!st0.data(Qt::DecorationRole).value<QIcon>().isNull()); // the bolt
+    QCOMPARE(st1.data(LayerListModel::RandomAccessRole).toString(), QStringLiteral("random access: eStargz TOC"));
+    QVERIFY(st1.data(Qt::ToolTipRole).toString().contains(QLatin1String("eStargz TOC")));
+    model.setRandomAccess(1, 0, QStringLiteral("zstd:chunked"));
+    QCOMPARE(model.randomAccessText(1), QStringLiteral("random access: zstd:chunked TOC"));
+    model.setRandomAccess(0, 1, QString());
+    QCOMPARE(model.randomAccessText(0), QStringLiteral("random access: 1 checkpoint"));
+    // None: no mark; a layer set back to not loaded loses it.
+    model.setListed(2, 3);
+    QCOMPARE(model.index(2, LayerListModel::StateColumn).data().toString(), QStringLiteral("listed (3 entries)"));
+    QVERIFY(model.randomAccessText(2).isEmpty());
+    QVERIFY(!model.index(2, LayerListModel::StateColumn).data(Qt::DecorationRole).isValid());
+    model.setNotLoaded(0);
+    QVERIFY(model.randomAccessText(0).isEmpty());
 }
 
 void TestLayerListModel::emptyAndClear()

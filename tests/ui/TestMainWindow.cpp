@@ -54,6 +54,7 @@ private slots:
     void openImagePopulatesPanels();
     void mergedViewStreamsBaseLayer();
     void reopenListsFromLayerIndex();
+    void layersMarkRandomAccess();
     void stepSelectsLayer();
     void platformPickerSwitches();
     void filterNarrowsTree_data();
@@ -228,6 +229,52 @@ void TestMainWindow::reopenListsFromLayerIndex()
             QCOMPARE(fromIndex, 4);
         }
     }
+}
+
+void TestMainWindow::layersMarkRandomAccess()
+{
+    // lab/big's 16 MB gzip layer keeps checkpoints once listed (and still shows them when listed again from its
+    // index); lab/app's small layers keep none; lab/estargz's layer is listed from its TOC. The Layers list says
+    // which have random access, with the reason in the tooltip.
+    auto &h = Harness::instance();
+    QTemporaryDir dir;
+    const index::IndexStore store(dir.path());
+    auto tipOf = [](MainWindow &w, int layer) {
+        return w.layerModel()->index(layer, LayerListModel::StateColumn).data(Qt::ToolTipRole).toString();
+    };
+    for (int round = 0; round < 2; ++round) {
+        ll::test::UiClientEnv env;
+        MainWindow w(env.client.get());
+        w.imageController()->setIndexStore(store);
+        w.show();
+        QVERIFY(openAndWait(w, QStringLiteral("lab/big:1.0"), h.proxy()));
+        const int checkpoints = w.imageController()->layerCheckpoints(0);
+        QVERIFY2(checkpoints >= 4, qPrintable(QString::number(checkpoints)));
+        QVERIFY2(tipOf(w, 0).contains(QStringLiteral("random access: %1 checkpoints").arg(checkpoints)),
+            qPrintable(tipOf(w, 0)));
+        QVERIFY(w.layerModel()
+                    ->index(0, LayerListModel::StateColumn)
+                    .data()
+                    .toString()
+                    .endsWith(QStringLiteral("random access")));
+    }
+    {
+        ll::test::UiClientEnv env;
+        MainWindow w(env.client.get());
+        w.imageController()->setIndexStore(store);
+        w.show();
+        QVERIFY(openAndWait(w, QStringLiteral("lab/app:1.0"), h.proxy()));
+        for (int layer = 0; layer < w.layerModel()->layerCount(); ++layer)
+            QVERIFY2(!tipOf(w, layer).contains(QLatin1String("random access")), qPrintable(tipOf(w, layer)));
+    }
+    if (h.fixture(QStringLiteral("lab/estargz:1.0")).isEmpty())
+        QSKIP("no eStargz fixture (its writer is missing)");
+    ll::test::UiClientEnv env;
+    MainWindow w(env.client.get());
+    w.show();
+    QVERIFY(openAndWait(w, QStringLiteral("lab/estargz:1.0"), h.proxy()));
+    QCOMPARE(w.imageController()->layerTocFormat(0), QStringLiteral("estargz"));
+    QVERIFY2(tipOf(w, 0).contains(QLatin1String("random access: eStargz TOC")), qPrintable(tipOf(w, 0)));
 }
 
 void TestMainWindow::stepSelectsLayer()

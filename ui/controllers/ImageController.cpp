@@ -6,6 +6,7 @@
 #include "models/ModelLogging.h"
 #include "registry/ImageResolveJob.h"
 #include "stream/LayerScanJob.h"
+#include "toc/LayerToc.h"
 
 namespace ll::ui {
 
@@ -15,6 +16,8 @@ struct ImageController::Layer {
     QPointer<stream::LayerScanJob> job;
     int entries = 0;
     QStringList rejected; // the first entries the tree refused (unsafe paths), as the archive named them
+    int checkpoints = 0; // gzip checkpoints its index keeps (random access)
+    QString tocFormat; // listed from its table of contents: "estargz", "zstd:chunked", ...
 };
 
 namespace {
@@ -186,6 +189,16 @@ QStringList ImageController::rejectedEntries(int layer) const
     return layer >= 0 && layer < layerCount() ? m_layers[size_t(layer)]->rejected : QStringList();
 }
 
+int ImageController::layerCheckpoints(int layer) const
+{
+    return layer >= 0 && layer < layerCount() ? m_layers[size_t(layer)]->checkpoints : 0;
+}
+
+QString ImageController::layerTocFormat(int layer) const
+{
+    return layer >= 0 && layer < layerCount() ? m_layers[size_t(layer)]->tocFormat : QString();
+}
+
 bool ImageController::allListed() const
 {
     if (!m_hasImage)
@@ -289,6 +302,8 @@ void ImageController::onScanFinished(int index, stream::LayerScanJob *job)
     switch (job->state()) {
     case Job::State::Succeeded:
         layer.state = LayerState::Listed;
+        layer.checkpoints = job->checkpointCount();
+        layer.tocFormat = job->isFromToc() && job->layerToc() ? job->layerToc()->formatName() : QString();
         break;
     case Job::State::Cancelled:
         layer.state = LayerState::Cancelled;

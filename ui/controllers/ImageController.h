@@ -90,6 +90,10 @@ public:
     bool allListed() const;
     /** The first entries (at most MaxRejectedNames) a layer's listing dropped for an unsafe path. */
     QStringList rejectedEntries(int layer) const;
+    /** A listed layer's random access: gzip checkpoints its index keeps (0: none) ... */
+    int layerCheckpoints(int layer) const;
+    /** ... or the table of contents it was listed from ("estargz", "stargz", "zstd:chunked"; empty: none). */
+    QString layerTocFormat(int layer) const;
     static constexpr int MaxRejectedNames = 50;
     /** The running scan of a layer (nullptr when none). */
     stream::LayerScanJob *scanJob(int layer) const;

@@ -38,6 +38,7 @@ void ImagePanelsController::onLayerState(int layer)
     switch (m_image->layerState(layer)) {
     case ImageController::LayerState::Listed: {
         const auto *tree = m_image->layerTree(layer);
+        m_layers->setRandomAccess(layer, m_image->layerCheckpoints(layer), m_image->layerTocFormat(layer));
         m_layers->setListed(
             layer, tree ? tree->entryCount() : 0, tree ? tree->rejectedCount() : 0, m_image->rejectedEntries(layer));
         break;

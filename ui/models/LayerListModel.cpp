@@ -5,6 +5,7 @@
 
 #include <QFont>
 #include <QGuiApplication>
+#include <QIcon>
 #include <QPalette>
 
 namespace ll::ui {
@@ -124,7 +125,34 @@ void LayerListModel::setNotLoaded(int layer)
     r.progress = -1;
     r.entries = -1;
     r.error.clear();
+    r.checkpoints = 0;
+    r.tocFormat.clear();
     stateChanged(layer);
+}
+
+void LayerListModel::setRandomAccess(int layer, int checkpoints, const QString &tocFormat)
+{
+    if (layer < 0 || layer >= m_layers.size())
+        return;
+    Row &r = m_layers[layer];
+    r.checkpoints = qMax(0, checkpoints);
+    r.tocFormat = tocFormat;
+    stateChanged(layer);
+}
+
+QString LayerListModel::randomAccessText(int layer) const
+{
+    if (layer < 0 || layer >= m_layers.size())
+        return QString();
+    const Row &r = m_layers.at(layer);
+    if (!r.tocFormat.isEmpty()) {
+        const QString name = r.tocFormat == QLatin1String("estargz") ? QStringLiteral("eStargz") : r.tocFormat;
+        return tr("random access: %1 TOC").arg(name);
+    }
+    if (r.checkpoints > 0)
+        return r.checkpoints == 1 ? tr("random access: 1 checkpoint")
+                                  : tr("random access: %1 checkpoints").arg(r.checkpoints);
+    return QString();
 }
 
 LayerListModel::LoadState LayerListModel::state(int layer) const
@@ -146,11 +174,14 @@ QString LayerListModel::stateText(int layer) const
             s += QStringLiteral(" \u00b7 ") + tr("%1 entries").arg(groupedNumber(r.entries));
         return s;
     }
-    case LoadState::Listed:
-        if (r.dropped > 0)
-            return tr("listed (%1 entries, %2 unsafe dropped)")
-                .arg(groupedNumber(qMax(0, r.entries)), groupedNumber(r.dropped));
-        return tr("listed (%1 entries)").arg(groupedNumber(qMax(0, r.entries)));
+    case LoadState::Listed: {
+        QString s = r.dropped > 0 ? tr("listed (%1 entries, %2 unsafe dropped)")
+                                        .arg(groupedNumber(qMax(0, r.entries)), groupedNumber(r.dropped))
+                                  : tr("listed (%1 entries)").arg(groupedNumber(qMax(0, r.entries)));
+        if (r.checkpoints > 0 || !r.tocFormat.isEmpty())
+            s += QStringLiteral(" \u00b7 ") + tr("random access");
+        return s;
+    }
     case LoadState::Failed:
         return tr("error: %1").arg(r.error);
     }
@@ -240,6 +271,9 @@ QVariant LayerListModel::data(const QModelIndex &index, int role) const
                 return tr("%1\nDropped, never shown or written (unsafe paths):\n%2")
                     .arg(stateText(layer), names.join(QLatin1Char('\n')));
             }
+            if (const QString ra = randomAccessText(layer); !ra.isEmpty() && r.state == LoadState::Listed)
+                return tr("%1\n%2: any file previewed, saved or extracted without downloading the layer")
+                    .arg(stateText(layer), ra);
             return stateText(layer);
         case ChangesColumn:
             if (r.changes.size() < 6)
@@ -248,6 +282,11 @@ QVariant LayerListModel::data(const QModelIndex &index, int role) const
                 .arg(groupedNumber(r.changes[0]), humanSize(r.changes[3]), groupedNumber(r.changes[1]),
                     humanSize(r.changes[4]), groupedNumber(r.changes[2]), humanSize(r.changes[5]));
         }
+        break;
+    case Qt::DecorationRole:
+        // A bolt beside the listing state: the layer reads any file at once (visible when the text is cut).
+        if (index.column() == StateColumn && r.state == LoadState::Listed && !randomAccessText(layer).isEmpty())
+            return QIcon(QStringLiteral(":/icons/random-access.svg"));
         break;
     case Qt::TextAlignmentRole:
         if (index.column() == IndexColumn || index.column() == SizeColumn)
@@ -307,6 +346,8 @@ QVariant LayerListModel::data(const QModelIndex &index, int role) const
         return r.error;
     case DroppedRole:
         return r.dropped;
+    case RandomAccessRole:
+        return randomAccessText(layer);
     default:
         break;
     }
@@ -349,6 +390,7 @@ QHash<int, QByteArray> LayerListModel::roleNames() const
     names.insert(EntryCountRole, "entryCount");
     names.insert(ErrorRole, "error");
     names.insert(DroppedRole, "dropped");
+    names.insert(RandomAccessRole, "randomAccess");
     names.insert(SortRole, "sort");
     return names;
 }

@@ -47,6 +47,7 @@ public:
         SortRole, // raw value of the column
         ChangeCountsRole, // QList<qint64> {added, modified, deleted, addedBytes, modifiedBytes, deletedBytes}, empty
                           // until analysed
+        RandomAccessRole, // QString, "random access: 6 checkpoints", "random access: eStargz TOC" or empty
     };
     Q_ENUM(Role)
 
@@ -71,6 +72,11 @@ public:
     void setNotLoaded(int layer);
     /** What each layer changed (analysis::ImageAnalysis::layers(), by layer); nullptr clears. Copied. */
     void setChanges(const std::vector<analysis::LayerChanges> *changes);
+    /** A listed layer can be read anywhere at once: its index keeps gzip checkpoints (> 0), or it
+        has a table of contents (tocFormat: "estargz", "stargz", "zstd:chunked"). Shown in the Listing column. */
+    void setRandomAccess(int layer, int checkpoints, const QString &tocFormat);
+    /** "random access: 6 checkpoints", "random access: eStargz TOC", or empty when the layer has none. */
+    QString randomAccessText(int layer) const;
     LoadState state(int layer) const;
     /** "not loaded", "loading 42% · 1,234 entries", "listed (1,234 entries)", "error: …" */
     QString stateText(int layer) const;
@@ -98,6 +104,8 @@ private:
         int dropped = 0; // entries refused for an unsafe path
         QStringList droppedNames; // the first of them
         QList<qint64> changes; // ChangeCountsRole
+        int checkpoints = 0; // random access: gzip checkpoints in its index
+        QString tocFormat; // random access: its table of contents
     };
     QString changesText(const Row &row) const;
     void stateChanged(int layer);
