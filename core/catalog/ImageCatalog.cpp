@@ -12,6 +12,8 @@
 #include <QJsonObject>
 #include <QSaveFile>
 
+#include <QHash>
+
 #include <algorithm>
 
 namespace ll::catalog {
@@ -24,6 +26,11 @@ constexpr qint64 MaxFileSize = qint64(64) << 20; // a catalogue bigger than this
 QString key(const SeenImage &s)
 {
     return s.reference + QLatin1Char('\n') + s.platform;
+}
+
+QString sameImageKey(const SeenImage &s)
+{
+    return s.reference + QLatin1Char('\n') + s.manifestDigest;
 }
 
 } // namespace
@@ -136,19 +143,36 @@ Status ImageCatalog::record(const QVector<SeenImage> &images) const
         return Error(Error::Code::Io, QStringLiteral("cannot create %1").arg(info.absolutePath()));
     QFile::setPermissions(info.absolutePath(), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
 
+    // A record without a platform (a hunt skips the config that names it) is the same image as one of the same
+    // reference and manifest digest with a platform: it takes that platform, and replaces a platform-less one.
+    const QVector<SeenImage> old = recent();
+    QHash<QString, QString> platformOf; // reference + manifest digest -> a platform known for it
+    for (const QVector<SeenImage> *list : { &old, &images }) {
+        for (const SeenImage &s : *list) {
+            if (!s.platform.isEmpty() && !s.manifestDigest.isEmpty())
+                platformOf.insert(sameImageKey(s), s.platform);
+        }
+    }
     // Newest first: the new records, then the old ones not replaced by them.
     QVector<SeenImage> merged;
     QSet<QString> seen;
+    QSet<QString> recorded;
     for (auto it = images.crbegin(); it != images.crend(); ++it) {
-        if (!seen.contains(key(*it))) {
-            seen.insert(key(*it));
-            merged.append(*it);
+        SeenImage n = *it;
+        if (n.platform.isEmpty() && !n.manifestDigest.isEmpty())
+            n.platform = platformOf.value(sameImageKey(n));
+        if (!seen.contains(key(n))) {
+            seen.insert(key(n));
+            recorded.insert(sameImageKey(n));
+            merged.append(n);
         }
     }
-    for (const SeenImage &old : recent()) {
-        if (!seen.contains(key(old))) {
-            seen.insert(key(old));
-            merged.append(old);
+    for (const SeenImage &o : old) {
+        if (o.platform.isEmpty() && recorded.contains(sameImageKey(o)))
+            continue; // the same image, recorded now with its platform
+        if (!seen.contains(key(o))) {
+            seen.insert(key(o));
+            merged.append(o);
         }
     }
     if (merged.size() > m_max)

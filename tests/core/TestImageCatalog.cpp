@@ -39,6 +39,7 @@ private slots:
     void damagedFileIsReplaced();
     void byLayer();
     void disabledWithTheStore();
+    void platformlessRecordIsTheSameImage();
 };
 
 void TestImageCatalog::recordAndRecent()
@@ -115,6 +116,28 @@ void TestImageCatalog::disabledWithTheStore()
     QVERIFY(!c.isEnabled());
     QVERIFY(c.record({ seen(QStringLiteral("r/a:1"), QString(), 0) }).ok());
     QVERIFY(c.recent().isEmpty());
+}
+
+void TestImageCatalog::platformlessRecordIsTheSameImage()
+{
+    // A hunt records an image without its platform (it skips the config), the main window with it: one record.
+    QTemporaryDir dir;
+    const ImageCatalog c = ImageCatalog::forIndexStore(ll::index::IndexStore(dir.filePath(QStringLiteral("idx"))));
+    QVERIFY(c.record({ seen(QStringLiteral("r/a:1"), QString(), 30) }).ok());
+    QVERIFY(c.record({ seen(QStringLiteral("r/a:1"), QStringLiteral("linux/amd64"), 20) }).ok());
+    QVector<SeenImage> r = c.recent();
+    QCOMPARE(r.size(), 1);
+    QCOMPARE(r.at(0).platform, QStringLiteral("linux/amd64"));
+    // Seen again by a hunt: refreshed, keeping the platform it is known by.
+    QVERIFY(c.record({ seen(QStringLiteral("r/a:1"), QString(), 10) }).ok());
+    r = c.recent();
+    QCOMPARE(r.size(), 1);
+    QCOMPARE(r.at(0).platform, QStringLiteral("linux/amd64"));
+    // Another manifest under the same tag (pushed again) is another image.
+    SeenImage pushedAgain = seen(QStringLiteral("r/a:1"), QString(), 0);
+    pushedAgain.manifestDigest = QStringLiteral("sha256:") + QString(64, QLatin1Char('b'));
+    QVERIFY(c.record({ pushedAgain }).ok());
+    QCOMPARE(c.recent().size(), 2);
 }
 
 QTEST_APPLESS_MAIN(TestImageCatalog)
