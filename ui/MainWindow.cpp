@@ -315,8 +315,9 @@ void MainWindow::buildDocks()
         m_navigatorDock->show();
         m_navigatorDock->raise();
     });
-    // Opening an image from the tree shows its layers (the navigator keeps its place one tab away).
-    connect(m_navigator->panel(), &NavigatorPanel::openRequested, layers, [layers] { layers->raise(); });
+    // Opening an image (from the tree, the reference field or the command line) shows its layers: the navigator,
+    // on top while nothing is open, keeps its place one tab away.
+    connect(m_image, &ImageController::resolving, layers, [layers] { layers->raise(); });
     // The tree wants height: the layers/navigator tabs take most of the left column.
     resizeDocks({ layers, steps }, { height() * 6 / 10, height() * 3 / 10 }, Qt::Vertical);
     m_navigatorDock->raise();

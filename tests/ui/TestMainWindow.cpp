@@ -37,6 +37,7 @@
 #include <QMimeData>
 #include <QPointer>
 #include <QStandardItemModel>
+#include <QTabBar>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -119,7 +120,19 @@ void TestMainWindow::openImagePopulatesPanels()
     ll::test::UiClientEnv env;
     MainWindow w(env.client.get());
     w.show();
+    // The Layers and Navigator docks share a tab bar: which one is on top.
+    auto tabOnTop = [&w] {
+        for (const QTabBar *bar : w.findChildren<QTabBar *>()) {
+            for (int i = 0; i < bar->count(); ++i) {
+                if (bar->tabText(i) == QLatin1String("Layers"))
+                    return bar->tabText(bar->currentIndex());
+            }
+        }
+        return QString();
+    };
+    QCOMPARE(tabOnTop(), QStringLiteral("Navigator")); // nothing open: browsing is where to start
     QVERIFY(openAndWait(w, QStringLiteral("lab/app:1.0")));
+    QCOMPARE(tabOnTop(), QStringLiteral("Layers")); // an image typed in the reference field shows its layers
 
     const auto ref = registry::ImageReference::parse(h.reference(QStringLiteral("lab/app:1.0")));
     QVERIFY(ref.ok());
