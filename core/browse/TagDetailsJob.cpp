@@ -125,8 +125,8 @@ void TagDetailsJob::onTopManifest()
         p.digest = m_details.digest;
         summarise(p, *manifest);
         m_details.platforms.append(p);
-        setProgress(1, 1);
-        succeed();
+        setProgress(1, 2);
+        fetchConfig(manifest->config); // its platform is named there
         return;
     }
     case oci::ManifestKind::Schema1:
@@ -174,6 +174,34 @@ void TagDetailsJob::onPlatformManifest()
         qCDebug(llBrowse) << m_repository << m_details.tag << p.platform << p.error.message;
     setProgress(1 + m_nextPlatform, progressTotal());
     fetchNextPlatform();
+}
+
+void TagDetailsJob::fetchConfig(const oci::Descriptor &config)
+{
+    m_config = config;
+    setStatus(tr("Fetching config of %1").arg(m_details.tag));
+    registry::RegistryRequest request = registry::ImageResolveJob::configRequest(m_registry, m_repository, config);
+    request.retryBudget = m_budget;
+    m_call = m_client->send(request);
+    connect(m_call, &registry::RegistryCall::finished, this, &TagDetailsJob::onConfig);
+}
+
+void TagDetailsJob::onConfig()
+{
+    registry::RegistryCall *call = m_call;
+    m_call = nullptr;
+    call->deleteLater();
+    // The platform is a detail: a config that cannot be read leaves it unnamed, the tag still shows.
+    if (call->hasError()) {
+        qCDebug(llBrowse) << m_repository << m_details.tag << "config:" << call->error().message;
+    } else if (Result<oci::ImageConfig> config = registry::ImageResolveJob::parseConfig(call->body(), m_config);
+               !config) {
+        qCDebug(llBrowse) << m_repository << m_details.tag << "config:" << config.error().message;
+    } else if (!config->platform.isEmpty()) {
+        m_details.platforms.first().platform = config->platform.toString();
+    }
+    setProgress(2, 2);
+    succeed();
 }
 
 } // namespace ll::browse

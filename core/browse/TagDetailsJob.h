@@ -2,6 +2,7 @@
 
 #include "browse/TagDetails.h"
 #include "common/Job.h"
+#include "oci/Descriptor.h"
 
 #include <memory>
 
@@ -40,11 +41,14 @@ private:
     void onTopManifest();
     void fetchNextPlatform();
     void onPlatformManifest();
+    void fetchConfig(const oci::Descriptor &config);
+    void onConfig();
 
     registry::RegistryClient *m_client;
     QString m_registry;
     QString m_repository;
     TagDetails m_details;
+    oci::Descriptor m_config; // a single manifest's config: read for its platform
     std::shared_ptr<registry::RetryBudget> m_budget;
     registry::RegistryCall *m_call = nullptr;
     int m_nextPlatform = 0;

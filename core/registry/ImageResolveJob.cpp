@@ -190,17 +190,39 @@ void ImageResolveJob::onManifest(const QString &reference, bool fromIndex)
     fetchConfig();
 }
 
-void ImageResolveJob::fetchConfig()
+RegistryRequest ImageResolveJob::configRequest(
+    const QString &registry, const QString &repository, const oci::Descriptor &config)
 {
-    setStatus(tr("Fetching config"));
-    const oci::Descriptor &config = m_image.manifest.config;
     RegistryRequest request;
-    request.registry = m_reference.registry();
-    request.repository = m_reference.repository();
-    request.path = QStringLiteral("/v2/%1/blobs/%2").arg(m_reference.repository(), config.digest);
+    request.registry = registry;
+    request.repository = repository;
+    request.path = QStringLiteral("/v2/%1/blobs/%2").arg(repository, config.digest);
     // The descriptor's size bounds what is read (a config is small; a lying registry gets cut off).
     // Configs are JSON of a few KiB (big histories: some hundred KiB): 8 MiB at most either way.
     request.maxBodySize = config.size >= 0 ? qMin<qint64>(config.size, MaxConfigSize) : MaxConfigSize;
+    return request;
+}
+
+Result<oci::ImageConfig> ImageResolveJob::parseConfig(const QByteArray &body, const oci::Descriptor &descriptor)
+{
+    if (descriptor.digest.startsWith(QLatin1String("sha256:"))) {
+        const QString actual = Sha256::digestOf(body);
+        if (actual != descriptor.digest)
+            return Error(Error::Code::DigestMismatch,
+                tr("config blob does not match its digest %1").arg(descriptor.digest),
+                tr("content hashes to %1").arg(actual));
+    }
+    if (descriptor.size >= 0 && body.size() != descriptor.size)
+        return Error(Error::Code::DigestMismatch,
+            tr("config blob is %1 bytes, its descriptor says %2").arg(body.size()).arg(descriptor.size));
+    return oci::ImageConfig::parse(body);
+}
+
+void ImageResolveJob::fetchConfig()
+{
+    setStatus(tr("Fetching config"));
+    const RegistryRequest request
+        = configRequest(m_reference.registry(), m_reference.repository(), m_image.manifest.config);
     if (!isRunning())
         return;
     m_call = m_client->send(request);
@@ -218,22 +240,7 @@ void ImageResolveJob::onConfig()
         return;
     }
     setProgress(++m_steps, 3);
-    const QByteArray body = call->body();
-    if (descriptor.digest.startsWith(QLatin1String("sha256:"))) {
-        const QString actual = Sha256::digestOf(body);
-        if (actual != descriptor.digest) {
-            fail(Error(Error::Code::DigestMismatch,
-                tr("config blob does not match its digest %1").arg(descriptor.digest),
-                tr("content hashes to %1").arg(actual)));
-            return;
-        }
-    }
-    if (descriptor.size >= 0 && body.size() != descriptor.size) {
-        fail(Error(Error::Code::DigestMismatch,
-            tr("config blob is %1 bytes, its descriptor says %2").arg(body.size()).arg(descriptor.size)));
-        return;
-    }
-    Result<oci::ImageConfig> config = oci::ImageConfig::parse(body);
+    Result<oci::ImageConfig> config = parseConfig(call->body(), descriptor);
     if (!config) {
         fail(config.error());
         return;

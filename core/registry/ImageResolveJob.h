@@ -3,6 +3,7 @@
 #include "common/Job.h"
 #include "oci/Image.h"
 #include "registry/ImageReference.h"
+#include "registry/RegistryCall.h"
 
 #include <optional>
 
@@ -41,6 +42,11 @@ public:
 
     /** Checks a manifest body against the reference's digest and Docker-Content-Digest (empty: not checked). */
     static Status verifyManifestDigest(const QByteArray &body, const QString &expected, const QByteArray &header);
+    /** The request for an image's config blob, its answer bounded by the descriptor's size (8 MiB at most). */
+    static RegistryRequest configRequest(
+        const QString &registry, const QString &repository, const oci::Descriptor &config);
+    /** A config blob checked against its descriptor (digest, size), parsed. */
+    static Result<oci::ImageConfig> parseConfig(const QByteArray &body, const oci::Descriptor &descriptor);
 
 protected:
     void doStart() override;

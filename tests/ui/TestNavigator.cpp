@@ -319,6 +319,13 @@ void TestNavigator::tagDetails()
     const QModelIndex appTag = m.childNamed(appRepo, QStringLiteral("1.0"));
     QVERIFY(fetchAndWait(m, appTag));
     QCOMPARE(m.rowCount(appTag), 1);
+    // Named by the platform its config gives (was "image"), and opened at that platform.
+    const QJsonObject pf = app.value(QStringLiteral("platform")).toObject();
+    const QString platform = pf.value(QStringLiteral("os")).toString() + QLatin1Char('/')
+        + pf.value(QStringLiteral("architecture")).toString();
+    QVERIFY(!pf.contains(QStringLiteral("variant")));
+    QCOMPARE(m.index(0, 0, appTag).data().toString(), platform);
+    QCOMPARE(m.index(0, 0, appTag).data(RegistryTreeModel::PlatformRole).toString(), platform);
     qint64 appSize = 0;
     for (const QJsonValue &l : app.value(QStringLiteral("layers")).toArray())
         appSize += l.toObject().value(QStringLiteral("size")).toInteger();
