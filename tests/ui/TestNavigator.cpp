@@ -10,7 +10,9 @@
 #include "UiTestEnv.h"
 #include "catalog/ImageCatalog.h"
 #include "common/HumanSize.h"
+#include "controllers/AuthController.h"
 #include "controllers/ImageController.h"
+#include "dialogs/CredentialsDialog.h"
 #include "hunt/HuntWindow.h"
 #include "index/IndexStore.h"
 #include "navigator/NavigatorController.h"
@@ -121,6 +123,7 @@ private slots:
     void refusedCatalogs();
     void signInForSomeRepositories();
     void tagGoneAndRetry();
+    void signInFromTheTree();
     void mainWindowRoutesTypedText();
     void cleanup();
 
@@ -437,6 +440,47 @@ void TestNavigator::signInForSomeRepositories()
     const QModelIndex none = m.addRepository(Harness::instance().anonRegistry(), QStringLiteral("nav/nothing-here"));
     QVERIFY(fetchAndWait(m, none));
     QVERIFY(messages(m, none).first().contains(QLatin1String("is not on")));
+}
+
+void TestNavigator::signInFromTheTree()
+{
+    // A repository that refuses anonymous listing says "double-click to sign in"; doing so asks with the main
+    // view's credentials dialog and lists the tags with what was typed (a wrong password: asked again).
+    ll::test::UiClientEnv env;
+    ll::ui::MainWindow w(env.client.get());
+    Harness &h = Harness::instance();
+    RegistryTreeModel *m = w.navigator()->model();
+    const QModelIndex priv = m->addRepository(h.tokenRegistry(), QStringLiteral("private/secret"));
+    QVERIFY(fetchAndWait(*m, priv));
+    QCOMPARE(m->rowCount(priv), 1);
+    QPersistentModelIndex message = m->index(0, 0, priv);
+    QVERIFY(message.data(RegistryTreeModel::NeedsSignInRole).toBool());
+    QVERIFY2(message.data().toString().contains(QLatin1String("sign in")), qPrintable(message.data().toString()));
+    QCOMPARE(m->refusal(message).code, ll::Error::Code::Unauthorized);
+    QMenu *menu = w.navigator()->panel()->contextMenuFor(message);
+    QStringList actions;
+    for (const QAction *a : menu->actions())
+        actions << a->text();
+    delete menu;
+    QVERIFY2(actions.contains(QStringLiteral("&Sign In…")), qPrintable(actions.join(QLatin1Char(','))));
+
+    w.navigator()->panel()->activate(message);
+    QTRY_VERIFY(w.authController()->dialog());
+    w.authController()->dialog()->setUsername(h.username(QStringLiteral("token")));
+    w.authController()->dialog()->setPassword(QStringLiteral("not-the-password"));
+    w.authController()->dialog()->accept();
+    QTRY_VERIFY_WITH_TIMEOUT(!priv.data(RegistryTreeModel::LoadingRole).toBool() && m->rowCount(priv) == 1
+            && m->index(0, 0, priv).data(RegistryTreeModel::NeedsSignInRole).toBool(),
+        20000);
+    message = m->index(0, 0, priv);
+    w.navigator()->panel()->activate(message);
+    QTRY_VERIFY(w.authController()->dialog());
+    w.authController()->dialog()->setUsername(h.username(QStringLiteral("token")));
+    w.authController()->dialog()->setPassword(h.password(QStringLiteral("token")));
+    w.authController()->dialog()->accept();
+    QTRY_VERIFY_WITH_TIMEOUT(!childNames(*m, priv, Kind::Tag).isEmpty(), 20000);
+    QVERIFY(childNames(*m, priv, Kind::Tag).contains(QStringLiteral("1.0")));
+    QVERIFY(messages(*m, priv).isEmpty());
 }
 
 void TestNavigator::tagGoneAndRetry()

@@ -3,6 +3,7 @@
 #include "MainWindow.h"
 #include "browse/ListPageJob.h"
 #include "catalog/ImageCatalog.h"
+#include "controllers/AuthController.h"
 #include "controllers/ExtractController.h"
 #include "controllers/ImageController.h"
 #include "documents/RawDocumentWindow.h"
@@ -48,6 +49,11 @@ NavigatorController::NavigatorController(registry::RegistryClient *client, MainW
             const auto ref = registry::ImageReference::parse(reference);
             if (ref)
                 m_window->openRawDocuments()->showDocument(ref->registry(), ref->repository(), reference, document);
+        });
+    connect(m_panel, &NavigatorPanel::signInRequested, this,
+        [this](const QString &registry, const Error &refusal, const QPersistentModelIndex &row) {
+            // The same dialog as the main view's; the row is listed again with what was typed.
+            m_window->authController()->ask(registry, refusal, [this, row] { m_model->retry(row); });
         });
     ImageController *image = window->imageController();
     connect(image, &ImageController::imageResolved, this, &NavigatorController::onResolved);

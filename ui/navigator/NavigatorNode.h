@@ -1,6 +1,7 @@
 #pragma once
 
 #include "browse/PagedListing.h"
+#include "common/Error.h"
 #include "common/Job.h"
 
 #include <QPointer>
@@ -37,6 +38,7 @@ struct NavigatorNode {
     QString reference; // seen image: its canonical reference
     QByteArray document; // tag: its manifest or index as served
     bool isError = false; // message rows: red
+    Error refusal; // message rows: the registry refused access (Unauthorized/Forbidden): sign in, then retry
     NavigatorNode *parent = nullptr;
     int row = 0;
     std::vector<std::unique_ptr<NavigatorNode>> children;

@@ -129,7 +129,10 @@ void NavigatorPanel::activate(const QModelIndex &s)
         return;
     }
     if (k == Kind::Message) {
-        m_model->retry(s);
+        if (s.data(RegistryTreeModel::NeedsSignInRole).toBool())
+            emit signInRequested(s.data(RegistryTreeModel::RegistryRole).toString(), m_model->refusal(s), s);
+        else
+            m_model->retry(s);
         return;
     }
     if (k == Kind::TypeRepository) {
@@ -197,6 +200,11 @@ QMenu *NavigatorPanel::contextMenuFor(const QModelIndex &s)
         menu->addSeparator();
         QPersistentModelIndex keep(s);
         menu->addAction(tr("&Remove Registry"), this, [this, keep] { m_model->removeRegistry(keep); });
+    }
+    if (k == Kind::Message && s.data(RegistryTreeModel::NeedsSignInRole).toBool()) {
+        const QString host = s.data(RegistryTreeModel::RegistryRole).toString();
+        const Error refusal = m_model->refusal(s);
+        menu->addAction(tr("&Sign In…"), this, [this, host, refusal, ps] { emit signInRequested(host, refusal, ps); });
     }
     if (k == Kind::Message)
         menu->addAction(tr("&Retry"), this, [this, ps] { m_model->retry(ps); });

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "common/Error.h"
+
 #include <QWidget>
 
 class QLabel;
@@ -56,6 +58,8 @@ signals:
     void compareRequested(const QString &reference);
     /** Show the raw manifest/index of a tag (document as served). */
     void documentRequested(const QString &reference, const QByteArray &document);
+    /** A row says registry refused access: ask for credentials, then retry row (RegistryTreeModel::retry). */
+    void signInRequested(const QString &registry, const ll::Error &refusal, const QPersistentModelIndex &row);
 
 private:
     void showContextMenu(const QPoint &pos);

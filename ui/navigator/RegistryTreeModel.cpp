@@ -365,12 +365,21 @@ void RegistryTreeModel::removeChildren(NavigatorNode *parent, int first, int las
     endRemoveRows();
 }
 
-void RegistryTreeModel::addMessage(NavigatorNode *parent, const QString &text, bool isError)
+namespace {
+bool refusedAccess(const Error &e)
+{
+    return e.code == Error::Code::Unauthorized || e.code == Error::Code::Forbidden;
+}
+} // namespace
+
+void RegistryTreeModel::addMessage(NavigatorNode *parent, const QString &text, bool isError, const Error &cause)
 {
     auto m = std::make_unique<NavigatorNode>();
     m->kind = Kind::Message;
     m->name = text;
     m->isError = isError;
+    if (refusedAccess(cause))
+        m->refusal = cause;
     std::vector<std::unique_ptr<NavigatorNode>> rows;
     rows.push_back(std::move(m));
     appendRows(parent, std::move(rows));
@@ -473,7 +482,10 @@ void RegistryTreeModel::onPage(NavigatorNode *node, browse::ListPageJob *job)
             refusedCatalog(node, e);
             updateDetail(node, e.code == Error::Code::Unsupported ? tr("no catalog") : tr("catalog needs sign-in"));
         } else {
-            addMessage(node, tr("%1 (double-click to retry)").arg(e.message), true);
+            addMessage(node,
+                refusedAccess(e) ? tr("%1 (double-click to sign in)").arg(e.message)
+                                 : tr("%1 (double-click to retry)").arg(e.message),
+                true, e);
             updateDetail(node, node->listingStarted ? tr("%1, stopped").arg(listingDetail(node)) : tr("failed"));
         }
         qCDebug(llUiModel) << "navigator listing failed" << node->name << e.toString();
@@ -590,9 +602,10 @@ void RegistryTreeModel::onDetails(NavigatorNode *tag, browse::TagDetailsJob *job
         const bool gone = e.code == Error::Code::NotFound;
         updateDetail(tag, gone ? tr("gone") : tr("failed"));
         addMessage(tag,
-            gone ? tr("%1 is not on the registry any more (deleted since the listing)").arg(tag->name)
-                 : tr("%1 (double-click to retry)").arg(e.message),
-            true);
+            gone                   ? tr("%1 is not on the registry any more (deleted since the listing)").arg(tag->name)
+                : refusedAccess(e) ? tr("%1 (double-click to sign in)").arg(e.message)
+                                   : tr("%1 (double-click to retry)").arg(e.message),
+            true, e);
         emit dataChanged(index, index, { LoadingRole });
         emit loaded(index);
         return;
@@ -631,6 +644,12 @@ void RegistryTreeModel::onDetails(NavigatorNode *tag, browse::TagDetailsJob *job
     updateDetail(tag, detail);
     emit dataChanged(index, index, { LoadingRole, DigestRole });
     emit loaded(index);
+}
+
+Error RegistryTreeModel::refusal(const QModelIndex &index) const
+{
+    const NavigatorNode *n = index.isValid() ? nodeOf(index) : nullptr;
+    return n && n->kind == Kind::Message ? n->refusal : Error();
 }
 
 void RegistryTreeModel::retry(const QModelIndex &index)
@@ -713,6 +732,8 @@ QVariant RegistryTreeModel::data(const QModelIndex &index, int role) const
         return repo ? repo->name : QString();
     case LoadingRole:
         return n->load == Load::Loading;
+    case NeedsSignInRole:
+        return n->kind == Kind::Message && n->refusal.isError();
     default:
         return {};
     }

@@ -42,6 +42,7 @@ public:
         RegistryRole, // the registry host of any row under a registry
         RepositoryRole,
         LoadingRole, // bool: a listing of this row's children is running
+        NeedsSignInRole, // bool: a message row saying the registry refused access (sign in, then retry)
     };
     using Tracker = std::function<void(Job *job)>;
 
@@ -73,6 +74,8 @@ public:
 
     /** A failed row (or a message row under it): forget the failure and list again. */
     void retry(const QModelIndex &index);
+    /** A message row's refusal (NeedsSignInRole): what the credentials dialog says; no error otherwise. */
+    Error refusal(const QModelIndex &index) const;
     /** Lists index's children page after page to the end (a filter, a tag looked for). */
     void fetchAll(const QModelIndex &index);
     /** The tag's manifest or index as served (empty until its details are read). */
@@ -113,7 +116,7 @@ private:
     void insertRowAt(NavigatorNode *parent, int row, std::unique_ptr<NavigatorNode> node);
     void addTagsSorted(NavigatorNode *repo, const QStringList &tags);
     void removeChildren(NavigatorNode *parent, int first, int last);
-    void addMessage(NavigatorNode *parent, const QString &text, bool isError);
+    void addMessage(NavigatorNode *parent, const QString &text, bool isError, const Error &cause = Error());
     void updateDetail(NavigatorNode *node, const QString &detail);
     void refusedCatalog(NavigatorNode *registry, const Error &error);
     NavigatorNode *findRegistry(const QString &host) const;
