@@ -212,7 +212,7 @@ private:
         if (!m_pipeline || m_layerSize < 0)
             return false;
         const qint64 at = m_pipeline->feedEnd();
-        return m_layerSize - at <= qMax(CarveOptions::ReadOnSlack, at);
+        return CarveOptions::readsOn(m_layerSize, at);
     }
 
     Action beginFile(const stream::TarEntry &entry)

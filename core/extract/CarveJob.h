@@ -63,6 +63,9 @@ struct CarveOptions {
      */
     bool wholeLayer = false;
     static constexpr qint64 ReadOnSlack = qint64(4) << 20;
+    /** The read-on rule: after a copy found at blob offset at, is the rest of a layerSize-byte layer cheap enough
+        to read (at most ReadOnSlack or what was read so far)? Carves and the hunt's layer reads both follow it. */
+    static bool readsOn(qint64 layerSize, qint64 at) { return layerSize - at <= qMax(ReadOnSlack, at); }
 };
 
 /** What a carve found and what it cost. */

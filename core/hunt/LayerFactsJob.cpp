@@ -64,7 +64,7 @@ bool LayerFactsJob::mayStop() const
     if (size < 0)
         return true;
     const qint64 at = feedEnd();
-    return size - at > qMax(extract::CarveOptions::ReadOnSlack, at);
+    return !extract::CarveOptions::readsOn(size, at);
 }
 
 LayerFactsJob::~LayerFactsJob()
