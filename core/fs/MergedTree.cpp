@@ -18,18 +18,27 @@ MergedTree::~MergedTree() = default;
 MergedTree::MergedTree(MergedTree &&) noexcept = default;
 MergedTree &MergedTree::operator=(MergedTree &&) noexcept = default;
 
+namespace {
+/** A layer's node as the merged tree has it: its origin layer, only HasEntry/Implicit kept, and an entry-less
+    node (an implicit dir, or a whiteout marker that became a dir) a plain implicit directory. */
+void settle(FileNode *n, int layer)
+{
+    n->layer = layer;
+    n->flags &= FileNode::HasEntry | FileNode::Implicit;
+    if (!n->hasEntry()) {
+        n->type = FileNode::Type::Directory;
+        n->flags = FileNode::Implicit;
+    }
+}
+} // namespace
+
 FileNode *MergedTree::newNode(const FileNode &from, FileNode *parent, int layer)
 {
     FileNode *n = &m_arena.emplace_back();
     n->name = from.name;
     n->copyMetadata(from);
-    n->layer = layer;
-    n->flags = from.flags & (FileNode::HasEntry | FileNode::Implicit);
-    if (!from.hasEntry()) {
-        // An implicit dir (or a whiteout marker that became a dir): a plain directory.
-        n->type = FileNode::Type::Directory;
-        n->flags = FileNode::Implicit;
-    }
+    n->flags = from.flags;
+    settle(n, layer);
     parent->appendChild(n);
     ++m_nodeCount;
     return n;
@@ -162,12 +171,7 @@ void MergedTree::adopt(LayerTree &layer, int index)
             }
             ++f.next;
             ++m_nodeCount;
-            c->flags &= FileNode::HasEntry | FileNode::Implicit;
-            if (!c->hasEntry()) {
-                c->type = FileNode::Type::Directory;
-                c->flags = FileNode::Implicit;
-            }
-            c->layer = index;
+            settle(c, index);
             c->seq = -1;
             if (c->isDir())
                 stack.push_back({ c, 0 }); // invalidates f
