@@ -262,6 +262,8 @@ int runExtract(CliSession &session)
                         obj.insert(QStringLiteral("verified"), !job.unverifiedLayers().contains(item.layer));
                         if (job.randomAccessLayers().contains(item.layer))
                             obj.insert(QStringLiteral("random_access"), true);
+                        if (job.tocLayers().contains(item.layer))
+                            obj.insert(QStringLiteral("from_toc"), true);
                     }
                     if (item.error.isError())
                         obj.insert(QStringLiteral("reason"), item.error.message);
@@ -302,6 +304,20 @@ int runExtract(CliSession &session)
     if (!job.indexFallback().isEmpty())
         c.error(QStringLiteral("Read from checkpoints failed (%1): the layer was streamed instead")
                     .arg(job.indexFallback()));
+    if (!job.tocLayers().isEmpty()) {
+        QStringList layers;
+        for (int l : job.tocLayers())
+            layers << QString::number(l);
+        c.info(
+            QStringLiteral("Layer(s) %1 read by their table of contents' chunks: %2 chunk(s) verified (%3 request(s) "
+                           "in all)")
+                .arg(layers.join(QStringLiteral(", ")))
+                .arg(job.chunksVerified())
+                .arg(job.requestCount()));
+    }
+    if (!job.tocFallback().isEmpty())
+        c.error(QStringLiteral("Read by the table of contents failed (%1): the layer was read without it")
+                    .arg(job.tocFallback()));
     if (!job.unverifiedLayers().isEmpty()) {
         QStringList layers;
         for (int l : job.unverifiedLayers())

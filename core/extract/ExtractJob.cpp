@@ -11,6 +11,9 @@
 #include "random/SpanRead.h"
 #include "stream/LayerPipeline.h"
 #include "stream/TarReader.h"
+#include "toc/LayerToc.h"
+#include "toc/TocFetchJob.h"
+#include "toc/TocRunsJob.h"
 
 #include <QSet>
 
@@ -506,6 +509,8 @@ ExtractJob::~ExtractJob()
 {
     delete m_pipeline; // stops the network and joins its worker before the visitor goes
     m_pipeline = nullptr;
+    delete m_tocRuns.data(); // its handler drives the visitor
+    delete m_tocFetch.data();
     m_visitor.reset();
 }
 
@@ -546,6 +551,7 @@ void ExtractJob::doStart()
     m_writer = std::move(*writer);
     m_trees.resize(size_t(layerCount));
     m_treePtrs.assign(size_t(layerCount), nullptr);
+    m_tocTried.assign(size_t(layerCount), false);
     m_bytesTotal = 0;
     if (m_options.layer >= 0) {
         m_order = { m_options.layer };
@@ -563,6 +569,14 @@ void ExtractJob::doStart()
 
 void ExtractJob::doCancel()
 {
+    if (m_tocFetch && m_tocFetch->isRunning()) {
+        m_tocFetch->cancel(); // onTocFetched() ends the job as cancelled
+        return;
+    }
+    if (m_tocRuns && m_tocRuns->isRunning()) {
+        m_tocRuns->cancel(); // onTocRunsFinished() ends the job as cancelled
+        return;
+    }
     if (m_pipeline) {
         m_pipeline->cancel(); // onLayerFinished() ends the job as cancelled
         return;
@@ -658,6 +672,11 @@ void ExtractJob::startLayer(int k, bool useIndex)
     m_runs.clear();
     m_run = 0;
     m_runHeaders.clear();
+    if (useIndex && m_tocEnabled && !m_tocTried[size_t(k)]
+        && toc::TocFetchJob::hasTocAnnotation(m_image.manifest.layers.at(k))) {
+        startTocFetch(k);
+        return;
+    }
     std::vector<const fs::LayerTree *> upper = m_treePtrs; // layers above k are read; k and below are null
     stream::LayerSource source = stream::LayerSource::fromImage(m_image, k);
     qint64 needEnd = -1;
@@ -778,7 +797,11 @@ void ExtractJob::onLayerFinished()
         }
         m_randomLayers.append(m_currentLayer);
     }
+    endLayer(state, error);
+}
 
+void ExtractJob::endLayer(State state, const Error &error)
+{
     if (state == State::Succeeded && !m_visitor->fatalError().isError())
         m_visitor->commitPending(); // the layer is verified: its files get their final names
     const Error fatal = m_visitor->fatalError();
@@ -805,6 +828,192 @@ void ExtractJob::onLayerFinished()
         cancelled();
     else
         fail(error);
+}
+
+void ExtractJob::startTocFetch(int k)
+{
+    m_tocTried[size_t(k)] = true;
+    setStatus(tr("Reading the table of contents of layer %1").arg(k));
+    auto *job = new toc::TocFetchJob(m_client, stream::LayerSource::fromImage(m_image, k), this);
+    m_tocFetch = job;
+    connect(job, &Job::finished, this, &ExtractJob::onTocFetched);
+    job->start();
+}
+
+void ExtractJob::onTocFetched()
+{
+    toc::TocFetchJob *job = m_tocFetch;
+    m_tocFetch = nullptr;
+    if (!job)
+        return;
+    job->disconnect(this);
+    job->deleteLater();
+    const int k = m_currentLayer;
+    m_requests += job->requestCount();
+    m_bytesDownloaded += job->bytesDownloaded();
+    m_bytesDone += job->bytesDownloaded();
+    setProgress(m_bytesDone, m_bytesTotal);
+    if (job->state() == State::Cancelled) {
+        (void)m_writer->finish();
+        cancelled();
+        return;
+    }
+    if (job->state() != State::Succeeded) {
+        if (!job->isNotTocLayer()) {
+            m_tocFallback = job->error().toString();
+            qCWarning(llExtract).noquote()
+                << "layer" << k << "TOC refused:" << m_tocFallback << "- reading the layer without it";
+        }
+        startLayer(k, true);
+        return;
+    }
+    startTocLayer(k, job->toc());
+}
+
+namespace {
+
+Error stoppedBy(const Error &fatal)
+{
+    return fatal.isError() ? fatal : Error(Error::Code::Io, QStringLiteral("the extraction stopped"));
+}
+
+} // namespace
+
+void ExtractJob::startTocLayer(int k, std::shared_ptr<const toc::LayerToc> layerToc)
+{
+    const bool merged = m_options.layer < 0;
+    m_toc = std::move(layerToc);
+    const toc::LayerToc &t = *m_toc;
+    auto tree = merged ? std::make_unique<fs::LayerTree>(k) : nullptr;
+    // The regular files the paths need, in TOC order (the order the visitor sees the entries in): the same
+    // choice the visitor makes (under a path, a safe name, no whiteout marker, visible through the layers above).
+    QVector<int> files;
+    m_tocEntryOf.clear();
+    for (int i = 0; i < t.entries.size(); ++i) {
+        const TarEntry &e = t.entries.at(i);
+        if (tree)
+            (void)tree->addEntry(e);
+        const Result<QString> safe = fs::PathSanitizer::safeRelative(e.path);
+        if (!safe || e.type != TarEntry::Type::File || e.size == 0 || !matchesAny(*safe, m_paths)
+            || fs::Whiteout::classify(*safe).kind != fs::Whiteout::Kind::None)
+            continue;
+        if (merged && !visibleFrom(m_treePtrs, k, e, *safe))
+            continue;
+        const auto it = t.fileIndex.constFind(e.path);
+        const toc::TocFile *f = it == t.fileIndex.constEnd() ? nullptr : &t.files[size_t(*it)];
+        if (!f || f->size != e.size || f->chunks.isEmpty() || m_tocEntryOf.contains(*it)) {
+            m_tocFallback = Error(Error::Code::Corrupt,
+                tr("the TOC of layer %1 gives no chunks (or two entries) for %2").arg(k).arg(e.path))
+                                .toString();
+            qCWarning(llExtract).noquote() << m_tocFallback << "- reading the layer without it";
+            m_toc.reset();
+            startLayer(k, true);
+            return;
+        }
+        m_tocEntryOf.insert(*it, i);
+        files.append(*it);
+    }
+    if (merged)
+        m_trees[size_t(k)] = std::move(tree);
+    m_visitor = std::make_unique<Visitor>(k, merged, m_paths, m_writer.get(), nullptr, m_treePtrs, &m_writtenFrom);
+    m_layersRead.append(k);
+    m_tocCursor = 0;
+    m_tocOpenEntry = -1;
+    setStatus(tr("Reading layer %1 by its chunks").arg(k));
+
+    auto *job = new toc::TocRunsJob(m_client, stream::LayerSource::fromImage(m_image, k), m_toc, files, this);
+    toc::TocRunsJob::Handler h;
+    h.beginFile = [this](int file, bool *wanted) -> Status {
+        const int entry = m_tocEntryOf.value(file, -1);
+        const Status s = tocEntriesUpTo(entry);
+        if (!s)
+            return s;
+        m_tocCursor = entry + 1;
+        const stream::TarVisitor::Action a = m_visitor->onEntry(m_toc->entries.at(entry));
+        if (a == stream::TarVisitor::Action::Stop)
+            return stoppedBy(m_visitor->fatalError());
+        *wanted = a == stream::TarVisitor::Action::ReadData;
+        m_tocOpenEntry = *wanted ? entry : -1;
+        return Status();
+    };
+    h.data = [this](const char *data, qint64 size) -> Status {
+        if (!m_visitor->onData(m_toc->entries.at(m_tocOpenEntry), data, size))
+            return stoppedBy(m_visitor->fatalError());
+        return Status();
+    };
+    h.endFile = [this]() -> Status {
+        const int entry = m_tocOpenEntry;
+        m_tocOpenEntry = -1;
+        if (!m_visitor->onEntryEnd(m_toc->entries.at(entry)))
+            return stoppedBy(m_visitor->fatalError());
+        return Status();
+    };
+    job->setHandler(std::move(h));
+    m_tocRuns = job;
+    connect(job, &Job::progress, this, &ExtractJob::onLayerProgress);
+    connect(job, &Job::finished, this, &ExtractJob::onTocRunsFinished);
+    qCDebug(llExtract) << "extract: layer" << k << "by its TOC:" << files.size() << "file(s),"
+                       << toc::TocRunsJob::planRuns(t, files, toc::TocRunsJob::DefaultMaxGap).size() << "request(s)";
+    job->start();
+}
+
+Status ExtractJob::tocEntriesUpTo(int end)
+{
+    // The entries between two files fetched: directories, links, files not needed (the visitor decides).
+    while (m_tocCursor < end) {
+        const TarEntry &e = m_toc->entries.at(m_tocCursor++);
+        const stream::TarVisitor::Action a = m_visitor->onEntry(e);
+        if (a == stream::TarVisitor::Action::Stop)
+            return stoppedBy(m_visitor->fatalError());
+        if (a == stream::TarVisitor::Action::ReadData)
+            return Error(Error::Code::Corrupt,
+                tr("layer %1: %2 needs data the TOC read did not plan").arg(m_currentLayer).arg(e.path));
+    }
+    return Status();
+}
+
+void ExtractJob::onTocRunsFinished()
+{
+    toc::TocRunsJob *job = m_tocRuns;
+    m_tocRuns = nullptr;
+    if (!job)
+        return;
+    job->disconnect(this);
+    job->deleteLater();
+    const int k = m_currentLayer;
+    m_requests += job->requestCount();
+    m_bytesDownloaded += job->bytesDownloaded();
+    m_bytesDone += job->bytesDownloaded();
+    m_chunksVerified += job->chunksVerified();
+    State state = job->state();
+    Error error = job->error();
+    if (state == State::Succeeded) {
+        const Status s = tocEntriesUpTo(int(m_toc->entries.size()));
+        if (!s) {
+            state = State::Failed;
+            error = s.error();
+        }
+    }
+    if (state == State::Failed && !m_visitor->fatalError().isError()) {
+        // A chunk or file that lies, a TOC at odds with itself, the network: stream the layer, keeping nothing
+        // of these reads (their files are still pending: the visitor discards them).
+        m_tocFallback = error.toString();
+        qCWarning(llExtract).noquote() << "layer" << k << "read by its TOC's chunks failed:" << m_tocFallback
+                                       << "- streaming the layer";
+        m_visitor.reset();
+        m_trees[size_t(k)].reset();
+        m_layersRead.removeAll(k);
+        m_toc.reset();
+        startLayer(k, false);
+        return;
+    }
+    if (state == State::Succeeded) {
+        m_tocLayers.append(k);
+        if (!m_toc->verified)
+            m_unverified.append(k); // no annotation vouched for the TOC: its digests prove nothing
+    }
+    m_toc.reset();
+    endLayer(state, error);
 }
 
 void ExtractJob::fallBackToStreaming(const Error &why, bool indexWrong)

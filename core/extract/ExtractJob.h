@@ -7,6 +7,7 @@
 #include "stream/TarEntry.h"
 
 #include <QHash>
+#include <QPointer>
 #include <QSet>
 #include <QStringList>
 #include <QVector>
@@ -23,6 +24,11 @@ class LayerTree;
 namespace ll::stream {
 class LayerPipeline;
 }
+namespace ll::toc {
+struct LayerToc;
+class TocFetchJob;
+class TocRunsJob;
+} // namespace ll::toc
 
 namespace ll::extract {
 
@@ -80,6 +86,14 @@ struct ExtractOptions {
  *   spans are checked against their SHA-256 before any byte is used: such a layer counts as verified. A span
  *   that no longer matches (or a member not where the index says) discards the index; that or a network
  *   failure streams the layer instead (indexFallback()), none of the reads' files kept;
+ * - a layer with a table of contents (eStargz, zstd:chunked: announced by its annotations; setTocEnabled()) is read
+ *   by its chunks: its TOC is fetched (1-2 requests, checked against the annotation), the regular files needed
+ *   are fetched chunk by chunk with one Range request per run of chunks (toc::TocRunsJob: runs merge across gaps
+ *   of at most 64 KiB), every chunk checked against its chunkDigest and every file against its digest before it
+ *   is written; directories, symlinks and hard links come from the TOC under the same rules as a stream's. A
+ *   chunk that fails its checks, a TOC that disagrees with itself or a network failure beyond the retries
+ *   streams the layer instead (tocFallback()), none of the chunk reads' files kept; a TOC that cannot be fetched
+ *   or is refused leaves the layer to the paths below;
  * - otherwise the stream stops as soon as every path is decided (each a non-directory found or deleted here or
  *   above: a later copy in the same layer is not looked for, as a carve does); directories need the whole layer.
  * A layer read partly cannot be checked against its digest: its files get their final names unverified and
@@ -114,6 +128,15 @@ public:
         discarded when it proved wrong (a span no longer matched, a member not where it said). */
     const QString &indexFallback() const { return m_indexFallback; }
 
+    /** Layers read by their TOC's chunks (every chunk and file digest checked), in the order they were read. */
+    const QVector<int> &tocLayers() const { return m_tocLayers; }
+    /** Chunks checked against their chunkDigest in those reads. */
+    int chunksVerified() const { return m_chunksVerified; }
+    /** Non-empty when a read by TOC chunks failed or a TOC was refused (why): that layer was read another way. */
+    const QString &tocFallback() const { return m_tocFallback; }
+    /** Read layers that carry a TOC by their chunks (default true; before start()). */
+    void setTocEnabled(bool enabled) { m_tocEnabled = enabled; }
+
     /** Layer indexes to use (disabled by default; before start()). */
     void setIndexStore(const index::IndexStore &store) { m_store = store; }
 
@@ -140,6 +163,12 @@ private:
     void startNextLayer();
     void startLayer(int layer, bool useIndex);
     void startRun();
+    void startTocFetch(int layer);
+    void onTocFetched();
+    void startTocLayer(int layer, std::shared_ptr<const toc::LayerToc> toc);
+    Status tocEntriesUpTo(int end);
+    void onTocRunsFinished();
+    void endLayer(State state, const Error &error);
     void fallBackToStreaming(const Error &why, bool indexWrong);
     bool loadIndexed(int layer, qint64 *needEnd);
     void onLayerFinished();
@@ -180,6 +209,19 @@ private:
     int m_spansVerified = 0;
     int m_requests = 0;
     QString m_indexFallback;
+    // A layer read by its TOC's chunks: the visitor is driven over the TOC's entries in order, the files' data
+    // coming from the runs.
+    bool m_tocEnabled = true;
+    std::vector<bool> m_tocTried; // by layer: its TOC was fetched (or refused) already
+    QPointer<toc::TocFetchJob> m_tocFetch;
+    QPointer<toc::TocRunsJob> m_tocRuns;
+    std::shared_ptr<const toc::LayerToc> m_toc; // the layer being read by its chunks
+    QHash<int, int> m_tocEntryOf; // toc file index -> entry index, for the files fetched
+    int m_tocCursor = 0; // next TOC entry to hand to the visitor
+    int m_tocOpenEntry = -1; // the entry whose data is being handed on
+    QVector<int> m_tocLayers;
+    int m_chunksVerified = 0;
+    QString m_tocFallback;
 };
 
 } // namespace ll::extract
