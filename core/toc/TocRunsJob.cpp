@@ -16,6 +16,7 @@ TocRunsJob::TocRunsJob(registry::RegistryClient *client, const stream::LayerSour
 
 TocRunsJob::~TocRunsJob()
 {
+    dropAhead();
     if (m_call) {
         m_call->disconnect(this); // no handler call while the owner goes
         m_call->abort();
@@ -63,7 +64,12 @@ qint64 TocRunsJob::bytesOf(const QVector<TocRun> &runs)
 
 qint64 TocRunsJob::bytesDownloaded() const
 {
-    return m_bytesDone + (m_call ? qMax(m_callRead, m_call->bytesReceived()) : 0);
+    qint64 ahead = 0;
+    for (const Flight &f : m_ahead) {
+        if (f.call)
+            ahead += f.call->bytesReceived();
+    }
+    return m_bytesDone + ahead + (m_call ? qMax(m_callRead, m_call->bytesReceived()) : 0);
 }
 
 QString TocRunsJob::where(const Piece &p) const
@@ -98,29 +104,97 @@ void TocRunsJob::doStart()
 
 void TocRunsJob::doCancel()
 {
+    dropAhead();
     dropCall();
     cancelled();
 }
 
-void TocRunsJob::startRun()
+registry::RegistryCall *TocRunsJob::send(int run, qint64 start)
 {
-    const TocRun &run = m_runs.at(m_run);
     registry::RegistryRequest r;
     r.registry = m_source.registry;
     r.repository = m_source.repository;
     r.path = QStringLiteral("/v2/%1/blobs/%2").arg(m_source.repository, m_source.layer.digest);
     r.streaming = true;
     r.readBufferSize = 1 << 20;
-    r.rangeStart = m_requestStart;
-    r.rangeEnd = run.end - 1;
+    r.rangeStart = start;
+    r.rangeEnd = m_runs.at(run).end - 1;
     ++m_requests;
+    qCDebug(llToc) << m_source.label() << "TOC run" << run << "pieces" << m_runs.at(run).firstPiece << "-"
+                   << m_runs.at(run).endPiece << "GET bytes" << start << "-" << m_runs.at(run).end;
+    return m_client->send(r);
+}
+
+void TocRunsJob::sendAhead()
+{
+    // The next runs' requests go out while this one is read: each waits on its own connection with at most its
+    // read buffer (1 MiB) in memory, so a round trip per run is paid once for MaxInFlight runs.
+    for (int run = m_run + 1; run < m_runs.size() && run < m_run + MaxInFlight; ++run) {
+        if (m_ahead.contains(run))
+            continue;
+        Flight f;
+        f.call = send(run, m_runs.at(run).start);
+        connect(f.call, &registry::RegistryCall::responseStarted, this, [this, run]() {
+            if (m_ahead.contains(run))
+                m_ahead[run].started = true;
+        });
+        connect(f.call, &registry::RegistryCall::finished, this, [this, run]() {
+            if (m_ahead.contains(run))
+                m_ahead[run].done = true;
+        });
+        m_ahead.insert(run, f);
+    }
+}
+
+void TocRunsJob::dropAhead()
+{
+    for (Flight &f : m_ahead) {
+        if (!f.call)
+            continue;
+        m_bytesDone += f.call->bytesReceived();
+        f.call->disconnect(this);
+        f.call->abort();
+        f.call->deleteLater();
+    }
+    m_ahead.clear();
+}
+
+void TocRunsJob::startRun()
+{
     m_callRead = 0;
-    qCDebug(llToc) << m_source.label() << "TOC run" << m_run << "pieces" << run.firstPiece << "-" << run.endPiece
-                   << "GET bytes" << m_requestStart << "-" << run.end;
-    m_call = m_client->send(r);
+    Flight f = m_ahead.take(m_run);
+    const bool sentNow = !f.call || m_requestStart != m_runs.at(m_run).start;
+    if (sentNow) {
+        if (f.call) {
+            f.call->disconnect(this);
+            f.call->abort();
+            f.call->deleteLater();
+        }
+        f = Flight();
+        f.call = send(m_run, m_requestStart);
+    }
+    m_call = f.call;
+    m_call->disconnect(this);
     connect(m_call, &registry::RegistryCall::responseStarted, this, &TocRunsJob::onResponseStarted);
     connect(m_call, &registry::RegistryCall::readyRead, this, &TocRunsJob::onReadyRead);
     connect(m_call, &registry::RegistryCall::finished, this, &TocRunsJob::onFinished);
+    sendAhead();
+    if (!sentNow) {
+        // Sent ahead: what it already has (its headers, some body, maybe its end) is taken up from the event
+        // loop (not from here: a chain of runs already in would nest one call per run).
+        registry::RegistryCall *call = m_call;
+        if (f.started)
+            onResponseStarted(); // before any readyRead reaches onReadyRead: it sets where the bytes start
+        QMetaObject::invokeMethod(
+            this,
+            [this, call, f]() {
+                if (isRunning() && m_call == call)
+                    onReadyRead();
+                if (f.done && isRunning() && m_call == call)
+                    onFinished();
+            },
+            Qt::QueuedConnection);
+    }
 }
 
 void TocRunsJob::onResponseStarted()
@@ -143,9 +217,10 @@ void TocRunsJob::onReadyRead()
 {
     if (!isRunning() || !m_call)
         return;
-    char buf[256 * 1024];
+    m_readBuf.resize(256 * 1024);
+    char *buf = m_readBuf.data();
     while (isRunning() && m_call && m_call->bytesAvailable() > 0) {
-        const qint64 n = m_call->read(buf, sizeof buf);
+        const qint64 n = m_call->read(buf, m_readBuf.size());
         if (n <= 0)
             break;
         m_callRead += n;
@@ -315,10 +390,11 @@ void TocRunsJob::onFinished()
     m_call = nullptr;
     call->deleteLater();
     // the reply may still hold the tail
-    char buf[256 * 1024];
+    m_readBuf.resize(256 * 1024);
+    char *buf = m_readBuf.data();
     qint64 n;
     const int endPiece = m_runs.at(m_run).endPiece;
-    while (isRunning() && m_piece < endPiece && (n = call->read(buf, sizeof buf)) > 0) {
+    while (isRunning() && m_piece < endPiece && (n = call->read(buf, m_readBuf.size())) > 0) {
         m_callRead += n;
         const Status s = process(buf, n);
         if (!s) {
@@ -388,6 +464,7 @@ void TocRunsJob::dropCall()
 
 void TocRunsJob::failWith(const Error &error)
 {
+    dropAhead();
     dropCall();
     if (isRunning())
         fail(error);

@@ -8,6 +8,7 @@
 #include "toc/LayerToc.h"
 
 #include <QByteArray>
+#include <QHash>
 #include <QPointer>
 #include <QVector>
 
@@ -52,6 +53,8 @@ public:
     static constexpr qint64 DefaultMaxGap = 64 * 1024;
     static constexpr qint64 BufferedChunkMax = 16 << 20;
     static constexpr int MaxResumes = 2;
+    /** Runs requested at once (the one being read and those sent ahead; Qt opens up to 6 connections a host). */
+    static constexpr int MaxInFlight = 4;
 
     struct Handler {
         /** A file's first chunk is next: *wanted = false to have its bytes checked but not handed on; an error
@@ -95,6 +98,14 @@ private:
         int chunk; // in that file
     };
 
+    struct Flight {
+        QPointer<registry::RegistryCall> call;
+        bool started = false; // its response's headers are in
+        bool done = false; // finished before it was read
+    };
+    registry::RegistryCall *send(int run, qint64 start);
+    void sendAhead();
+    void dropAhead();
     void startRun();
     void onResponseStarted();
     void onReadyRead();
@@ -124,6 +135,7 @@ private:
     bool m_fileWanted = false;
     bool m_fileBegun = false; // beginFile() called for the current file
     QPointer<registry::RegistryCall> m_call;
+    QHash<int, Flight> m_ahead; // runs after m_run, requested already
     int m_requests = 0;
     int m_resumes = 0;
     qint64 m_bytesDone = 0; // finished calls
@@ -135,6 +147,7 @@ private:
     qint64 m_chunkOut = 0;
     bool m_buffered = false;
     QByteArray m_chunkBuf;
+    QByteArray m_readBuf; // what a read from the reply takes (on the heap: reads may nest across runs)
     Status m_sinkStatus;
     Sha256 m_chunkHash;
     Sha256 m_fileHash;
