@@ -672,10 +672,16 @@ void ExtractJob::startLayer(int k, bool useIndex)
     m_runs.clear();
     m_run = 0;
     m_runHeaders.clear();
-    if (useIndex && m_tocEnabled && !m_tocTried[size_t(k)]
-        && toc::TocFetchJob::hasTocAnnotation(m_image.manifest.layers.at(k))) {
-        startTocFetch(k);
-        return;
+    if (useIndex && m_tocEnabled && !m_tocTried[size_t(k)]) {
+        if (std::shared_ptr<const toc::LayerToc> given = m_givenTocs.value(k)) {
+            m_tocTried[size_t(k)] = true;
+            startTocLayer(k, std::move(given));
+            return;
+        }
+        if (toc::TocFetchJob::hasTocAnnotation(m_image.manifest.layers.at(k))) {
+            startTocFetch(k);
+            return;
+        }
     }
     std::vector<const fs::LayerTree *> upper = m_treePtrs; // layers above k are read; k and below are null
     stream::LayerSource source = stream::LayerSource::fromImage(m_image, k);
@@ -828,6 +834,12 @@ void ExtractJob::endLayer(State state, const Error &error)
         cancelled();
     else
         fail(error);
+}
+
+void ExtractJob::setLayerToc(int layer, std::shared_ptr<const toc::LayerToc> toc)
+{
+    if (toc && toc->verified)
+        m_givenTocs.insert(layer, std::move(toc));
 }
 
 void ExtractJob::startTocFetch(int k)

@@ -136,6 +136,9 @@ public:
     const QString &tocFallback() const { return m_tocFallback; }
     /** Read layers that carry a TOC by their chunks (default true; before start()). */
     void setTocEnabled(bool enabled) { m_tocEnabled = enabled; }
+    /** A layer's TOC already fetched and checked against its annotation (a listing's): not fetched again. Before
+        start(); an unverified TOC is ignored. */
+    void setLayerToc(int layer, std::shared_ptr<const toc::LayerToc> toc);
 
     /** Layer indexes to use (disabled by default; before start()). */
     void setIndexStore(const index::IndexStore &store) { m_store = store; }
@@ -213,6 +216,7 @@ private:
     // coming from the runs.
     bool m_tocEnabled = true;
     std::vector<bool> m_tocTried; // by layer: its TOC was fetched (or refused) already
+    QHash<int, std::shared_ptr<const toc::LayerToc>> m_givenTocs; // setLayerToc()
     QPointer<toc::TocFetchJob> m_tocFetch;
     QPointer<toc::TocRunsJob> m_tocRuns;
     std::shared_ptr<const toc::LayerToc> m_toc; // the layer being read by its chunks

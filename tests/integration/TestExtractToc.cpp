@@ -188,6 +188,8 @@ private slots:
     void corruptChunkFallsBackToStreaming();
     void networkFailureFallsBackToStreaming_data();
     void networkFailureFallsBackToStreaming();
+    void givenTocIsNotFetchedAgain_data();
+    void givenTocIsNotFetchedAgain();
 
 private:
     std::unique_ptr<ExtractJob> run(const oci::Image &image, const QStringList &paths, int layer);
@@ -442,6 +444,37 @@ void TestExtractToc::networkFailureFallsBackToStreaming()
     QVERIFY2(!job->tocFallback().isEmpty(), "no fallback");
     QCOMPARE(job->tocLayers(), QVector<int>());
     QCOMPARE(job->count(ExtractItem::Outcome::Failed), 0);
+    const QString ref = m_tmp->filePath(QStringLiteral("ref"));
+    QVERIFY(tarExtract(layersOf(fx).at(0).toObject(), paths, ref));
+    compareTrees(ref, m_out);
+}
+
+void TestExtractToc::givenTocIsNotFetchedAgain_data()
+{
+    addFormats();
+}
+
+void TestExtractToc::givenTocIsNotFetchedAgain()
+{
+    // The GUI's listing already fetched and checked the TOC (ImageController::layerToc): the export reads the
+    // files' chunks only, one request for two neighbouring small files.
+    QFETCH(QString, name);
+    const QJsonObject fx = fixture(name);
+    const oci::Image image = imageOf(fx);
+    const auto t = fetchToc(image, 0);
+    QVERIFY(t && t->verified);
+    Harness::instance().proxyReset();
+    const QStringList paths { QStringLiteral("etc/passwd"), QStringLiteral("etc/motd") };
+    ll::test::ClientEnv env;
+    extract::ExtractOptions options;
+    options.layer = 0;
+    ExtractJob job(env.client.get(), image, paths, m_out, options);
+    job.setLayerToc(0, t);
+    ll::test::runJob(job, 120000);
+    QVERIFY2(job.state() == Job::State::Succeeded, qPrintable(job.error().toString()));
+    QCOMPARE(job.tocLayers(), QVector<int>({ 0 }));
+    QCOMPARE(job.requestCount(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(Harness::instance().proxyBlobRequests(), 1, 10000);
     const QString ref = m_tmp->filePath(QStringLiteral("ref"));
     QVERIFY(tarExtract(layersOf(fx).at(0).toObject(), paths, ref));
     compareTrees(ref, m_out);

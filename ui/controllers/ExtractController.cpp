@@ -11,6 +11,7 @@
 #include "fs/MergedTree.h"
 #include "models/ModelLogging.h"
 #include "models/StagedFilesMimeData.h"
+#include "toc/LayerToc.h"
 
 #include <QDateTime>
 #include <QDesktopServices>
@@ -57,6 +58,19 @@ QString ExtractController::destinationOf(const QString &dir, const QString &imag
     return QDir::cleanPath(dir + QLatin1Char('/') + rel);
 }
 
+namespace {
+
+/** The tables of contents the image's listing fetched: the extraction reads those layers without a second fetch. */
+void passTocs(const ImageController &image, extract::ExtractJob *job)
+{
+    for (int layer = 0; layer < image.layerCount(); ++layer) {
+        if (std::shared_ptr<const toc::LayerToc> t = image.layerToc(layer))
+            job->setLayerToc(layer, std::move(t));
+    }
+}
+
+} // namespace
+
 void ExtractController::track(Job *job, Factory retry)
 {
     if (m_tracker)
@@ -86,6 +100,7 @@ Job *ExtractController::makeSaveJob(
         options.preservePermissions = preservePermissions;
         auto *ex = new extract::ExtractJob(m_image->client(), m_image->image(), paths, dir, options, this);
         ex->setIndexStore(m_image->indexStore());
+        passTocs(*m_image, ex);
         job = ex;
     }
     job->setTitle(layer < 0 ? tr("Save %1").arg(itemsTitle(paths))
@@ -259,6 +274,7 @@ void ExtractController::preview(const QString &path, int layer)
         options.layer = layer;
         auto *ex = new extract::ExtractJob(m_image->client(), m_image->image(), { path }, tmp->path(), options, this);
         ex->setIndexStore(m_image->indexStore());
+        passTocs(*m_image, ex);
         job = ex;
     }
     job->setTitle(tr("Preview %1").arg(path));
@@ -351,6 +367,7 @@ std::shared_ptr<ExtractController::Staging> ExtractController::startStaging(cons
         options.layer = layer;
         auto *ex = new extract::ExtractJob(m_image->client(), m_image->image(), paths, staging->dir, options, this);
         ex->setIndexStore(m_image->indexStore());
+        passTocs(*m_image, ex);
         job = ex;
     }
     job->setTitle(tr("Prepare drag of %1").arg(itemsTitle(paths)));

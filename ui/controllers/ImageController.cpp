@@ -18,6 +18,7 @@ struct ImageController::Layer {
     QStringList rejected; // the first entries the tree refused (unsafe paths), as the archive named them
     int checkpoints = 0; // gzip checkpoints its index keeps (random access)
     QString tocFormat; // listed from its table of contents: "estargz", "zstd:chunked", ...
+    std::shared_ptr<const toc::LayerToc> toc; // that table of contents
 };
 
 namespace {
@@ -199,6 +200,11 @@ QString ImageController::layerTocFormat(int layer) const
     return layer >= 0 && layer < layerCount() ? m_layers[size_t(layer)]->tocFormat : QString();
 }
 
+std::shared_ptr<const toc::LayerToc> ImageController::layerToc(int layer) const
+{
+    return layer >= 0 && layer < layerCount() ? m_layers[size_t(layer)]->toc : nullptr;
+}
+
 bool ImageController::allListed() const
 {
     if (!m_hasImage)
@@ -304,6 +310,7 @@ void ImageController::onScanFinished(int index, stream::LayerScanJob *job)
         layer.state = LayerState::Listed;
         layer.checkpoints = job->checkpointCount();
         layer.tocFormat = job->isFromToc() && job->layerToc() ? job->layerToc()->formatName() : QString();
+        layer.toc = job->isFromToc() ? job->layerToc() : nullptr;
         break;
     case Job::State::Cancelled:
         layer.state = LayerState::Cancelled;

@@ -23,6 +23,9 @@ class RegistryClient;
 namespace ll::stream {
 class LayerScanJob;
 }
+namespace ll::toc {
+struct LayerToc;
+}
 namespace ll::fs {
 class LayerTree;
 class MergedTree;
@@ -94,6 +97,8 @@ public:
     int layerCheckpoints(int layer) const;
     /** ... or the table of contents it was listed from ("estargz", "stargz", "zstd:chunked"; empty: none). */
     QString layerTocFormat(int layer) const;
+    /** That table of contents (nullptr: none): extractions read the layer by its chunks without fetching it again. */
+    std::shared_ptr<const toc::LayerToc> layerToc(int layer) const;
     static constexpr int MaxRejectedNames = 50;
     /** The running scan of a layer (nullptr when none). */
     stream::LayerScanJob *scanJob(int layer) const;
