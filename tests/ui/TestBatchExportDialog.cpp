@@ -8,6 +8,7 @@
 
 #include "controllers/ImageController.h"
 #include "dialogs/BatchExportDialog.h"
+#include "extract/ExtractJob.h"
 #include "fs/MergedTree.h"
 #include "widgets/FileBrowser.h"
 
@@ -33,6 +34,7 @@ private slots:
     void hostileStaysInside();
     void cancelExport();
     void filterCheckAllAndTotals();
+    void exportsTocLayersByChunks();
 
 private:
     bool openAndWait(MainWindow &w, const QString &name, const QString &host = {})
@@ -162,6 +164,58 @@ void TestBatchExportDialog::hostileStaysInside()
         QStringList { QStringLiteral("inside") });
     QVERIFY(!QFile::exists(outer.filePath(QStringLiteral("evil"))));
     QVERIFY2(d->summaryText().contains(QStringLiteral("skipped")), qPrintable(d->summaryText()));
+}
+
+void TestBatchExportDialog::exportsTocLayersByChunks()
+{
+    // An eStargz image: the export reads both layers by their chunks with the TOCs the listing fetched (no TOC
+    // request, no layer streamed), and writes the merged view's copies.
+    auto &h = Harness::instance();
+    const QJsonObject fx = h.fixture(QStringLiteral("lab/estargz:1.0"));
+    if (fx.isEmpty())
+        QSKIP("no eStargz fixtures (see the harness log)");
+    ll::test::UiClientEnv env;
+    MainWindow w(env.client.get());
+    w.show();
+    QVERIFY(openAndWait(w, QStringLiteral("lab/estargz:1.0"), h.proxy()));
+    QCOMPARE(w.imageController()->layerTocFormat(0), QStringLiteral("estargz"));
+    h.proxyReset();
+    BatchExportDialog *d = w.openBatchExport();
+    QVERIFY(d);
+    const QStringList checked { QStringLiteral("etc"), QStringLiteral("usr/share/doc/big.txt") };
+    d->setCheckedPaths(checked);
+    QTemporaryDir out;
+    d->setDestination(out.filePath(QStringLiteral("export")));
+    Job *job = d->startExport();
+    auto *ex = qobject_cast<extract::ExtractJob *>(job);
+    QVERIFY(ex);
+    QVector<int> tocLayers;
+    int requests = -1;
+    QString fallback;
+    connect(ex, &Job::finished, this, [&, ex] {
+        tocLayers = ex->tocLayers();
+        requests = ex->requestCount();
+        fallback = ex->tocFallback();
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(!d->isRunning(), 30000);
+    QVERIFY(d->summaryText().contains(QStringLiteral("0 failed")));
+    QVERIFY2(fallback.isEmpty(), qPrintable(fallback));
+    QCOMPARE(tocLayers, QVector<int>({ 1, 0 }));
+    QVERIFY(requests > 0);
+    QTRY_COMPARE_WITH_TIMEOUT(h.proxyBlobRequests(), requests, 10000);
+    QStringList expected;
+    for (const QJsonValue &v : fx.value(QStringLiteral("merged")).toArray()) {
+        const QJsonObject m = v.toObject();
+        const QString path = m.value(QStringLiteral("path")).toString();
+        if (m.value(QStringLiteral("type")).toString() == QStringLiteral("file")
+            && (path.startsWith(QStringLiteral("etc/")) || path == checked.at(1))) {
+            expected << path;
+            QCOMPARE(ll::test::fileSha256(out.filePath(QStringLiteral("export/")) + path),
+                m.value(QStringLiteral("sha256")).toString());
+        }
+    }
+    expected.sort();
+    QCOMPARE(ll::test::filesBelow(out.filePath(QStringLiteral("export"))), expected);
 }
 
 void TestBatchExportDialog::cancelExport()
