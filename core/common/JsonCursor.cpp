@@ -51,9 +51,33 @@ JsonCursor::JsonCursor(const char *data, qint64 size) : m_begin(data), m_p(data)
 bool JsonCursor::fail(const QString &what)
 {
     if (m_error.isEmpty())
-        m_error = QStringLiteral("%1 at byte %2").arg(what).arg(m_p - m_begin);
+        m_error = QStringLiteral("%1 at byte %2").arg(what).arg(offset());
     m_p = m_end;
     return false;
+}
+
+bool JsonCursor::truncated(const QString &what)
+{
+    if (!m_partial)
+        return fail(what);
+    m_starved = true;
+    m_p = m_end;
+    return false;
+}
+
+void JsonCursor::resume(const char *data, qint64 size, qint64 base, const Mark &mark)
+{
+    m_begin = data;
+    m_end = data + size;
+    m_base = base;
+    m_p = data + qBound<qint64>(0, mark.offset - base, size);
+    m_starved = false;
+    if (!m_error.isEmpty()) {
+        m_p = m_end;
+        return;
+    }
+    m_depth = qBound(0, mark.depth, MaxDepth);
+    m_hadElement[m_depth] = mark.hadElement;
 }
 
 void JsonCursor::skipWhitespace()
@@ -67,8 +91,11 @@ JsonCursor::Kind JsonCursor::peek()
     if (failed())
         return Kind::Invalid;
     skipWhitespace();
-    if (m_p >= m_end)
+    if (m_p >= m_end) {
+        if (m_partial)
+            truncated(QString());
         return Kind::Invalid;
+    }
     switch (*m_p) {
     case '{':
         return Kind::Object;
@@ -91,7 +118,9 @@ bool JsonCursor::enter(char open)
     if (failed())
         return false;
     skipWhitespace();
-    if (m_p >= m_end || *m_p != open)
+    if (m_p >= m_end)
+        return m_partial ? truncated(QString()) : false;
+    if (*m_p != open)
         return false;
     if (m_depth >= MaxDepth)
         return fail(QStringLiteral("JSON nested deeper than %1 levels").arg(MaxDepth));
@@ -116,7 +145,7 @@ bool JsonCursor::nextKey(QByteArray *key)
         return false;
     skipWhitespace();
     if (m_p >= m_end)
-        return fail(QStringLiteral("JSON object not closed"));
+        return truncated(QStringLiteral("JSON object not closed"));
     if (*m_p == '}') {
         ++m_p;
         --m_depth;
@@ -128,12 +157,16 @@ bool JsonCursor::nextKey(QByteArray *key)
         ++m_p;
         skipWhitespace();
     }
-    if (m_p >= m_end || *m_p != '"')
+    if (m_p >= m_end)
+        return truncated(QStringLiteral("a JSON object key expected"));
+    if (*m_p != '"')
         return fail(QStringLiteral("a JSON object key expected"));
     if (!scanString(key))
         return false;
     skipWhitespace();
-    if (m_p >= m_end || *m_p != ':')
+    if (m_p >= m_end)
+        return truncated(QStringLiteral("':' expected after a JSON object key"));
+    if (*m_p != ':')
         return fail(QStringLiteral("':' expected after a JSON object key"));
     ++m_p;
     m_hadElement[m_depth] = true;
@@ -146,7 +179,7 @@ bool JsonCursor::nextElement()
         return false;
     skipWhitespace();
     if (m_p >= m_end)
-        return fail(QStringLiteral("JSON array not closed"));
+        return truncated(QStringLiteral("JSON array not closed"));
     if (*m_p == ']') {
         ++m_p;
         --m_depth;
@@ -180,7 +213,12 @@ bool JsonCursor::readInt(qint64 *value)
 
 bool JsonCursor::scanLiteral(const char *word, int length)
 {
-    if (m_end - m_p < length || std::memcmp(m_p, word, size_t(length)) != 0)
+    if (m_end - m_p < length) {
+        if (std::memcmp(m_p, word, size_t(m_end - m_p)) == 0)
+            return truncated(QStringLiteral("invalid JSON value"));
+        return fail(QStringLiteral("invalid JSON value"));
+    }
+    if (std::memcmp(m_p, word, size_t(length)) != 0)
         return fail(QStringLiteral("invalid JSON value"));
     m_p += length;
     return true;
@@ -225,7 +263,7 @@ bool JsonCursor::scanString(QByteArray *out)
     while (m_p < m_end && *m_p != '"' && *m_p != '\\' && quint8(*m_p) >= 0x20)
         ++m_p;
     if (m_p >= m_end)
-        return fail(QStringLiteral("JSON string not closed"));
+        return truncated(QStringLiteral("JSON string not closed"));
     if (*m_p == '"') {
         if (out)
             *out = QByteArray::fromRawData(start, int(m_p - start));
@@ -255,7 +293,7 @@ bool JsonCursor::scanString(QByteArray *out)
             continue;
         }
         if (m_end - m_p < 2)
-            return fail(QStringLiteral("JSON string not closed"));
+            return truncated(QStringLiteral("JSON string not closed"));
         const char e = m_p[1];
         m_p += 2;
         char plain = 0;
@@ -281,6 +319,9 @@ bool JsonCursor::scanString(QByteArray *out)
             plain = '\t';
             break;
         case 'u': {
+            // A view ending inside the escape (or before a high surrogate's low half) cannot tell yet.
+            if (m_partial && m_end - m_p < 10)
+                return truncated(QString());
             const auto hex4 = [this](char32_t *v) {
                 if (m_end - m_p < 4)
                     return false;
@@ -319,7 +360,7 @@ bool JsonCursor::scanString(QByteArray *out)
         if (o)
             o->append(plain);
     }
-    return fail(QStringLiteral("JSON string not closed"));
+    return truncated(QStringLiteral("JSON string not closed"));
 }
 
 bool JsonCursor::scanNumber(qint64 *value)
@@ -330,7 +371,9 @@ bool JsonCursor::scanNumber(qint64 *value)
         negative = true;
         ++m_p;
     }
-    if (m_p >= m_end || !isDigit(*m_p))
+    if (m_p >= m_end)
+        return truncated(QStringLiteral("invalid JSON number"));
+    if (!isDigit(*m_p))
         return fail(QStringLiteral("invalid JSON number"));
     quint64 magnitude = 0;
     bool exact = true;
@@ -348,7 +391,9 @@ bool JsonCursor::scanNumber(qint64 *value)
     if (m_p < m_end && *m_p == '.') {
         exact = false;
         ++m_p;
-        if (m_p >= m_end || !isDigit(*m_p))
+        if (m_p >= m_end)
+            return truncated(QStringLiteral("invalid JSON number"));
+        if (!isDigit(*m_p))
             return fail(QStringLiteral("invalid JSON number"));
         while (m_p < m_end && isDigit(*m_p))
             ++m_p;
@@ -358,11 +403,15 @@ bool JsonCursor::scanNumber(qint64 *value)
         ++m_p;
         if (m_p < m_end && (*m_p == '+' || *m_p == '-'))
             ++m_p;
-        if (m_p >= m_end || !isDigit(*m_p))
+        if (m_p >= m_end)
+            return truncated(QStringLiteral("invalid JSON number"));
+        if (!isDigit(*m_p))
             return fail(QStringLiteral("invalid JSON number"));
         while (m_p < m_end && isDigit(*m_p))
             ++m_p;
     }
+    if (m_p >= m_end && m_partial)
+        return truncated(QString()); // more digits may follow
     if (!value)
         return true;
     constexpr quint64 limit = quint64(std::numeric_limits<qint64>::max());

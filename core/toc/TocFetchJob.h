@@ -7,8 +7,15 @@
 
 #include <QPointer>
 
+#include <atomic>
 #include <functional>
 #include <memory>
+
+class QThread;
+
+namespace ll::stream {
+class ChunkQueue;
+} // namespace ll::stream
 
 namespace ll::registry {
 class RegistryClient;
@@ -16,6 +23,8 @@ class RegistryCall;
 } // namespace ll::registry
 
 namespace ll::toc {
+
+class TocStreamReader;
 
 /**
  * Fetches and checks a layer's table of contents without streaming the layer:
@@ -28,6 +37,8 @@ namespace ll::toc {
  * A layer with no TOC fails with Error::NotFound (isNotTocLayer()); anything a footer, position or TOC says that
  * does not fit the blob fails with Error::Malformed, a digest mismatch with Error::DigestMismatch: the caller
  * streams the layer instead.
+ * The TOC's bytes are decompressed, hashed and parsed on a worker thread as they arrive (TocStreamReader), so
+ * the job ends about when its last byte is in; toc() exists only once the digest matched.
  */
 class TocFetchJob : public Job
 {
@@ -58,8 +69,13 @@ private:
     using Handler = void (TocFetchJob::*)(const QByteArray &body);
     void fetch(qint64 start, qint64 end, Handler handler);
     void onFooter(const QByteArray &tail);
-    void onTocBytes(const QByteArray &bytes);
     void fetchToc();
+    void onTocResponse();
+    void pumpToc();
+    void onTocCallFinished();
+    void workerRun();
+    void onWorkerDone();
+    void stopWorker();
     void failWith(const Error &error);
 
     registry::RegistryClient *m_client;
@@ -71,6 +87,15 @@ private:
     std::shared_ptr<LayerToc> m_toc;
     int m_requests = 0;
     qint64 m_bytes = 0;
+    // The TOC request, streamed to the worker: skip what a 200 (Range ignored) answer has before the TOC.
+    qint64 m_skip = 0;
+    qint64 m_tocRead = 0; // TOC bytes handed to the worker
+    qint64 m_callBytes = 0; // body bytes read from the TOC request
+    std::unique_ptr<stream::ChunkQueue> m_queue;
+    std::unique_ptr<TocStreamReader> m_reader; // the worker's
+    QThread *m_worker = nullptr;
+    std::atomic_bool m_cancelFlag { false };
+    std::unique_ptr<Result<LayerToc>> m_result; // written by the worker before it ends
 };
 
 } // namespace ll::toc

@@ -56,14 +56,10 @@ Result<TocLocation> parseGzipFooter(const QByteArray &tail, qint64 blobSize);
 /** The last 48 bytes of a zstd blob. */
 Result<TocLocation> parseZstdFooter(const QByteArray &tail, qint64 blobSize);
 
-/** The eStargz TOC member (gzip of a tar holding stargz.index.json) -> the JSON bytes. */
-Result<QByteArray> estargzTocJson(const QByteArray &member);
-/** The zstd:chunked manifest frame -> the JSON bytes. */
-Result<QByteArray> zstdTocJson(const QByteArray &frame, qint64 uncompressedLength);
-
 /**
  * JSON ({"version":1,"entries":[...]}, both formats) -> LayerToc. dataEnd: where file data ends (the TOC's
- * start); chunks' ends come from endOffset (zstd:chunked) or the next chunk's offset.
+ * start); chunks' ends come from endOffset (zstd:chunked) or the next chunk's offset. TocJsonReader fed at
+ * once (it reads a TOC as it downloads: TocStreamReader).
  */
 Result<LayerToc> parseToc(const QByteArray &json, LayerToc::Format format, qint64 dataEnd);
 

@@ -127,6 +127,9 @@ private slots:
     void numbers();
     void stringsViewedOrUnescaped();
     void hostileNesting();
+    void partialViewsStarveThenResume_data() { sameAsQJsonDocument_data(); }
+    void partialViewsStarveThenResume();
+    void randomDocumentsInPieces();
 };
 
 void TestJsonCursor::sameAsQJsonDocument_data()
@@ -281,6 +284,130 @@ void TestJsonCursor::hostileNesting()
     JsonCursor d(ok);
     QVERIFY(d.skip());
     QVERIFY(d.finish());
+}
+
+namespace {
+
+/**
+ * The document's top-level value read as a stream brings it: views growing by pieces of `step` bytes (the
+ * last one not partial), resumed at a mark taken before the value and, inside a top-level array, before
+ * each element. ok: finish() passed; error: the cursor's.
+ */
+struct Streamed {
+    QJsonValue value;
+    bool ok = false;
+    QString error;
+    int starved = 0;
+};
+
+Streamed readStreamed(const QByteArray &json, int step)
+{
+    Streamed out;
+    JsonCursor c(json.constData(), 0);
+    JsonCursor::Mark mark = c.mark();
+    int seen = 0;
+    QJsonArray elements;
+    bool inArray = false;
+    bool read = false; // the value is read; what follows is checked
+    for (;;) {
+        const bool last = seen >= json.size();
+        c.setPartial(!last);
+        c.resume(json.constData(), seen, 0, mark);
+        if (read) {
+            if (!c.finish() || last) {
+                out.ok = !c.failed();
+                out.error = c.error();
+                return out;
+            }
+            mark = c.mark();
+        } else {
+            QJsonValue whole;
+            bool done = false;
+            if (!inArray) {
+                if (c.peek() == JsonCursor::Kind::Array) {
+                    c.enterArray();
+                    inArray = true;
+                    mark = c.mark();
+                } else if (!c.isStarved()) {
+                    whole = build(c);
+                    done = !c.isStarved();
+                }
+            }
+            if (inArray) {
+                while (c.nextElement()) {
+                    const QJsonValue v = build(c);
+                    if (c.isStarved())
+                        break;
+                    elements.append(v);
+                    mark = c.mark();
+                }
+                if (!c.isStarved()) {
+                    whole = elements;
+                    done = true;
+                }
+            }
+            if (done && c.failed()) {
+                out.error = c.error();
+                return out;
+            }
+            if (done) {
+                out.value = whole;
+                read = true;
+                mark = c.mark();
+                continue; // the rest of this view, then the next ones
+            }
+            if (!c.isStarved() || last) {
+                out.error = c.failed() ? c.error() : QStringLiteral("stuck");
+                return out;
+            }
+        }
+        ++out.starved;
+        seen = qMin(int(json.size()), seen + step);
+    }
+}
+
+} // namespace
+
+void TestJsonCursor::partialViewsStarveThenResume()
+{
+    // Pieces of 1, 2, 3 and 5 bytes: the same values, the same verdict, the same error position as at once.
+    QFETCH(QByteArray, json);
+    QFETCH(bool, valid);
+    JsonCursor c(json);
+    const QJsonValue once = build(c);
+    const bool ok = c.finish();
+    for (const int step : { 1, 2, 3, 5 }) {
+        const Streamed s = readStreamed(json, step);
+        QCOMPARE(s.ok, ok);
+        QCOMPARE(s.ok, valid);
+        if (ok)
+            QCOMPARE(s.value, once);
+        else
+            QCOMPARE(s.error, c.error());
+    }
+}
+
+void TestJsonCursor::randomDocumentsInPieces()
+{
+    QRandomGenerator rng(20261208);
+    for (int round = 0; round < 300; ++round) {
+        QJsonArray root;
+        for (int i = 0; i < 6; ++i)
+            root.append(randomValue(rng, 0));
+        const QByteArray json
+            = QJsonDocument(root).toJson(round % 2 ? QJsonDocument::Compact : QJsonDocument::Indented);
+        const Streamed s = readStreamed(json, 1 + int(rng.bounded(40)));
+        QVERIFY2(s.ok, qPrintable(s.error + QLatin1Char('\n') + QString::fromUtf8(json)));
+        QVERIFY(s.starved > 0);
+        QCOMPARE(s.value, normalized(root));
+        // A prefix is never complete: starved, not an error, while the view is partial.
+        const int cut = int(rng.bounded(json.size()));
+        JsonCursor t(json.constData(), cut);
+        t.setPartial(true);
+        build(t);
+        QVERIFY2(t.isStarved() || t.error().isEmpty(), qPrintable(t.error()));
+        QVERIFY(!t.finish() || json.left(cut).trimmed() == json.trimmed());
+    }
 }
 
 QTEST_GUILESS_MAIN(TestJsonCursor)

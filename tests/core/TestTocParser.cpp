@@ -1,5 +1,6 @@
 // TocParser: eStargz / legacy stargz footers, zstd:chunked manifest positions and footers, and TOC JSON of
 // both formats (what the reference writers produce, and what a lying TOC says) as tables.
+#include "toc/TocJsonReader.h"
 #include "toc/TocParser.h"
 
 #include <QDateTime>
@@ -43,6 +44,55 @@ QByteArray zstdFooterBytes(
     return QByteArray("\x50\x2a\x4d\x18\x28\0\0\0", 8) + le64(offset) + le64(length) + le64(raw) + le64(type) + magic;
 }
 
+/** Everything a LayerToc says, a line per entry, file and chunk (to compare two readings of one TOC). */
+QStringList describe(const LayerToc &toc)
+{
+    QStringList out;
+    for (const stream::TarEntry &e : toc.entries)
+        out << QStringLiteral("%1 %2 %3 %4 %5:%6 %7:%8 %9 %10 %11,%12")
+                   .arg(e.path, e.typeName())
+                   .arg(e.size)
+                   .arg(e.mode, 0, 8)
+                   .arg(e.uid)
+                   .arg(e.gid)
+                   .arg(e.uname, e.gname)
+                   .arg(e.mtime)
+                   .arg(e.linkTarget)
+                   .arg(e.devMajor)
+                   .arg(e.devMinor);
+    for (const TocFile &f : toc.files) {
+        out << QStringLiteral("file %1 %2 %3 #%4")
+                   .arg(f.path)
+                   .arg(f.size)
+                   .arg(f.digest)
+                   .arg(toc.fileIndex.value(f.path));
+        for (const TocChunk &c : f.chunks)
+            out << QStringLiteral("  chunk %1-%2 +%3 at %4 %5 %6")
+                       .arg(c.offset)
+                       .arg(c.end)
+                       .arg(c.innerOffset)
+                       .arg(c.chunkOffset)
+                       .arg(c.chunkSize)
+                       .arg(c.digest);
+    }
+    return out;
+}
+
+/** TocJsonReader fed in pieces: cuts are where each piece ends. A failed feed ends it (as its owner would). */
+Result<LayerToc> readInPieces(const QByteArray &json, LayerToc::Format format, qint64 dataEnd, QList<int> cuts)
+{
+    TocJsonReader reader(format, dataEnd);
+    cuts << int(json.size());
+    int from = 0;
+    for (const int cut : std::as_const(cuts)) {
+        const Status s = reader.feed(json.constData() + from, cut - from);
+        if (!s)
+            return s.error();
+        from = cut;
+    }
+    return reader.finish();
+}
+
 /** The error of a failed result, for messages (Result::error() on a value is not allowed). */
 template<typename T> QString errorText(const Result<T> &r)
 {
@@ -67,6 +117,9 @@ private slots:
     void parseToc();
     void chunksOfBothFormats();
     void jsonAsWritersWriteIt();
+    void readsSplitAnywhere_data() { parseToc_data(); }
+    void readsSplitAnywhere();
+    void longValuesInSmallPieces();
 };
 
 void TestTocParser::gzipFooter_data()
@@ -390,6 +443,69 @@ void TestTocParser::jsonAsWritersWriteIt()
         const Result<LayerToc> r = TocParser::parseToc(one, LayerToc::Format::EStargz, 100);
         QVERIFY(r);
         QCOMPARE(r->entries[0].mtime, QDateTime::fromString(QString::fromLatin1(t), Qt::ISODate).toSecsSinceEpoch());
+    }
+}
+
+void TestTocParser::readsSplitAnywhere()
+{
+    // As a download brings it: the same TOC (or the same refusal) whatever the pieces.
+    QFETCH(QByteArray, json);
+    QFETCH(int, format);
+    QFETCH(qint64, dataEnd);
+    const Result<LayerToc> whole = TocParser::parseToc(json, LayerToc::Format(format), dataEnd);
+    const QStringList expected = whole ? describe(*whole) : QStringList { whole.error().toString() };
+    const auto same = [&](const Result<LayerToc> &got, const QByteArray &how) {
+        const QStringList lines = got ? describe(*got) : QStringList { got.error().toString() };
+        if (lines != expected)
+            qWarning().noquote() << how << "\n"
+                                 << lines.join(QLatin1Char('\n')) << "\nexpected\n"
+                                 << expected.join(QLatin1Char('\n'));
+        return lines == expected;
+    };
+    for (int cut = 0; cut <= json.size(); ++cut)
+        QVERIFY(
+            same(readInPieces(json, LayerToc::Format(format), dataEnd, { cut }), "cut at " + QByteArray::number(cut)));
+    for (int a = 0; a < json.size(); a += 7) {
+        for (int b = a; b <= json.size(); b += 13)
+            QVERIFY(same(readInPieces(json, LayerToc::Format(format), dataEnd, { a, b }),
+                "cuts at " + QByteArray::number(a) + ", " + QByteArray::number(b)));
+    }
+    QList<int> bytes;
+    for (int i = 1; i < json.size(); ++i)
+        bytes << i;
+    QVERIFY(same(readInPieces(json, LayerToc::Format(format), dataEnd, bytes), "byte by byte"));
+}
+
+void TestTocParser::longValuesInSmallPieces()
+{
+    // A value far longer than the pieces (a big xattrs object), escapes and surrogate pairs cut in half, numbers
+    // cut between digits, literals cut: read the same as whole, in any pieces.
+    QByteArray big
+        = R"({"version":1,"entries":[{"name":"a\u00e9\ud83d\ude00b","type":"reg","size":12345,"offset":10,"xattrs":{)";
+    for (int i = 0; i < 3000; ++i)
+        big += "\"k" + QByteArray::number(i) + "\":\"" + QByteArray(40, 'v') + "\",";
+    big += R"("end":"x"},"modtime":"2023-11-14T22:13:20Z"}],"tail":[1.5e3,true,false,null,-0]})";
+    const Result<LayerToc> whole = TocParser::parseToc(big, LayerToc::Format::EStargz, 100000);
+    QVERIFY2(whole, qPrintable(errorText(whole)));
+    QCOMPARE(whole->entries.size(), 1);
+    QCOMPARE(whole->entries[0].path,
+        QString::fromUtf8("a\xc3\xa9\xf0\x9f\x98\x80"
+                          "b"));
+    QCOMPARE(whole->entries[0].size, qint64(12345));
+    QCOMPARE(whole->entries[0].mtime, qint64(1700000000));
+    for (const int piece : { 1, 3, 64, 1000 }) {
+        QList<int> cuts;
+        for (int i = piece; i < big.size(); i += piece)
+            cuts << i;
+        const Result<LayerToc> got = readInPieces(big, LayerToc::Format::EStargz, 100000, cuts);
+        QVERIFY2(got, qPrintable(errorText(got)));
+        QCOMPARE(describe(*got), describe(*whole));
+    }
+    // Cut short anywhere, it is refused at the end, never taken for a whole TOC.
+    for (int cut = 1; cut < 300; ++cut) {
+        TocJsonReader reader(LayerToc::Format::EStargz, 100000);
+        QVERIFY(reader.feed(big.constData(), cut));
+        QVERIFY(!reader.finish());
     }
 }
 
