@@ -3,6 +3,11 @@
 // footer + TOC ranges on one connection (what the wire needs at least).
 //
 //   bench_toc REGISTRY/REPO:TAG [--layer N] [--latency-ms N --proxy HOST:PORT] [--runs N] [--no-stream]
+//             [--parse-only N]
+//
+// --parse-only N: also fetch the footer + TOC bytes once and read them N times in memory, in 64 KiB pieces, as
+// the listing does while they download (TocStreamReader: inflate, hash, parse): the CPU a listing costs without
+// the network (median wall and CPU time; run it under valgrind --tool=callgrind with N = 1 for a profile).
 //
 // bench/push-estargz-image.py HOST:PORT pushes bench/estargz:76000 (76,000 files, ~650 MB of tar) to try it on.
 // Targets (issue 9): <= 3 requests, bytes <= footer + TOC, at +50 ms within 1.3 x the curl.
@@ -14,11 +19,16 @@
 #include "stream/LayerScanJob.h"
 #include "toc/LayerToc.h"
 #include "toc/TocParser.h"
+#include "toc/TocStreamReader.h"
+
+#include "registry/RegistryCall.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QEventLoop>
 
 #include <cstdio>
+#include <ctime>
 #include <memory>
 
 #include "BenchUtil.h"
@@ -64,6 +74,79 @@ Listing listOnce(const oci::Image &image, int layer, bool useToc)
     return out;
 }
 
+/** CPU time of this process (all threads), ms. */
+qint64 cpuMs()
+{
+    timespec ts {};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return qint64(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+/** Reads the TOC bytes (footer + TOC, as fetched) runs times in memory; prints the cost. */
+bool parseOnly(registry::RegistryClient &client, const oci::Image &image, int layer, const toc::LayerToc &t, int runs)
+{
+    const oci::Descriptor &d = image.manifest.layers.at(layer);
+    const bool zstd = t.format == toc::LayerToc::Format::ZstdChunked;
+    const qint64 footer = zstd ? 0 : toc::TocParser::EStargzFooterSize;
+    const qint64 start = d.size - footer - t.tocBytes;
+    registry::RegistryRequest r;
+    r.registry = image.registry;
+    r.repository = image.repository;
+    r.path = QStringLiteral("/v2/%1/blobs/%2").arg(image.repository, d.digest);
+    r.rangeStart = start;
+    r.rangeEnd = d.size - 1;
+    r.maxBodySize = d.size - start;
+    registry::RegistryCall *call = client.send(r);
+    QEventLoop loop;
+    QObject::connect(call, &registry::RegistryCall::finished, &loop, &QEventLoop::quit);
+    loop.exec();
+    const QByteArray bytes = call->body();
+    const bool failed = call->hasError();
+    call->deleteLater();
+    if (failed || bytes.size() != d.size - start) {
+        std::fprintf(stderr, "parse-only: could not fetch the TOC bytes\n");
+        return false;
+    }
+    Result<toc::TocParser::TocLocation> loc = zstd
+        ? toc::TocParser::parseManifestPosition(d.annotations.value(toc::TocParser::ZstdPositionAnnotation,
+                                                    d.annotations.value(toc::TocParser::ZstdPositionAnnotationOld)),
+            d.size)
+        : toc::TocParser::parseGzipFooter(bytes.right(footer), d.size);
+    if (!loc) {
+        std::fprintf(stderr, "parse-only: %s\n", qPrintable(loc.error().toString()));
+        return false;
+    }
+    if (const auto a = toc::TocParser::fromAnnotations(d))
+        loc->digest = a->digest;
+    QList<qint64> wall, cpu;
+    qsizetype entries = 0;
+    for (int i = 0; i < runs; ++i) {
+        QElapsedTimer timer;
+        timer.start();
+        const qint64 cpu0 = cpuMs();
+        toc::TocStreamReader reader(*loc, zstd ? loc->offset - 8 : loc->offset);
+        for (qint64 at = 0; at < t.tocBytes; at += 65536) {
+            const Status s = reader.feed(bytes.constData() + at, qMin<qint64>(65536, t.tocBytes - at));
+            if (!s) {
+                std::fprintf(stderr, "parse-only: %s\n", qPrintable(s.error().toString()));
+                return false;
+            }
+        }
+        Result<toc::LayerToc> got = reader.finish();
+        if (!got) {
+            std::fprintf(stderr, "parse-only: %s\n", qPrintable(got.error().toString()));
+            return false;
+        }
+        entries = got->entries.size();
+        wall << timer.elapsed();
+        cpu << cpuMs() - cpu0;
+    }
+    out() << "parse only (in memory, 64 KiB pieces)   " << median(wall) << " ms wall, " << median(cpu)
+          << " ms CPU, median of " << runs << ", " << entries << " entries\n";
+    out().flush();
+    return true;
+}
+
 QString secs(qint64 ms)
 {
     return QString::number(double(ms) / 1000.0, 'f', 3) + QStringLiteral(" s");
@@ -78,6 +161,7 @@ int main(int argc, char **argv)
     int layer = 0;
     int latencyMs = 0;
     int runs = 5;
+    int parseRuns = 0;
     bool stream = true;
     QString proxy;
     QStringList positional;
@@ -94,13 +178,15 @@ int main(int argc, char **argv)
             runs = qMax(1, value().toInt());
         else if (a == QLatin1String("--no-stream"))
             stream = false;
+        else if (a == QLatin1String("--parse-only"))
+            parseRuns = qMax(1, value().toInt());
         else
             positional << a;
     }
     if (positional.size() != 1 || (latencyMs > 0 && proxy.isEmpty())) {
         std::fprintf(stderr,
             "usage: bench_toc REGISTRY/REPO:TAG [--layer N] [--latency-ms N --proxy HOST:PORT] [--runs N] "
-            "[--no-stream]\n");
+            "[--no-stream] [--parse-only N]\n");
         return 2;
     }
     const Result<registry::ImageReference> ref = registry::ImageReference::parse(positional.at(0));
@@ -143,6 +229,8 @@ int main(int argc, char **argv)
           << " bytes (footer + TOC = " << bound << ")   requests <= 3: " << (t.requests <= 3 ? "MET" : "MISSED")
           << ", bytes <= footer + TOC: " << (t.bytes <= bound ? "MET" : "MISSED") << "\n";
     out().flush();
+    if (parseRuns > 0 && !parseOnly(client, image, layer, *t.toc, parseRuns))
+        return 1;
     if (stream) {
         const Listing s = listOnce(image, layer, false);
         if (!s.ok) {

@@ -4,6 +4,10 @@
 #include <cstring>
 #include <limits>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace ll {
 
 namespace {
@@ -43,6 +47,27 @@ bool isDigit(char c)
     return c >= '0' && c <= '9';
 }
 
+/** The first byte from p on that ends a plain run of string bytes ('"', '\\' or a control character), or end.
+    16 bytes at a time where SSE2 is there (digests and paths make most of a TOC). */
+const char *plainRun(const char *p, const char *end)
+{
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), control = _mm_set1_epi8(0x1f);
+    while (end - p >= 16) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p));
+        const __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+            _mm_cmpeq_epi8(_mm_min_epu8(v, control), v)); // v <= 0x1f
+        const int mask = _mm_movemask_epi8(hit);
+        if (mask != 0)
+            return p + __builtin_ctz(unsigned(mask));
+        p += 16;
+    }
+#endif
+    while (p < end && *p != '"' && *p != '\\' && quint8(*p) >= 0x20)
+        ++p;
+    return p;
+}
+
 } // namespace
 
 JsonCursor::JsonCursor(const char *data, qint64 size) : m_begin(data), m_p(data), m_end(data + size)
@@ -80,8 +105,11 @@ void JsonCursor::resume(const char *data, qint64 size, qint64 base, const Mark &
     m_hadElement[m_depth] = mark.hadElement;
 }
 
-void JsonCursor::skipWhitespace()
+inline void JsonCursor::skipWhitespace()
 {
+    // Most calls find a token at once (compact JSON).
+    if (m_p < m_end && quint8(*m_p) > ' ')
+        return;
     while (m_p < m_end && (*m_p == ' ' || *m_p == '\n' || *m_p == '\r' || *m_p == '\t'))
         ++m_p;
 }
@@ -260,8 +288,7 @@ bool JsonCursor::scanString(QByteArray *out)
     ++m_p; // the opening quote
     const char *start = m_p;
     // Fast path: no escape, viewed in place.
-    while (m_p < m_end && *m_p != '"' && *m_p != '\\' && quint8(*m_p) >= 0x20)
-        ++m_p;
+    m_p = plainRun(m_p, m_end);
     if (m_p >= m_end)
         return truncated(QStringLiteral("JSON string not closed"));
     if (*m_p == '"') {
@@ -286,8 +313,7 @@ bool JsonCursor::scanString(QByteArray *out)
             return fail(QStringLiteral("control character in a JSON string"));
         if (c != '\\') {
             const char *run = m_p;
-            while (m_p < m_end && *m_p != '"' && *m_p != '\\' && quint8(*m_p) >= 0x20)
-                ++m_p;
+            m_p = plainRun(m_p, m_end);
             if (o)
                 o->append(run, int(m_p - run));
             continue;

@@ -279,6 +279,7 @@ void TocFetchJob::onTocCallFinished()
         return;
     }
     setProgress(m_bytes, m_bytes);
+    qCDebug(llToc) << m_source.label() << "TOC: all" << m_tocRead << "bytes in";
     m_queue->finish(); // the worker ends with the TOC or why not (onWorkerDone)
 }
 

@@ -65,7 +65,7 @@ QStringList describe(const LayerToc &toc)
                    .arg(f.path)
                    .arg(f.size)
                    .arg(f.digest)
-                   .arg(toc.fileIndex.value(f.path));
+                   .arg(toc.fileIndex.value(f.path, -1));
         for (const TocChunk &c : f.chunks)
             out << QStringLiteral("  chunk %1-%2 +%3 at %4 %5 %6")
                        .arg(c.offset)
