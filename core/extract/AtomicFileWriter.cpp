@@ -77,9 +77,12 @@ Result<std::unique_ptr<AtomicFileWriter>> AtomicFileWriter::create(
     const QStringList parts = rel->split(QLatin1Char('/'));
     for (int i = 0; i + 1 < parts.size(); ++i) {
         const QByteArray name = PathBytes::encode(parts[i]);
-        if (::mkdirat(dirFd, name.constData(), 0755) < 0 && errno != EEXIST) {
+        if (::mkdirat(dirFd, name.constData(), 0755) == 0) {
+            w->m_createdDirs.append(root + QLatin1Char('/') + parts.mid(0, i + 1).join(QLatin1Char('/')));
+        } else if (errno != EEXIST) {
             const int err = errno;
             ::close(dirFd);
+            w->discard();
             return w->ioError(tr("cannot create a directory for"), err);
         }
         const int next = retryOpenAt(dirFd, name.constData(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
@@ -213,6 +216,13 @@ void AtomicFileWriter::discard()
     if (m_dirFd >= 0 && !m_settled && !m_partLeaf.isEmpty()) {
         if (::unlinkat(m_dirFd, m_partLeaf.constData(), 0) == 0)
             qCDebug(llExtract) << "removed" << partPath();
+    }
+    if (!m_settled) {
+        // The directories this writer made for the file, deepest first, if nothing else went into them since.
+        for (auto it = m_createdDirs.crbegin(); it != m_createdDirs.crend(); ++it) {
+            if (::rmdir(PathBytes::encode(*it).constData()) != 0)
+                break;
+        }
     }
     m_settled = true;
 }

@@ -4,6 +4,7 @@
 
 #include <QByteArray>
 #include <QString>
+#include <QStringList>
 
 #include <memory>
 
@@ -57,7 +58,7 @@ public:
     Status flush();
     /** Flushes, sets the mode, closes and renames the .part over the final name (a directory there fails). */
     Status commit();
-    /** Closes and removes the .part. */
+    /** Closes and removes the .part, and the directories create() made for it when they are still empty. */
     void discard();
     /** Flushes and closes, keeping the .part (resumable). */
     Status close();
@@ -78,6 +79,7 @@ private:
     QByteArray m_leaf; // final file name in its directory
     QByteArray m_partLeaf; // leaf + ".part"
     QString m_finalPath;
+    QStringList m_createdDirs; // made by create(), outermost first
     Options m_options;
     QByteArray m_buffer;
     qint64 m_resumedSize = 0;
