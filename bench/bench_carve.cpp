@@ -19,6 +19,7 @@
 #include "extract/CarveJob.h"
 #include "extract/SaveLayerJob.h"
 #include "index/IndexStore.h"
+#include "index/LayerIndex.h"
 #include "registry/CredentialStore.h"
 #include "registry/ImageReference.h"
 #include "registry/ImageResolveJob.h"
@@ -222,6 +223,17 @@ int main(int argc, char **argv)
         }
         out() << "\n== second look: every layer listed once (" << QString::number(listing.elapsed() / 1000.0, 'f', 3)
               << " s), its index kept; the same carve again ==\n";
+        for (int i = 0; i < image.manifest.layers.size(); ++i) {
+            const auto kept = store.load(image.manifest.layers.at(i).digest);
+            if (!kept || kept->checkpoints.isEmpty())
+                continue;
+            const random::GzipCheckpoints &c = kept->checkpoints;
+            out() << "layer " << i << " index: " << c.points.size() << " checkpoints, " << c.pieces.size()
+                  << " pieces, " << c.storageSize() << " bytes for " << c.uncompressedSize << " bytes of tar ("
+                  << QString::number(
+                         100.0 * double(c.storageSize()) / double(qMax<qint64>(1, c.uncompressedSize)), 'f', 3)
+                  << " %; target <= 1 %: " << (c.storageSize() * 100 <= c.uncompressedSize ? "MET" : "MISSED") << ")\n";
+        }
         QList<double> elapsedIndexed;
         QList<double> elapsedCurl;
         extract::CarveResult second;
@@ -243,8 +255,8 @@ int main(int argc, char **argv)
             second = job.result();
             elapsedIndexed << second.elapsedMs / 1000.0;
             out() << "run " << run + 1 << ": downloaded " << second.bytesDownloaded << " in " << second.requests
-                  << " request(s), from checkpoints " << (second.randomAccess ? "yes" : "no") << ", spans verified "
-                  << second.spansVerified << ", elapsed " << QString::number(second.elapsedMs / 1000.0, 'f', 3)
+                  << " request(s), from checkpoints " << (second.randomAccess ? "yes" : "no") << ", pieces verified "
+                  << second.piecesVerified << ", elapsed " << QString::number(second.elapsedMs / 1000.0, 'f', 3)
                   << " s\n";
             // The reference: one curl fetching a range of the same size on a fresh connection, same proxy.
             const oci::Descriptor &blob = image.manifest.layers.at(qMax(0, second.layerIndex));

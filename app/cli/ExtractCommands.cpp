@@ -96,7 +96,7 @@ int runCarve(CliSession &session)
         out.insert(QStringLiteral("from_toc"), r.fromToc);
         out.insert(QStringLiteral("random_access"), r.randomAccess);
         if (r.randomAccess)
-            out.insert(QStringLiteral("spans_verified"), r.spansVerified);
+            out.insert(QStringLiteral("pieces_verified"), r.piecesVerified);
         if (!r.indexFallback.isEmpty())
             out.insert(QStringLiteral("index_fallback"), r.indexFallback);
         printJson(out);
@@ -120,9 +120,9 @@ int runCarve(CliSession &session)
                 c.outLine(
                     QStringLiteral("Done! File saved to: %1").arg(PathBytes::display(Console::displayPath(r.savedTo))));
                 if (r.randomAccess)
-                    c.info(QStringLiteral("Verified: read from the layer index's checkpoints; %1 span(s) of layer %2 "
+                    c.info(QStringLiteral("Verified: read from the layer index's checkpoints; %1 piece(s) of layer %2 "
                                           "matched their SHA-256 before use")
-                               .arg(r.spansVerified)
+                               .arg(r.piecesVerified)
                                .arg(r.layerIndex));
                 else if (r.verified)
                     c.info(
@@ -296,10 +296,10 @@ int runExtract(CliSession &session)
         QStringList layers;
         for (int l : job.randomAccessLayers())
             layers << QString::number(l);
-        c.info(QStringLiteral("Layer(s) %1 read from their index's checkpoints: %2 request(s), %3 span(s) verified")
+        c.info(QStringLiteral("Layer(s) %1 read from their index's checkpoints: %2 request(s), %3 piece(s) verified")
                    .arg(layers.join(QStringLiteral(", ")))
                    .arg(job.requestCount())
-                   .arg(job.spansVerified()));
+                   .arg(job.piecesVerified()));
     }
     if (!job.indexFallback().isEmpty())
         c.error(QStringLiteral("Read from checkpoints failed (%1): the layer was streamed instead")

@@ -320,6 +320,7 @@ void CarveJob::doStart()
     m_complete.assign(size_t(n), nullptr);
     m_indexed.assign(size_t(n), false);
     m_noIndex.assign(size_t(n), false);
+    m_readWhole.assign(size_t(n), false);
     m_tocs.assign(size_t(n), nullptr);
     m_tocTried.assign(size_t(n), false);
     m_totalSize = m_image.totalLayerSize();
@@ -547,12 +548,13 @@ void CarveJob::startPass(int layer, PassKind kind, const QString &entryPath, qin
     if (spans.isValid()) {
         spans.setUp(*pipeline);
         m_randomPass = true;
-        qCDebug(llExtract) << "carve:" << entryPath << "from checkpoints: spans" << spans.firstSpan() << "-"
-                           << spans.lastSpan() << "bytes" << spans.compressedStart() << "-" << spans.compressedEnd();
+        qCDebug(llExtract) << "carve:" << entryPath << "from checkpoint" << spans.checkpoint() << "pieces"
+                           << spans.firstPiece() << "-" << spans.lastPiece() << "bytes" << spans.compressedStart()
+                           << "-" << spans.compressedEnd();
     }
     pipeline->setCheckAfterStop(true); // the answer is checked as far as what was asked for allows
     pipeline->setVisitor(m_visitor.get());
-    m_visitor->setReadOn(pipeline, source.layer.size, m_options.wholeLayer);
+    m_visitor->setReadOn(pipeline, source.layer.size, m_options.wholeLayer || m_readWhole[size_t(layer)]);
     closeSpool();
     if (kind == PassKind::Search) {
         // Keep what this search receives: a hard link found here is carved from these bytes, not a second
@@ -693,7 +695,7 @@ void CarveJob::onPassFinished()
         m_result.verified = p->digestVerified() || m_randomPass;
         if (m_randomPass) {
             m_result.randomAccess = true;
-            m_result.spansVerified = random::SpanRead::spansVerified(*p);
+            m_result.piecesVerified = random::SpanRead::piecesVerified(*p);
         }
         m_result.stoppedEarly = m_visitor->stoppedAtCopy();
         if (m_passKind == PassKind::Search && p->digestVerified())
@@ -737,8 +739,13 @@ void CarveJob::fallBackToStreaming(int layer, const Error &why, bool indexWrong)
     qCWarning(llExtract).noquote() << "layer" << layer
                                    << (indexWrong ? "index discarded:" : "read from checkpoints failed:")
                                    << m_result.indexFallback << "- streaming the layer";
-    if (indexWrong)
+    if (indexWrong) {
         m_store.remove(m_image.manifest.layers.at(layer).digest);
+        // What the registry sends differs from what a digest-checked pass saw: a read that stops early could save
+        // a wrong file no check would catch (a changed byte in a stored block inflates without complaint). The
+        // layer is read to its end and its digest decides.
+        m_readWhole[size_t(layer)] = true;
+    }
     m_noIndex[size_t(layer)] = true; // this carve streams it (a kept index is not loaded again)
     m_indexed[size_t(layer)] = false;
     m_complete[size_t(layer)] = nullptr;

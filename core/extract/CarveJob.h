@@ -99,8 +99,9 @@ struct CarveResult {
     bool fromToc = false; // the file was fetched by its TOC chunk offsets (one request, each chunk verified)
     /** The file was read from its layer index's gzip checkpoints: one Range request, spans checked. */
     bool randomAccess = false;
-    /** Spans whose SHA-256 was checked in that read (its bytes were trusted only then). */
-    int spansVerified = 0;
+    /** Pieces (64 KiB of compressed bytes) whose SHA-256 was checked in that read (its bytes were trusted only then).
+     */
+    int piecesVerified = 0;
     /** Non-empty when a read from a layer index's checkpoints failed: why; the layer was streamed instead, and the
         index discarded when it proved wrong (a span no longer matched), kept after a network failure. */
     QString indexFallback;
@@ -205,6 +206,8 @@ private:
     index::IndexStore m_store;
     std::vector<bool> m_indexed; // index = layer; its tree came from m_store
     std::vector<bool> m_noIndex; // index = layer; a read from its checkpoints failed: streamed this time
+    // index = layer; the registry sent bytes its index was not made from: streamed to its end, the digest decides
+    std::vector<bool> m_readWhole;
     bool m_randomPass = false; // the current pass reads from the index's checkpoints
     bool m_tocEnabled = true;
     std::vector<std::shared_ptr<const toc::LayerToc>> m_tocs; // index = layer; its tree came from its TOC

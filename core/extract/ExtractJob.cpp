@@ -104,8 +104,8 @@ qint64 neededEnd(index::IndexReader &reader, const QStringList &paths, int layer
 }
 
 /**
- * The reads from an indexed gzip layer's checkpoints that fetch ranges (each span verified; runs of touching
- * spans merged into one request). Empty when the index keeps no checkpoints for this blob or they do not
+ * The reads from an indexed gzip layer's checkpoints that fetch ranges (each piece verified; reads whose
+ * pieces touch merged into one request). Empty when the index keeps no checkpoints for this blob or they do not
  * cover the ranges. After neededEnd() read the reader to its end.
  */
 QVector<random::SpanRead> runsFor(
@@ -749,8 +749,9 @@ void ExtractJob::startRun()
     run.setUp(*m_pipeline);
     connect(m_pipeline, &Job::progress, this, &ExtractJob::onLayerProgress);
     connect(m_pipeline, &Job::finished, this, &ExtractJob::onLayerFinished);
-    qCDebug(llExtract) << "extract: layer" << m_currentLayer << "spans" << run.firstSpan() << "-" << run.lastSpan()
-                       << "bytes" << run.compressedStart() << "-" << run.compressedEnd();
+    qCDebug(llExtract) << "extract: layer" << m_currentLayer << "checkpoint" << run.checkpoint() << "pieces"
+                       << run.firstPiece() << "-" << run.lastPiece() << "bytes" << run.compressedStart() << "-"
+                       << run.compressedEnd();
     m_pipeline->start();
 }
 
@@ -773,7 +774,7 @@ void ExtractJob::onLayerFinished()
         ? pipeline->bytesDownloaded()
         : qMax<qint64>(0, pipeline->source().layer.size);
     if (fromRuns)
-        m_spansVerified += random::SpanRead::spansVerified(*pipeline);
+        m_piecesVerified += random::SpanRead::piecesVerified(*pipeline);
     if (!fromRuns && state == State::Succeeded && (pipeline->stoppedEarly() || pipeline->isIncomplete())
         && !pipeline->digestVerified()) {
         m_unverified.append(m_currentLayer);

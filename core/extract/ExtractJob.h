@@ -120,8 +120,8 @@ public:
     const QVector<int> &layersFromIndex() const { return m_fromIndex; }
     /** Layers read from their index's gzip checkpoints (each span's SHA-256 checked: they count as verified). */
     const QVector<int> &randomAccessLayers() const { return m_randomLayers; }
-    /** Spans checked in those reads. */
-    int spansVerified() const { return m_spansVerified; }
+    /** Pieces (64 KiB of compressed bytes) checked in those reads. */
+    int piecesVerified() const { return m_piecesVerified; }
     /** Blob requests made (all layers, all reads). */
     int requestCount() const { return m_requests; }
     /** Non-empty when a read from checkpoints failed (why): that layer was streamed instead, and its index
@@ -209,7 +209,7 @@ private:
     int m_run = 0;
     QSet<qint64> m_runHeaders; // header offsets of the members the runs must hold
     QVector<int> m_randomLayers;
-    int m_spansVerified = 0;
+    int m_piecesVerified = 0;
     int m_requests = 0;
     QString m_indexFallback;
     // A layer read by its TOC's chunks: the visitor is driven over the TOC's entries in order, the files' data

@@ -98,10 +98,12 @@ bool IndexReader::readCheckpoints()
 {
     QDataStream &s = *m_stream;
     random::GzipCheckpoints c;
-    quint32 count = 0;
-    s >> c.compressedSize >> c.uncompressedSize >> count;
-    // Each point takes at least 8 + 1 + 8 + 1 + 4 + 32 bytes: a count the file can not hold is a lie.
-    if (s.status() != QDataStream::Ok || count == 0 || qint64(count) * 54 > m_bodyEnd - m_device->pos()
+    quint32 pieceSize = 0, count = 0, pieces = 0;
+    s >> c.compressedSize >> c.uncompressedSize >> pieceSize >> count >> pieces;
+    c.pieceSize = pieceSize;
+    // Each point takes at least 8 + 1 + 8 + 1 + 4 bytes, each piece 8 + 32: counts the file can not hold are lies.
+    if (s.status() != QDataStream::Ok || count == 0
+        || qint64(count) * 22 + qint64(pieces) * 40 > m_bodyEnd - m_device->pos()
         || (m_blobSize >= 0 && c.compressedSize != m_blobSize) || c.compressedSize <= 0 || c.uncompressedSize < 0)
         return failWith(tr("bad checkpoint list"));
     c.points.resize(qsizetype(count));
@@ -116,20 +118,22 @@ bool IndexReader::readCheckpoints()
             || qint64(windowSize) > m_bodyEnd - m_device->pos())
             return failWith(tr("bad checkpoint %1").arg(i));
         p.window.resize(int(windowSize));
-        p.spanSha256.resize(32);
-        if (s.readRawData(p.window.data(), int(windowSize)) != int(windowSize)
-            || s.readRawData(p.spanSha256.data(), 32) != 32)
+        if (s.readRawData(p.window.data(), int(windowSize)) != int(windowSize))
             return failWith(tr("truncated checkpoint %1").arg(i));
         p.bits = bits;
         p.memberStart = member != 0;
-        const random::GzipCheckpoint *prev = i > 0 ? &c.points[qsizetype(i) - 1] : nullptr;
-        const bool ordered = prev ? p.spanStart() > prev->spanStart() && p.uncompressedOffset > prev->uncompressedOffset
-                                  : p.compressedOffset == 0 && p.uncompressedOffset == 0 && p.memberStart;
-        if (s.status() != QDataStream::Ok || m_device->pos() > m_bodyEnd || bits > 7 || (p.memberStart && bits != 0)
-            || !ordered || p.compressedOffset > c.compressedSize || p.uncompressedOffset > c.uncompressedSize
-            || (!p.memberStart && p.window.isEmpty()))
-            return failWith(tr("bad checkpoint %1").arg(i));
     }
+    c.pieces.resize(qsizetype(pieces));
+    for (random::GzipPiece &piece : c.pieces) {
+        s >> piece.outEnd;
+        piece.sha256.resize(32);
+        if (s.readRawData(piece.sha256.data(), 32) != 32)
+            return failWith(tr("truncated piece list"));
+    }
+    if (s.status() != QDataStream::Ok || m_device->pos() > m_bodyEnd)
+        return failWith(tr("truncated checkpoint list"));
+    if (const QString why = c.validate(); !why.isEmpty())
+        return failWith(tr("bad checkpoints: %1").arg(why));
     m_checkpoints = std::move(c);
     return true;
 }
@@ -154,7 +158,7 @@ bool IndexReader::next(stream::TarEntry *entry)
             s >> m_compression;
             continue;
         }
-        if (tag == 3) {
+        if (tag == 4) {
             if (!readCheckpoints())
                 return false;
             continue;

@@ -32,13 +32,16 @@ QByteArray LayerIndex::endBytes(const QString &compression, const random::GzipCh
     QDataStream s(&out, QIODevice::WriteOnly);
     setStreamFormat(s);
     if (!checkpoints.isEmpty()) {
-        s << quint8(3) << checkpoints.compressedSize << checkpoints.uncompressedSize
-          << quint32(checkpoints.points.size());
+        s << quint8(4) << checkpoints.compressedSize << checkpoints.uncompressedSize << quint32(checkpoints.pieceSize)
+          << quint32(checkpoints.points.size()) << quint32(checkpoints.pieces.size());
         for (const random::GzipCheckpoint &p : checkpoints.points) {
             s << p.compressedOffset << quint8(p.bits) << p.uncompressedOffset << quint8(p.memberStart ? 1 : 0)
               << quint32(p.window.size());
             s.writeRawData(p.window.constData(), int(p.window.size()));
-            s.writeRawData(p.spanSha256.leftJustified(32, '\0', true).constData(), 32);
+        }
+        for (const random::GzipPiece &piece : checkpoints.pieces) {
+            s << piece.outEnd;
+            s.writeRawData(piece.sha256.leftJustified(32, '\0', true).constData(), 32);
         }
     }
     s << quint8(2) << compression << quint8(0); // the compression record, then the end of the records

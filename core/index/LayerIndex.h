@@ -20,18 +20,20 @@ class IndexReader;
  * immutable content, so this stays true forever: a second look at the layer needs no download to list it,
  * and a carve from it needs one Range request up to the member's compressedEnd instead of a growing series.
  *
- * A gzip layer's index also holds the inflate checkpoints its pass recorded (random::GzipCheckpoints: every
- * ~4 MiB of output, the 32 KiB window and the SHA-256 of each span's compressed bytes): a file anywhere in the
- * layer is then one Range request away (random::SpanReadPlan).
+ * A gzip layer's index also holds the inflate checkpoints its pass recorded (random::GzipCheckpoints: one about
+ * every MiB of compressed bytes within budget and at least every 4 MiB of output, each with the window bytes later
+ * data copies; the SHA-256 of every 64 KiB piece of the compressed blob): a file anywhere in the layer is then one
+ * Range request away (random::SpanRead).
  *
  * On disk (IndexStore): "LLIX", a format version, the digest, the blob size, the entries, the checkpoints (gzip),
  * the compression format, an end mark, then the SHA-256 of everything before it (a torn or edited file is
  * refused, never half-read).
  */
 struct LayerIndex {
-    /** 2: names in UTF-8; 3: names as their raw bytes (PathBytes), sparse maps; 4: gzip checkpoints. Other
-        versions are refused (IndexStore then replaces the file). */
-    static constexpr quint32 FormatVersion = 4;
+    /** 2: names in UTF-8; 3: names as their raw bytes (PathBytes), sparse maps; 4: gzip checkpoints; 5: gzip
+        checkpoints with cut windows and hashed pieces. Other versions are refused (IndexStore then replaces the
+        file). */
+    static constexpr quint32 FormatVersion = 5;
     /** Checkpoint windows above this (compressed) are refused as corrupt. */
     static constexpr int MaxWindowBytes = 64 * 1024;
     /** Regions of one sparse entry above this are refused as corrupt. */

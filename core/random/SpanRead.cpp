@@ -10,14 +10,17 @@ namespace ll::random {
 SpanRead SpanRead::plan(std::shared_ptr<const GzipCheckpoints> checkpoints, qint64 start, qint64 end)
 {
     SpanRead r;
-    if (!checkpoints || checkpoints->isEmpty() || start < 0 || end <= start || end > checkpoints->uncompressedSize)
+    if (!checkpoints || checkpoints->isEmpty() || checkpoints->pieces.isEmpty() || start < 0 || end <= start
+        || end > checkpoints->uncompressedSize)
         return r;
-    r.m_first = checkpoints->indexAt(start);
-    r.m_last = checkpoints->indexAt(end - 1);
+    const int point = checkpoints->indexAt(start);
+    if (point < 0)
+        return r;
+    r.m_point = point;
+    r.m_firstPiece = checkpoints->pieceAt(checkpoints->points.at(point).spanStart());
+    r.m_lastPiece = checkpoints->pieceReaching(end, r.m_firstPiece);
     r.m_start = start;
     r.m_points = std::move(checkpoints);
-    if (r.m_first < 0 || r.m_last < r.m_first)
-        r.m_first = r.m_last = -1;
     return r;
 }
 
@@ -30,8 +33,9 @@ QVector<SpanRead> SpanRead::planRuns(
         const SpanRead one = plan(checkpoints, r.first, r.second);
         if (!one.isValid())
             return {};
-        if (!runs.isEmpty() && one.m_first <= runs.last().m_last + 1)
-            runs.last().m_last = qMax(runs.last().m_last, one.m_last);
+        // Touching or overlapping pieces: the earlier read inflates on through them (one request).
+        if (!runs.isEmpty() && one.m_firstPiece <= runs.last().m_lastPiece + 1)
+            runs.last().m_lastPiece = qMax(runs.last().m_lastPiece, one.m_lastPiece);
         else
             runs.append(one);
     }
@@ -40,12 +44,12 @@ QVector<SpanRead> SpanRead::planRuns(
 
 qint64 SpanRead::compressedStart() const
 {
-    return m_points->points.at(m_first).spanStart();
+    return m_points->pieceStart(m_firstPiece);
 }
 
 qint64 SpanRead::compressedEnd() const
 {
-    return m_points->spanEnd(m_last);
+    return m_points->pieceEnd(m_lastPiece);
 }
 
 void SpanRead::setUp(stream::LayerPipeline &pipeline) const
@@ -59,7 +63,7 @@ void SpanRead::setUp(stream::LayerPipeline &pipeline) const
     pipeline.setTarStartOffset(m_start);
     // The factory (and the checkpoints it holds) lives as long as the pipeline, longer than the reader it makes.
     const std::shared_ptr<const GzipCheckpoints> points = m_points;
-    const int first = m_first;
+    const int first = m_point;
     const qint64 start = m_start;
     pipeline.setDecoderFactory([points, first, start](stream::Decompressor::Format) {
         auto reader = std::make_unique<GzipSpanReader>(*points, first);
@@ -68,10 +72,10 @@ void SpanRead::setUp(stream::LayerPipeline &pipeline) const
     });
 }
 
-int SpanRead::spansVerified(const stream::LayerPipeline &pipeline)
+int SpanRead::piecesVerified(const stream::LayerPipeline &pipeline)
 {
     const auto *reader = dynamic_cast<const GzipSpanReader *>(pipeline.decoder());
-    return reader ? reader->spansVerified() : 0;
+    return reader ? reader->piecesVerified() : 0;
 }
 
 } // namespace ll::random

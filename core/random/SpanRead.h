@@ -14,31 +14,34 @@ class LayerPipeline;
 namespace ll::random {
 
 /**
- * A read of part of a gzip layer from its checkpoints: one Range request from the checkpoint at or below the
- * first byte needed to the end of the span holding the last one (the layer's end for the last span), inflated
- * by GzipSpanReader, which checks each span's SHA-256 before any of its bytes come out.
+ * A read of part of a gzip layer from its checkpoints: one Range request from the piece holding the checkpoint at or
+ * below the first byte needed to the first piece whose end brings the output past the last one, inflated by
+ * GzipSpanReader, which checks each piece's SHA-256 before any of its bytes come out.
  */
 class SpanRead
 {
 public:
-    /** Uncompressed [start, end) of the layer's tar. Invalid (first < 0) when the checkpoints do not cover it. */
+    /** Uncompressed [start, end) of the layer's tar. Invalid (checkpoint() < 0) when the checkpoints do not cover
+        it. */
     static SpanRead plan(std::shared_ptr<const GzipCheckpoints> checkpoints, qint64 start, qint64 end);
     /**
      * Several uncompressed [start, end) ranges (the members an extraction needs, any order) as the fewest reads:
-     * the spans each range needs, runs that overlap or touch merged into one read (one Range request over
-     * contiguous compressed bytes), in stream order. Each read starts at its first range's start. Empty when
-     * the checkpoints do not cover every range.
+     * the pieces each range needs, reads that overlap or touch merged into one (one Range request over contiguous
+     * compressed bytes, inflated from the first one's checkpoint), in stream order. Each read starts at its first
+     * range's start. Empty when the checkpoints do not cover every range.
      */
     static QVector<SpanRead> planRuns(
         const std::shared_ptr<const GzipCheckpoints> &checkpoints, QVector<QPair<qint64, qint64>> ranges);
 
-    bool isValid() const { return m_first >= 0; }
-    int firstSpan() const { return m_first; }
-    int lastSpan() const { return m_last; }
+    bool isValid() const { return m_point >= 0; }
+    /** The checkpoint inflate starts at. */
+    int checkpoint() const { return m_point; }
+    int firstPiece() const { return m_firstPiece; }
+    int lastPiece() const { return m_lastPiece; }
+    int pieceCount() const { return m_lastPiece - m_firstPiece + 1; }
     /** The compressed bytes [compressedStart, compressedEnd) the request asks for. */
     qint64 compressedStart() const;
     qint64 compressedEnd() const;
-    int spanCount() const { return m_last - m_first + 1; }
     /** Uncompressed offset the read's output starts at (its first range's start). */
     qint64 start() const { return m_start; }
 
@@ -47,14 +50,15 @@ public:
      * the tar offset start (a member's header: the tar reader's offsets are the layer's).
      */
     void setUp(stream::LayerPipeline &pipeline) const;
-    /** After the pipeline finished: spans whose SHA-256 was checked. */
-    static int spansVerified(const stream::LayerPipeline &pipeline);
+    /** After the pipeline finished: pieces whose SHA-256 was checked. */
+    static int piecesVerified(const stream::LayerPipeline &pipeline);
 
 private:
     std::shared_ptr<const GzipCheckpoints> m_points;
     qint64 m_start = 0;
-    int m_first = -1;
-    int m_last = -1;
+    int m_point = -1;
+    int m_firstPiece = -1;
+    int m_lastPiece = -1;
 };
 
 } // namespace ll::random

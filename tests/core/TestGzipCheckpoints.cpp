@@ -55,10 +55,11 @@ struct Built {
     Error error;
 };
 
-Built build(const QByteArray &gz, qint64 span, qint64 slice)
+Built build(const QByteArray &gz, qint64 span, qint64 slice, qint64 compressedSpan = 0,
+    qint64 pieceSize = GzipCheckpoints::DefaultPieceSize, int *dropped = nullptr)
 {
     Built b;
-    GzipCheckpointBuilder builder(span);
+    GzipCheckpointBuilder builder(span, compressedSpan, pieceSize);
     builder.setSink([&b](const char *d, qint64 n) {
         b.output.append(d, int(n));
         return true;
@@ -73,6 +74,8 @@ Built build(const QByteArray &gz, qint64 span, qint64 slice)
     if (const ll::Status s = builder.finish(); !s)
         b.error = s.error();
     b.points = builder.takeCheckpoints();
+    if (dropped)
+        *dropped = builder.droppedForBudget();
     return b;
 }
 
@@ -95,13 +98,13 @@ Read readFrom(const GzipCheckpoints &points, int first, const QByteArray &gz, qi
         const ll::Status s = reader.feed(gz.constData() + at, qMin(slice, end - at));
         if (!s) {
             r.error = s.error();
-            r.verified = reader.spansVerified();
+            r.verified = reader.piecesVerified();
             return r;
         }
     }
     if (const ll::Status s = reader.finish(); !s)
         r.error = s.error();
-    r.verified = reader.spansVerified();
+    r.verified = reader.piecesVerified();
     return r;
 }
 
@@ -115,8 +118,12 @@ private slots:
     void initTestCase();
     void everyCheckpointRestartsExactly_data();
     void everyCheckpointRestartsExactly();
-    void damagedSpanIsRefusedBeforeItsBytes();
-    void readEndingInsideASpanIsAnError();
+    void windowsKeepOnlyWhatIsCopied_data();
+    void windowsKeepOnlyWhatIsCopied();
+    void damagedPieceIsRefusedBeforeItsBytes();
+    void readEndingInsideAPieceIsAnError();
+    void dataAfterTheLastMemberIsIgnored();
+    void indexOverhead_data();
     void indexOverhead();
 
 private:
@@ -144,6 +151,10 @@ void TestGzipCheckpoints::everyCheckpointRestartsExactly_data()
     QByteArray multi = m_gzip + run(QStringLiteral("gzip"), { QStringLiteral("-1"), QStringLiteral("-c") }, second);
     multi += QByteArray(512, '\0');
     QTest::newRow("two members + padding") << multi << (m_content + second);
+    // A long run of zeros after text: back-references reach the window all the way (the whole window is kept).
+    const QByteArray zeros = m_content.left(1024 * 1024) + QByteArray(3 * 1024 * 1024, '\0') + m_content.mid(5 << 20);
+    QTest::newRow("zeros") << run(QStringLiteral("gzip"), { QStringLiteral("-6"), QStringLiteral("-c") }, zeros)
+                           << zeros;
 }
 
 void TestGzipCheckpoints::everyCheckpointRestartsExactly()
@@ -151,82 +162,181 @@ void TestGzipCheckpoints::everyCheckpointRestartsExactly()
     QFETCH(QByteArray, gz);
     QFETCH(QByteArray, content);
     QVERIFY(!gz.isEmpty());
-    const Built b = build(gz, 256 * 1024, 65536 + 17);
+    // Small spans and pieces: many checkpoints, piece edges everywhere (odd slices: feed boundaries anywhere).
+    const Built b = build(gz, 256 * 1024, 65536 + 17, 96 * 1024, 8 * 1024);
     QVERIFY2(!b.error.isError(), qPrintable(b.error.toString()));
     QCOMPARE(b.output.size(), content.size());
     QVERIFY(b.output == content);
     const GzipCheckpoints &pts = b.points;
-    QVERIFY2(pts.points.size() >= 10, qPrintable(QString::number(pts.points.size())));
+    QVERIFY2(pts.points.size() >= 6, qPrintable(QString::number(pts.points.size())));
     QCOMPARE(pts.compressedSize, qint64(gz.size()));
     QCOMPARE(pts.uncompressedSize, qint64(content.size()));
     QCOMPARE(pts.points.first().uncompressedOffset, 0);
+    QCOMPARE(pts.validate(), QString());
     for (int i = 0; i < pts.points.size(); ++i) {
-        QCOMPARE(pts.points.at(i).spanSha256.size(), 32);
         QCOMPARE(pts.indexAt(pts.points.at(i).uncompressedOffset), i);
-        // From checkpoint i: its span alone (a file inside it), then two spans (a file straddling the next
-        // checkpoint), then to the blob's end (the last file of the layer). Odd slices: boundaries anywhere.
         const qint64 u = pts.points.at(i).uncompressedOffset;
-        const Read one = readFrom(pts, i, gz, pts.spanEnd(i), 4093);
-        QVERIFY2(!one.error.isError(), qPrintable(QStringLiteral("%1: %2").arg(i).arg(one.error.toString())));
-        QCOMPARE(one.verified, 1);
-        QVERIFY2(one.output == content.mid(int(u), int(pts.uncompressedEnd(i) - u)),
-            qPrintable(QStringLiteral("span %1: %2 bytes").arg(i).arg(one.output.size())));
-        if (i + 1 < pts.points.size()) {
-            const Read two = readFrom(pts, i, gz, pts.spanEnd(i + 1), 65536);
-            QVERIFY2(!two.error.isError(), qPrintable(two.error.toString()));
-            QVERIFY(two.output == content.mid(int(u), int(pts.uncompressedEnd(i + 1) - u)));
+        const int firstPiece = pts.pieceAt(pts.points.at(i).spanStart());
+        // From checkpoint i up to the end of each of the next pieces: exactly the output the index says each
+        // piece's end reaches (a read stops at any piece, not only at a checkpoint).
+        for (int k = firstPiece; k < qMin(int(pts.pieces.size()), firstPiece + 6); ++k) {
+            const Read r = readFrom(pts, i, gz, pts.pieceEnd(k), 4093);
+            QVERIFY2(!r.error.isError(), qPrintable(QStringLiteral("%1/%2: %3").arg(i).arg(k).arg(r.error.toString())));
+            QCOMPARE(r.verified, k - firstPiece + 1);
+            const qint64 end = qMax(u, pts.pieces.at(k).outEnd);
+            QVERIFY2(r.output == content.mid(int(u), int(end - u)),
+                qPrintable(QStringLiteral("checkpoint %1 to piece %2: %3 bytes, %4 expected")
+                               .arg(i)
+                               .arg(k)
+                               .arg(r.output.size())
+                               .arg(end - u)));
         }
+        // The file that crosses the next checkpoint, then the rest of the blob (the last file of the layer).
+        const int reach = pts.pieceReaching(pts.uncompressedEnd(i), firstPiece);
+        const Read span = readFrom(pts, i, gz, pts.pieceEnd(reach), 65536);
+        QVERIFY2(!span.error.isError(), qPrintable(span.error.toString()));
+        QVERIFY(span.output.size() >= pts.uncompressedEnd(i) - u);
+        QVERIFY(span.output == content.mid(int(u), span.output.size()));
         const Read rest = readFrom(pts, i, gz, gz.size(), 1 << 20);
         QVERIFY2(!rest.error.isError(), qPrintable(rest.error.toString()));
-        QCOMPARE(rest.verified, int(pts.points.size()) - i);
+        QCOMPARE(rest.verified, int(pts.pieces.size()) - firstPiece);
         QVERIFY2(rest.output == content.mid(int(u)), qPrintable(QStringLiteral("from %1").arg(i)));
     }
 }
 
-void TestGzipCheckpoints::damagedSpanIsRefusedBeforeItsBytes()
+void TestGzipCheckpoints::windowsKeepOnlyWhatIsCopied_data()
 {
-    const Built b = build(m_gzip, 256 * 1024, 1 << 20);
+    QTest::addColumn<QByteArray>("content");
+    QTest::addColumn<int>("maxAverageWindow");
+    QRandomGenerator rng(5);
+    QByteArray noise(8 * 1024 * 1024, Qt::Uninitialized);
+    for (char &c : noise)
+        c = char(rng.bounded(256));
+    // Incompressible (packed binaries, images, archives inside a layer): almost nothing is copied.
+    QTest::newRow("random") << noise << 2048;
+    // Text: most of the window is copied, and compresses.
+    QTest::newRow("text") << makeContent(8 * 1024 * 1024, 9) << 32 * 1024;
+}
+
+void TestGzipCheckpoints::windowsKeepOnlyWhatIsCopied()
+{
+    QFETCH(QByteArray, content);
+    QFETCH(int, maxAverageWindow);
+    const QByteArray gz = run(QStringLiteral("gzip"), { QStringLiteral("-6"), QStringLiteral("-c") }, content);
+    const Built b
+        = build(gz, GzipCheckpointBuilder::DefaultSpan, 1 << 20, GzipCheckpointBuilder::DefaultCompressedSpan);
+    QVERIFY2(!b.error.isError(), qPrintable(b.error.toString()));
+    const GzipCheckpoints &pts = b.points;
+    qint64 windows = 0;
+    qint64 widest = 0;
+    for (int i = 0; i < pts.points.size(); ++i) {
+        windows += pts.points.at(i).window.size();
+        if (i > 0)
+            widest = qMax(widest, pts.points.at(i).spanStart() - pts.points.at(i - 1).spanStart());
+    }
+    widest = qMax(widest, pts.compressedSize - pts.points.last().spanStart());
+    qInfo("%d checkpoints, windows %lld bytes in all, widest span %lld compressed bytes", int(pts.points.size()),
+        windows, widest);
+    QVERIFY(windows / pts.points.size() <= maxAverageWindow);
+    // A checkpoint at least every compressed span (plus the block that crosses it) while the budget allows.
+    QVERIFY2(widest <= GzipCheckpointBuilder::DefaultCompressedSpan + 256 * 1024, qPrintable(QString::number(widest)));
+    // Correct with the cut windows: every checkpoint restarts exactly.
+    for (int i = 0; i < pts.points.size(); ++i) {
+        const qint64 u = pts.points.at(i).uncompressedOffset;
+        const int k = pts.pieceReaching(pts.uncompressedEnd(i), pts.pieceAt(pts.points.at(i).spanStart()));
+        const Read r = readFrom(pts, i, gz, pts.pieceEnd(k), 100003);
+        QVERIFY2(!r.error.isError(), qPrintable(r.error.toString()));
+        QVERIFY2(r.output == content.mid(int(u), r.output.size()), qPrintable(QString::number(i)));
+        QVERIFY(r.output.size() >= pts.uncompressedEnd(i) - u);
+    }
+}
+
+void TestGzipCheckpoints::damagedPieceIsRefusedBeforeItsBytes()
+{
+    const Built b = build(m_gzip, 256 * 1024, 1 << 20, 0, 16 * 1024);
     QVERIFY(!b.error.isError());
     const GzipCheckpoints &pts = b.points;
     QVERIFY(pts.points.size() > 6);
-    // A byte of span 5 changed on the registry: spans 3 and 4 come out, nothing of span 5.
+    // A byte of piece k changed on the registry: the pieces before it come out, nothing of piece k.
+    const int first = pts.pieceAt(pts.points.at(3).spanStart());
+    const int k = first + 5;
     QByteArray bad = m_gzip;
-    const qint64 at = (pts.points.at(5).spanStart() + pts.spanEnd(5)) / 2;
+    const qint64 at = (pts.pieceStart(k) + pts.pieceEnd(k)) / 2;
     bad[int(at)] = char(bad.at(int(at)) ^ 0x5a);
     const Read r = readFrom(pts, 3, bad, bad.size(), 65536);
     QCOMPARE(r.error.code, Error::Code::DigestMismatch);
-    QVERIFY2(r.error.message.contains(QLatin1String("span 5")), qPrintable(r.error.toString()));
-    QCOMPARE(r.verified, 2);
+    QVERIFY2(r.error.message.contains(QStringLiteral("piece %1").arg(k)), qPrintable(r.error.toString()));
+    QCOMPARE(r.verified, 5);
     const qint64 u3 = pts.points.at(3).uncompressedOffset;
-    QVERIFY(r.output == m_content.mid(int(u3), int(pts.points.at(5).uncompressedOffset - u3)));
-    // The first span itself damaged: nothing at all comes out.
-    const Read first = readFrom(pts, 5, bad, bad.size(), 65536);
-    QCOMPARE(first.error.code, Error::Code::DigestMismatch);
-    QVERIFY(first.output.isEmpty());
+    QVERIFY(r.output == m_content.mid(int(u3), int(pts.pieces.at(k - 1).outEnd - u3)));
+    // The first piece itself damaged: nothing at all comes out.
+    QByteArray badFirst = m_gzip;
+    const qint64 at0 = pts.points.at(3).compressedOffset;
+    badFirst[int(at0)] = char(badFirst.at(int(at0)) ^ 0x5a);
+    const Read none = readFrom(pts, 3, badFirst, badFirst.size(), 65536);
+    QCOMPARE(none.error.code, Error::Code::DigestMismatch);
+    QVERIFY(none.output.isEmpty());
 }
 
-void TestGzipCheckpoints::readEndingInsideASpanIsAnError()
+void TestGzipCheckpoints::readEndingInsideAPieceIsAnError()
 {
-    const Built b = build(m_gzip, 256 * 1024, 1 << 20);
+    const Built b = build(m_gzip, 256 * 1024, 1 << 20, 0, 16 * 1024);
     const GzipCheckpoints &pts = b.points;
     QVERIFY(pts.points.size() > 3);
-    const Read r = readFrom(pts, 1, m_gzip, pts.spanEnd(2) - 100, 65536);
+    const int first = pts.pieceAt(pts.points.at(1).spanStart());
+    const Read r = readFrom(pts, 1, m_gzip, pts.pieceEnd(first + 1) - 100, 65536);
     QCOMPARE(r.error.code, Error::Code::Corrupt);
-    QVERIFY2(r.error.message.contains(QLatin1String("span 2")), qPrintable(r.error.toString()));
+    QVERIFY2(r.error.message.contains(QStringLiteral("piece %1").arg(first + 1)), qPrintable(r.error.toString()));
     QCOMPARE(r.verified, 1);
+}
+
+void TestGzipCheckpoints::dataAfterTheLastMemberIsIgnored()
+{
+    // gzip -t: "decompression OK, trailing garbage ignored"; the streaming decoder and a read from checkpoints
+    // that reaches it agree (the last piece holds the end of the member and the garbage).
+    const QByteArray gz = m_gzip + QByteArray("not gzip at all, written after the stream by some tool\n").repeated(50);
+    const Built b = build(gz, 256 * 1024, 65536, 0, 16 * 1024);
+    QVERIFY2(!b.error.isError(), qPrintable(b.error.toString()));
+    QVERIFY(b.output == m_content);
+    const GzipCheckpoints &pts = b.points;
+    for (const int i : { 0, int(pts.points.size()) - 1 }) {
+        const Read r = readFrom(pts, i, gz, gz.size(), 65536);
+        QVERIFY2(!r.error.isError(), qPrintable(r.error.toString()));
+        QVERIFY(r.output == m_content.mid(int(pts.points.at(i).uncompressedOffset)));
+    }
+}
+
+void TestGzipCheckpoints::indexOverhead_data()
+{
+    QTest::addColumn<QByteArray>("content");
+    QTest::newRow("mixed") << makeContent(24 * 1024 * 1024, 3);
+    QRandomGenerator rng(8);
+    QByteArray noise(24 * 1024 * 1024, Qt::Uninitialized);
+    for (char &c : noise)
+        c = char(rng.bounded(256));
+    QTest::newRow("random") << noise;
+    // Half-compressible: small-alphabet noise (the windows are mostly copied and compress ~2x).
+    QByteArray dna(24 * 1024 * 1024, Qt::Uninitialized);
+    for (char &c : dna)
+        c = "ACGT"[rng.bounded(4)];
+    QTest::newRow("four letters") << dna;
 }
 
 void TestGzipCheckpoints::indexOverhead()
 {
-    // The default span (4 MiB of output): windows, hashes and offsets per GB of tar.
-    const QByteArray content = makeContent(24 * 1024 * 1024, 3);
+    QFETCH(QByteArray, content);
+    // The defaults: windows, hashes and offsets per GB of tar.
     const QByteArray gz = run(QStringLiteral("gzip"), { QStringLiteral("-6"), QStringLiteral("-c") }, content);
-    const Built b = build(gz, GzipCheckpointBuilder::DefaultSpan, 1 << 20);
+    int dropped = 0;
+    const Built b = build(gz, GzipCheckpointBuilder::DefaultSpan, 1 << 20, GzipCheckpointBuilder::DefaultCompressedSpan,
+        GzipCheckpoints::DefaultPieceSize, &dropped);
     QVERIFY(!b.error.isError());
     QVERIFY(b.output == content);
     const double ratio = double(b.points.storageSize()) / double(content.size());
-    qInfo("%d checkpoints, %lld bytes for %lld bytes of tar: %.3f %% (%.1f MiB per GiB)", int(b.points.points.size()),
-        b.points.storageSize(), qint64(content.size()), ratio * 100, ratio * 1024);
+    qInfo("%d checkpoints (%d dropped for the budget), %lld bytes for %lld bytes of tar (%lld compressed): %.3f %% "
+          "(%.1f MiB per GiB)",
+        int(b.points.points.size()), dropped, b.points.storageSize(), qint64(content.size()), qint64(gz.size()),
+        ratio * 100, ratio * 1024);
     QVERIFY(b.points.points.size() >= 5);
     QVERIFY2(ratio <= 0.01, qPrintable(QString::number(ratio)));
 }

@@ -12,8 +12,8 @@
 
 #include <csignal>
 #include <cstring>
-#include <sys/resource.h>
 #include <functional>
+#include <sys/resource.h>
 
 using ll::index::IndexStore;
 using ll::index::LayerIndex;
@@ -74,9 +74,14 @@ LayerIndex sample()
         p.uncompressedOffset = qint64(i) << 20;
         p.memberStart = i == 0;
         p.window = i == 0 ? QByteArray() : QByteArray(1000 + i, char('a' + i));
-        p.spanSha256 = QByteArray(32, char(i + 1));
         index.checkpoints.points.append(p);
     }
+    // Hashed pieces over the whole blob, each with the output reached at its end.
+    index.checkpoints.pieceSize = 16384;
+    const int pieces = int((index.blobSize + 16383) / 16384);
+    for (int k = 0; k < pieces; ++k)
+        index.checkpoints.pieces.append(
+            { QByteArray(32, char(k + 1)), k + 1 == pieces ? index.checkpoints.uncompressedSize : qint64(k) * 300000 });
     return index;
 }
 
@@ -146,7 +151,12 @@ void TestLayerIndex::roundTrip()
         QCOMPARE(b.uncompressedOffset, a.uncompressedOffset);
         QCOMPARE(b.memberStart, a.memberStart);
         QCOMPARE(b.window, a.window);
-        QCOMPARE(b.spanSha256, a.spanSha256);
+    }
+    QCOMPARE(out->checkpoints.pieceSize, in.checkpoints.pieceSize);
+    QCOMPARE(out->checkpoints.pieces.size(), in.checkpoints.pieces.size());
+    for (int k = 0; k < in.checkpoints.pieces.size(); ++k) {
+        QCOMPARE(out->checkpoints.pieces.at(k).sha256, in.checkpoints.pieces.at(k).sha256);
+        QCOMPARE(out->checkpoints.pieces.at(k).outEnd, in.checkpoints.pieces.at(k).outEnd);
     }
     // A layer without checkpoints (zstd, plain tar) keeps none.
     LayerIndex plain = in;
@@ -182,10 +192,13 @@ void TestLayerIndex::refusesDamage_data()
     v2[4] = char(LayerIndex::FormatVersion + 1); // the version (little endian) right after the magic
     v2 += QByteArray::fromHex(ll::Sha256::digestOf(v2).mid(7).toLatin1());
     QTest::newRow("other version") << v2 << Digest;
-    // The previous version (3: no checkpoints) is refused too, and replaced by the store.
-    QByteArray v3 = good.left(good.size() - 32);
-    v3[4] = char(3);
-    QTest::newRow("version 3") << withTrailer(v3) << Digest;
+    // Earlier versions (3: no checkpoints; 4: whole windows, a hash per span) are refused too, and replaced by the
+    // store.
+    for (const int version : { 3, 4 }) {
+        QByteArray old = good.left(good.size() - 32);
+        old[4] = char(version);
+        QTest::newRow(qPrintable(QStringLiteral("version %1").arg(version))) << withTrailer(old) << Digest;
+    }
     // Checkpoints that lie, with a valid checksum: refused before any is used.
     auto lying = [](const std::function<void(LayerIndex &)> &edit) {
         LayerIndex index = sample();
@@ -203,6 +216,13 @@ void TestLayerIndex::refusesDamage_data()
         << lying([](LayerIndex &i) { i.checkpoints.points[0].uncompressedOffset = 1; }) << Digest;
     QTest::newRow("bits over 7") << lying([](LayerIndex &i) { i.checkpoints.points[1].bits = 8; }) << Digest;
     QTest::newRow("no window") << lying([](LayerIndex &i) { i.checkpoints.points[1].window.clear(); }) << Digest;
+    QTest::newRow("a piece missing") << lying([](LayerIndex &i) { i.checkpoints.pieces.removeLast(); }) << Digest;
+    QTest::newRow("pieces' output going back")
+        << lying([](LayerIndex &i) { std::swap(i.checkpoints.pieces[1].outEnd, i.checkpoints.pieces[3].outEnd); })
+        << Digest;
+    QTest::newRow("pieces ending short of the tar")
+        << lying([](LayerIndex &i) { i.checkpoints.pieces.last().outEnd -= 1; }) << Digest;
+    QTest::newRow("piece size 0") << lying([](LayerIndex &i) { i.checkpoints.pieceSize = 0; }) << Digest;
     QTest::newRow("window too big") << lying([](LayerIndex &i) {
         i.checkpoints.points[1].window = QByteArray(LayerIndex::MaxWindowBytes + 1, 'w');
     }) << Digest;

@@ -38,15 +38,19 @@ qint64 endOf(const QJsonObject &e)
     return qMax(data, header + 512);
 }
 
-/** The spans [first, last] each entry needs, merged where they overlap or touch: what the reads should be. */
+/** The pieces [first, last] each entry needs (from the piece holding its checkpoint to the one whose end brings
+    the output past the entry), merged where they overlap or touch: what the reads should be. */
 QVector<QPair<int, int>> expectedRuns(const random::GzipCheckpoints &c, const QVector<QJsonObject> &entries)
 {
-    QVector<QPair<int, int>> spans;
-    for (const QJsonObject &e : entries)
-        spans.append({ c.indexAt(e.value(QLatin1String("header_offset")).toInteger()), c.indexAt(endOf(e) - 1) });
-    std::sort(spans.begin(), spans.end());
+    QVector<QPair<int, int>> pieces;
+    for (const QJsonObject &e : entries) {
+        const int point = c.indexAt(e.value(QLatin1String("header_offset")).toInteger());
+        const int first = c.pieceAt(c.points.at(point).spanStart());
+        pieces.append({ first, c.pieceReaching(endOf(e), first) });
+    }
+    std::sort(pieces.begin(), pieces.end());
     QVector<QPair<int, int>> runs;
-    for (const auto &s : spans) {
+    for (const auto &s : pieces) {
         if (!runs.isEmpty() && s.first <= runs.last().second + 1)
             runs.last().second = qMax(runs.last().second, s.second);
         else
@@ -59,7 +63,7 @@ qint64 bytesOf(const random::GzipCheckpoints &c, const QVector<QPair<int, int>> 
 {
     qint64 total = 0;
     for (const auto &r : runs)
-        total += c.spanEnd(r.second) - c.points.at(r.first).spanStart();
+        total += c.pieceEnd(r.second) - c.pieceStart(r.first);
     return total;
 }
 
@@ -223,10 +227,10 @@ void TestExtractSpans::filesInTheSameSpanFetchedOnce()
     QCOMPARE(job->unverifiedLayers(), QVector<int>());
     QVERIFY(job->indexFallback().isEmpty());
     QCOMPARE(job->requestCount(), int(runs.size()));
-    int spans = 0;
+    int pieces = 0;
     for (const auto &r : runs)
-        spans += r.second - r.first + 1;
-    QCOMPARE(job->spansVerified(), spans);
+        pieces += r.second - r.first + 1;
+    QCOMPARE(job->piecesVerified(), pieces);
     QTRY_COMPARE_WITH_TIMEOUT(Harness::instance().proxyBlobRequests(), int(runs.size()), 10000);
     QVERIFY2(proxyBlobBytes() <= bytes, qPrintable(QStringLiteral("%1 > %2").arg(proxyBlobBytes()).arg(bytes)));
     QVERIFY(job->bytesDownloaded() <= bytes);
