@@ -138,6 +138,37 @@ bool IndexReader::readCheckpoints()
     return true;
 }
 
+bool IndexReader::readFrames()
+{
+    QDataStream &s = *m_stream;
+    random::ZstdFrames f;
+    quint32 count = 0;
+    s >> f.compressedSize >> f.uncompressedSize >> count;
+    // Each point takes 8 + 8 + 32 bytes: a count the file can not hold is a lie.
+    if (s.status() != QDataStream::Ok || count < 2 || qint64(count) * 48 > m_bodyEnd - m_device->pos()
+        || (m_blobSize >= 0 && f.compressedSize != m_blobSize) || f.compressedSize <= 0 || f.uncompressedSize < 0
+        || !m_frames.isEmpty())
+        return failWith(tr("bad frame list"));
+    f.points.resize(qsizetype(count));
+    for (quint32 i = 0; i < count; ++i) {
+        random::ZstdFrame &p = f.points[qsizetype(i)];
+        p.spanSha256.resize(32);
+        s >> p.compressedOffset >> p.uncompressedOffset;
+        if (s.status() != QDataStream::Ok || s.readRawData(p.spanSha256.data(), 32) != 32)
+            return failWith(tr("truncated frame %1").arg(i));
+        const random::ZstdFrame *prev = i > 0 ? &f.points[qsizetype(i) - 1] : nullptr;
+        const bool ordered = prev
+            ? p.compressedOffset > prev->compressedOffset && p.uncompressedOffset > prev->uncompressedOffset
+            : p.compressedOffset == 0 && p.uncompressedOffset == 0;
+        // The last may start empty frames only (pzstd ends with one): uncompressedOffset == uncompressedSize.
+        if (m_device->pos() > m_bodyEnd || !ordered || p.compressedOffset >= f.compressedSize
+            || p.uncompressedOffset > f.uncompressedSize)
+            return failWith(tr("bad frame %1").arg(i));
+    }
+    m_frames = std::move(f);
+    return true;
+}
+
 bool IndexReader::next(stream::TarEntry *entry)
 {
     if (m_done)
@@ -160,6 +191,11 @@ bool IndexReader::next(stream::TarEntry *entry)
         }
         if (tag == 4) {
             if (!readCheckpoints())
+                return false;
+            continue;
+        }
+        if (tag == 5) {
+            if (!readFrames())
                 return false;
             continue;
         }

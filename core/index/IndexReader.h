@@ -2,6 +2,7 @@
 
 #include "common/Result.h"
 #include "random/GzipCheckpoint.h"
+#include "random/ZstdFrames.h"
 #include "stream/TarEntry.h"
 
 #include <QString>
@@ -38,6 +39,9 @@ public:
         error. Checked when read: in order, inside the blob, whole windows and hashes. */
     const random::GzipCheckpoints &checkpoints() const { return m_checkpoints; }
     random::GzipCheckpoints takeCheckpoints() { return std::move(m_checkpoints); }
+    /** A multi-frame zstd layer's frame checkpoints (empty when none were kept); known, and checked, likewise. */
+    const random::ZstdFrames &frames() const { return m_frames; }
+    random::ZstdFrames takeFrames() { return std::move(m_frames); }
 
     /** The next entry in archive order; false at the end or on an error (then error() is set). */
     bool next(stream::TarEntry *entry);
@@ -47,6 +51,7 @@ private:
     IndexReader() = default;
     bool failWith(const QString &why);
     bool readCheckpoints();
+    bool readFrames();
 
     class Stream;
     std::unique_ptr<QIODevice> m_device;
@@ -56,6 +61,7 @@ private:
     qint64 m_blobSize = -1;
     QString m_compression;
     random::GzipCheckpoints m_checkpoints;
+    random::ZstdFrames m_frames;
     qint64 m_count = 0;
     bool m_done = false;
     Error m_error;

@@ -110,7 +110,7 @@ std::optional<LayerIndex> IndexStore::load(const QString &digest) const
 }
 
 std::optional<stream::TarEntry> IndexStore::find(
-    const QString &digest, const QString &path, random::GzipCheckpoints *checkpoints) const
+    const QString &digest, const QString &path, random::GzipCheckpoints *checkpoints, random::ZstdFrames *frames) const
 {
     std::unique_ptr<IndexReader> reader = open(digest);
     if (!reader)
@@ -125,6 +125,8 @@ std::optional<stream::TarEntry> IndexStore::find(
         return std::nullopt;
     if (checkpoints)
         *checkpoints = reader->takeCheckpoints();
+    if (frames)
+        *frames = reader->takeFrames();
     return found;
 }
 
@@ -143,6 +145,7 @@ Status IndexStore::save(const LayerIndex &index) const
     for (const stream::TarEntry &e : index.entries)
         w->add(e);
     w->setCheckpoints(index.checkpoints);
+    w->setFrames(index.frames);
     return w->commit(index.compression);
 }
 
@@ -215,6 +218,7 @@ public:
     stream::TarEntry pending; // entrySeen(): waiting for the next header
     bool hasPending = false;
     random::GzipCheckpoints checkpoints;
+    random::ZstdFrames frames;
 
     void append(const QByteArray &bytes)
     {
@@ -309,7 +313,7 @@ Status IndexWriter::commit(const QString &compression)
         add(d->pending);
         d->hasPending = false;
     }
-    d->append(LayerIndex::endBytes(compression, d->checkpoints));
+    d->append(LayerIndex::endBytes(compression, d->checkpoints, d->frames));
     const QByteArray trailer = QByteArray::fromHex(d->sha.hexResult());
     d->buffer += trailer;
     d->flush();
@@ -339,6 +343,11 @@ Status IndexWriter::commit(const QString &compression)
 void IndexWriter::setCheckpoints(random::GzipCheckpoints checkpoints)
 {
     d->checkpoints = std::move(checkpoints);
+}
+
+void IndexWriter::setFrames(random::ZstdFrames frames)
+{
+    d->frames = std::move(frames);
 }
 
 void IndexWriter::discard()

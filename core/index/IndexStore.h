@@ -56,8 +56,8 @@ public:
     std::optional<LayerIndex> load(const QString &digest) const;
     /** The last entry at path in the index of digest (a streaming pass), if kept; with checkpoints, also the
         layer's gzip checkpoints (empty when it has none). */
-    std::optional<stream::TarEntry> find(
-        const QString &digest, const QString &path, random::GzipCheckpoints *checkpoints = nullptr) const;
+    std::optional<stream::TarEntry> find(const QString &digest, const QString &path,
+        random::GzipCheckpoints *checkpoints = nullptr, random::ZstdFrames *frames = nullptr) const;
     /** Removes the index of digest (it proved wrong: a span that no longer matches the registry's bytes). */
     void remove(const QString &digest) const;
     /** Keeps index (replacing any older file). */
@@ -97,6 +97,8 @@ public:
     void entrySeen(const stream::TarEntry &entry, qint64 feedEnd);
     /** Before commit(): the gzip checkpoints the same complete pass recorded (kept with the entries). */
     void setCheckpoints(random::GzipCheckpoints checkpoints);
+    /** Before commit(): the zstd frame checkpoints the same complete pass recorded. */
+    void setFrames(random::ZstdFrames frames);
     /** compression: "gzip", "zstd" or "tar" (known once the pass has begun). */
     Status commit(const QString &compression);
     void discard();

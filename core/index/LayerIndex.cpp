@@ -26,7 +26,8 @@ QByteArray LayerIndex::headerBytes() const
     return out;
 }
 
-QByteArray LayerIndex::endBytes(const QString &compression, const random::GzipCheckpoints &checkpoints)
+QByteArray LayerIndex::endBytes(
+    const QString &compression, const random::GzipCheckpoints &checkpoints, const random::ZstdFrames &frames)
 {
     QByteArray out;
     QDataStream s(&out, QIODevice::WriteOnly);
@@ -42,6 +43,13 @@ QByteArray LayerIndex::endBytes(const QString &compression, const random::GzipCh
         for (const random::GzipPiece &piece : checkpoints.pieces) {
             s << piece.outEnd;
             s.writeRawData(piece.sha256.leftJustified(32, '\0', true).constData(), 32);
+        }
+    }
+    if (!frames.isEmpty()) {
+        s << quint8(5) << frames.compressedSize << frames.uncompressedSize << quint32(frames.points.size());
+        for (const random::ZstdFrame &f : frames.points) {
+            s << f.compressedOffset << f.uncompressedOffset;
+            s.writeRawData(f.spanSha256.leftJustified(32, '\0', true).constData(), 32);
         }
     }
     s << quint8(2) << compression << quint8(0); // the compression record, then the end of the records
@@ -67,7 +75,7 @@ QByteArray LayerIndex::toBytes() const
     QByteArray out = headerBytes();
     for (const stream::TarEntry &e : entries)
         out += entryBytes(e);
-    out += endBytes(compression, checkpoints);
+    out += endBytes(compression, checkpoints, frames);
     Sha256 sha;
     sha.addData(out);
     out += QByteArray::fromHex(sha.hexResult());
@@ -98,6 +106,7 @@ Result<LayerIndex> LayerIndex::fromReader(IndexReader &reader)
         return reader.error();
     index.compression = reader.compression();
     index.checkpoints = reader.takeCheckpoints();
+    index.frames = reader.takeFrames();
     return index;
 }
 

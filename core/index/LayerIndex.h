@@ -2,6 +2,7 @@
 
 #include "common/Result.h"
 #include "random/GzipCheckpoint.h"
+#include "random/ZstdFrames.h"
 #include "stream/TarEntry.h"
 
 #include <QByteArray>
@@ -25,14 +26,17 @@ class IndexReader;
  * data copies; the SHA-256 of every 64 KiB piece of the compressed blob): a file anywhere in the layer is then one
  * Range request away (random::SpanRead).
  *
- * On disk (IndexStore): "LLIX", a format version, the digest, the blob size, the entries, the checkpoints (gzip),
+ * A multi-frame zstd layer's index holds its frame checkpoints the same way (random::ZstdFrames).
+ *
+ * On disk (IndexStore): "LLIX", a format version, the digest, the blob size, the entries, the checkpoints (gzip
+ * or zstd frames),
  * the compression format, an end mark, then the SHA-256 of everything before it (a torn or edited file is
  * refused, never half-read).
  */
 struct LayerIndex {
     /** 2: names in UTF-8; 3: names as their raw bytes (PathBytes), sparse maps; 4: gzip checkpoints; 5: gzip
-        checkpoints with cut windows and hashed pieces. Other versions are refused (IndexStore then replaces the
-        file). */
+        checkpoints with cut windows and hashed pieces, zstd frame checkpoints. Other versions are refused
+        (IndexStore then replaces the file). */
     static constexpr quint32 FormatVersion = 5;
     /** Checkpoint windows above this (compressed) are refused as corrupt. */
     static constexpr int MaxWindowBytes = 64 * 1024;
@@ -50,13 +54,16 @@ struct LayerIndex {
     QVector<stream::TarEntry> entries;
     /** gzip layers: where inflate can start again (empty: none recorded). */
     random::GzipCheckpoints checkpoints;
+    /** Multi-frame zstd layers: frame starts where decoding can start again (empty: none recorded). */
+    random::ZstdFrames frames;
 
     /** Serialised header (everything before the entries). */
     QByteArray headerBytes() const;
     /** One serialised entry (the file is the header, the entries, the end records, then the trailer). */
     static QByteArray entryBytes(const stream::TarEntry &entry);
     /** The records after the entries: the checkpoints (if any), the compression format, then the end mark. */
-    static QByteArray endBytes(const QString &compression, const random::GzipCheckpoints &checkpoints = {});
+    static QByteArray endBytes(const QString &compression, const random::GzipCheckpoints &checkpoints = {},
+        const random::ZstdFrames &frames = {});
 
     /** The whole file: header, entries, SHA-256 trailer. */
     QByteArray toBytes() const;

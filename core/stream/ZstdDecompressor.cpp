@@ -51,11 +51,14 @@ Status ZstdDecompressor::feed(const char *data, qint64 size)
             return fail(QStringLiteral("corrupt zstd data"), QString::fromLatin1(ZSTD_getErrorName(ret)),
                 m_consumed + qint64(in.pos));
         }
-        if (in.pos != before || out.pos > 0)
+        const bool progress = in.pos != before || out.pos > 0;
+        if (progress)
             m_atFrameEnd = (ret == 0);
         outputFull = out.pos == out.size;
         if (out.pos > 0 && !emitOutput(m_out.get(), qint64(out.pos)))
             return {};
+        if (progress && ret == 0)
+            frameEnded(m_consumed + qint64(in.pos));
         if (!outputFull && in.pos == before && out.pos == 0)
             break; // needs more input
     }

@@ -22,6 +22,11 @@ public:
     Status finish() override;
     Format format() const override { return Format::Zstd; }
 
+protected:
+    /** A frame (or a skippable frame) ended at this compressed offset, its output all handed out: the next frame
+        starts there. Called from feed(); totalOut() is the uncompressed offset of the next frame. */
+    virtual void frameEnded(qint64 /*compressedOffset*/) { }
+
 private:
     Status fail(const QString &what, const QString &detail, qint64 offset);
 
