@@ -93,6 +93,7 @@ public:
         if (!m_index)
             return;
         m_index->setCheckpoints(random::CheckpointRecorder::take(*m_pipeline));
+        m_index->setFrames(random::CheckpointRecorder::takeFrames(*m_pipeline));
         const Status s = m_index->commit(compression);
         if (!s)
             qCWarning(llExtract).noquote() << s.error().toString();
@@ -526,11 +527,14 @@ void CarveJob::startPass(int layer, PassKind kind, const QString &entryPath, qin
         // The index knows where the member's data is out: one request up to there (its own budget); with
         // checkpoints, one request for the spans holding the member only.
         auto points = std::make_shared<random::GzipCheckpoints>();
-        const std::optional<stream::TarEntry> e = m_store.find(source.layer.digest, entryPath, points.get());
-        if (e && !points->isEmpty() && points->compressedSize == source.layer.size) {
-            const qint64 end = qMax(e->dataOffset + e->storedSize(), e->headerOffset + 512);
+        auto frames = std::make_shared<random::ZstdFrames>();
+        const std::optional<stream::TarEntry> e
+            = m_store.find(source.layer.digest, entryPath, points.get(), frames.get());
+        const qint64 end = e ? qMax(e->dataOffset + e->storedSize(), e->headerOffset + 512) : 0;
+        if (e && !points->isEmpty() && points->compressedSize == source.layer.size)
             spans = random::SpanRead::plan(points, e->headerOffset, end);
-        }
+        else if (e && !frames->isEmpty() && frames->compressedSize == source.layer.size)
+            spans = random::SpanRead::plan(frames, e->headerOffset, end);
         if (e && e->compressedEnd > 0) {
             policy.firstChunk = e->compressedEnd;
             policy.endHint = e->compressedEnd;

@@ -111,6 +111,8 @@ qint64 neededEnd(index::IndexReader &reader, const QStringList &paths, int layer
 QVector<random::SpanRead> runsFor(
     index::IndexReader &reader, qint64 layerSize, const QVector<QPair<qint64, qint64>> &ranges)
 {
+    if (!ranges.isEmpty() && !reader.frames().isEmpty() && reader.frames().compressedSize == layerSize)
+        return random::SpanRead::planRuns(std::make_shared<const random::ZstdFrames>(reader.takeFrames()), ranges);
     if (ranges.isEmpty() || reader.checkpoints().isEmpty() || reader.checkpoints().compressedSize != layerSize)
         return {};
     const auto points = std::make_shared<const random::GzipCheckpoints>(reader.takeCheckpoints());

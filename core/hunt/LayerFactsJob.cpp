@@ -89,6 +89,7 @@ void LayerFactsJob::onFinished()
     if (writer) {
         if (whole) {
             writer->setCheckpoints(random::CheckpointRecorder::take(*this));
+            writer->setFrames(random::CheckpointRecorder::takeFrames(*this));
             const Status s = writer->commit(stream::Decompressor::formatName(format()));
             if (!s)
                 qCWarning(llHunt).noquote() << s.error().toString();

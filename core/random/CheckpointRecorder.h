@@ -1,6 +1,7 @@
 #pragma once
 
 #include "random/GzipCheckpoint.h"
+#include "random/ZstdFrames.h"
 
 namespace ll::stream {
 class LayerPipeline;
@@ -21,12 +22,14 @@ public:
      */
     static constexpr qint64 MinLayerSize = 8 * 1024 * 1024;
 
-    /** Before the pipeline starts; a no-op for a layer under MinLayerSize (or of unknown size). Other formats
-        (zstd, plain tar) are decoded as usual. */
+    /** Before the pipeline starts; a no-op for a layer under MinLayerSize (or of unknown size). zstd layers
+        record their frame starts (ZstdFrameRecorder); plain tar is decoded as usual. */
     static void enable(stream::LayerPipeline &pipeline);
     /** After the pipeline finished: the checkpoints, complete only when the pass read the whole gzip blob
         without error (empty otherwise); check the digest before keeping them. */
     static GzipCheckpoints take(const stream::LayerPipeline &pipeline);
+    /** The same for a multi-frame zstd layer: its frame checkpoints (empty for one frame, or unless complete). */
+    static ZstdFrames takeFrames(const stream::LayerPipeline &pipeline);
 };
 
 } // namespace ll::random

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "random/GzipCheckpoint.h"
+#include "random/ZstdFrames.h"
 
 #include <QPair>
 #include <QVector>
@@ -32,6 +33,11 @@ public:
      */
     static QVector<SpanRead> planRuns(
         const std::shared_ptr<const GzipCheckpoints> &checkpoints, QVector<QPair<qint64, qint64>> ranges);
+    /** The same from a multi-frame zstd blob's frame checkpoints (decoded by a ZstdSpanReader; a span is checked
+        whole, so its spans are the read's pieces). */
+    static SpanRead plan(std::shared_ptr<const ZstdFrames> frames, qint64 start, qint64 end);
+    static QVector<SpanRead> planRuns(
+        const std::shared_ptr<const ZstdFrames> &frames, QVector<QPair<qint64, qint64>> ranges);
 
     bool isValid() const { return m_point >= 0; }
     /** The checkpoint inflate starts at. */
@@ -50,11 +56,12 @@ public:
      * the tar offset start (a member's header: the tar reader's offsets are the layer's).
      */
     void setUp(stream::LayerPipeline &pipeline) const;
-    /** After the pipeline finished: pieces whose SHA-256 was checked. */
+    /** After the pipeline finished: pieces (zstd: spans) whose SHA-256 was checked. */
     static int piecesVerified(const stream::LayerPipeline &pipeline);
 
 private:
     std::shared_ptr<const GzipCheckpoints> m_points;
+    std::shared_ptr<const ZstdFrames> m_frames; // a zstd read (m_points null)
     qint64 m_start = 0;
     int m_point = -1;
     int m_firstPiece = -1;

@@ -184,7 +184,8 @@ void LayerScanJob::serveFromIndex()
         return;
     }
     const Error error = m_indexReader->error();
-    m_checkpointCount = error.isError() ? 0 : int(m_indexReader->checkpoints().points.size());
+    m_checkpointCount
+        = error.isError() ? 0 : int(m_indexReader->checkpoints().points.size() + m_indexReader->frames().points.size());
     m_indexReader.reset();
     if (error.isError()) {
         fail(error);
@@ -207,8 +208,10 @@ void LayerScanJob::onFinished()
     std::unique_ptr<index::IndexWriter> writer = std::move(m_indexWriter);
     if (state() == State::Succeeded && !isIncomplete() && !stoppedEarly()) {
         random::GzipCheckpoints points = random::CheckpointRecorder::take(*this);
-        const int count = int(points.points.size());
+        random::ZstdFrames frames = random::CheckpointRecorder::takeFrames(*this);
+        const int count = int(points.points.size() + frames.points.size());
         writer->setCheckpoints(std::move(points));
+        writer->setFrames(std::move(frames));
         const Status s = writer->commit(Decompressor::formatName(format()));
         if (!s)
             qCWarning(llStream).noquote() << s.error().toString();

@@ -2,6 +2,7 @@
 in fixtures.json (references, digests, per-layer entries, expected merged view) for tests to assert on."""
 import json
 import os
+import shutil
 import tarfile
 
 from . import content, huntfleet, layers, toc
@@ -357,10 +358,11 @@ def hostile_layers(b):
     return [l.build(b.blob_dir) for l in (l0, l1)]
 
 
-def big_layer(b, mb, level):
-    """One large gzip layer: ~4 MiB of mixed files, data/needle.bin, more files up to mb MiB, data/needle-end.bin."""
+def big_layer(b, mb, level, compression="gzip", zstd_cmd=None):
+    """One large gzip layer: ~4 MiB of mixed files, data/needle.bin, more files up to mb MiB, data/needle-end.bin.
+    compression="zstd" with zstd_cmd: the same files through that zstd writer (e.g. pzstd: several frames)."""
     pool = content.Pool()
-    l = Layer(level=level)
+    l = Layer(level=level, compression=compression, zstd_cmd=zstd_cmd)
     l.dir("data")
     l.dir("data/bin")
     l.dir("data/txt")
@@ -391,6 +393,11 @@ def big_layer(b, mb, level):
     l.file("data/needle-end.bin", end_needle)
     built = l.build(b.blob_dir)
     needle = next(e for e in built["entries"] if e["path"] == "data/needle.bin")
+    if compression == "zstd":
+        built["frames"] = layers.zstd_frames(built["path"])
+        built["needle"] = {"path": needle["path"], "offset": needle["offset"], "size": needle["size"],
+                           "end": needle["offset"] + needle["size"]}
+        return built
     built["needle"] = {"path": needle["path"], "offset": needle["offset"], "size": needle["size"],
                        "end": needle["offset"] + needle["size"],
                        "compressed_bound": layers.compressed_bound(built["path"], needle["offset"] + needle["size"])}
@@ -445,6 +452,9 @@ def build_all(blob_dir, big_mb=24, big_level=6, cache=None):
     bigimg["big_layer_mb"] = big_mb
     out.append(("anon", "lab/big", ["1.0"], bigimg))
 
+    if b.zstd and shutil.which("pzstd"):
+        out += big_zstd_images(b, big_mb)
+
     tagged = small_image(b, [("etc/tagged", b"tag fixture\n")], "tags")
     out.append(("anon", "lab/tags", ["t%02d" % i for i in range(1, 26)], tagged))
 
@@ -467,6 +477,31 @@ def build_all(blob_dir, big_mb=24, big_level=6, cache=None):
     out.append(("basic", "private/multi", ["1.0"], b.index([(img, {"platform": p}) for img, p in zip(mimgs, mplats)])))
     out.extend(toc.build_images(b))
     return out
+
+
+def big_zstd_images(b, mb):
+    """lab/bigzstd:1.0 and :single, OCI, one +zstd layer each with lab/big's files (mb MiB): pzstd -1 -p 2 (a frame
+    per 2 MiB of tar, each after a skippable frame) and plain zstd -3 (one frame). record.frames (per layer too):
+    the pzstd blob's frames as the format gives them."""
+    result = []
+    for tag, cmd in (("1.0", ["pzstd", "-q", "-1", "-p", "2", "-c"]), ("single", None)):
+        key = "bigzstd-%s-%d-v%d.json" % (tag, mb, FIXTURES_VERSION)
+        cached = os.path.join(b.blob_dir, key)
+        built = None
+        if os.path.exists(cached):
+            built = json.load(open(cached))
+            if not os.path.exists(built["path"]):
+                built = None
+        if built is None:
+            built = big_layer(b, mb, 6, compression="zstd", zstd_cmd=cmd)
+            with open(cached, "w") as f:
+                json.dump(built, f)
+        img = b.image([built], {"Cmd": ["sh"]}, [{"created": CREATED, "created_by": "ADD big-data / # zstd"}],
+                      oci=True)
+        img["needle"] = built["needle"]
+        img["frames"] = built["frames"]
+        result.append(("anon", "lab/bigzstd", [tag], img))
+    return result
 
 
 def push(pusher, repo, tags, rec):

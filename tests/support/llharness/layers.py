@@ -74,9 +74,10 @@ class _Plain:
 
 
 class _Zstd:
-    def __init__(self, out, tmp_path):
+    def __init__(self, out, tmp_path, cmd=None):
         self.out = out
         self.tmp_path = tmp_path
+        self.cmd = cmd or ["zstd", "-q", "-c", "-3", "--no-progress"]
         self.f = open(tmp_path, "wb")
 
     def write(self, data):
@@ -84,7 +85,7 @@ class _Zstd:
 
     def finish(self):
         self.f.close()
-        with subprocess.Popen(["zstd", "-q", "-c", "-3", "--no-progress", self.tmp_path],
+        with subprocess.Popen(self.cmd + [self.tmp_path],
                               stdout=subprocess.PIPE) as p:
             while True:
                 chunk = p.stdout.read(1 << 16)
@@ -103,10 +104,12 @@ def zstd_available():
 class Layer:
     """Collects entries in order; build() writes the blob and returns its description."""
 
-    def __init__(self, fmt=tarfile.PAX_FORMAT, compression="gzip", level=6):
+    def __init__(self, fmt=tarfile.PAX_FORMAT, compression="gzip", level=6, zstd_cmd=None):
+        """zstd_cmd: the zstd writer's command line without its input file (default: zstd -3, one frame)."""
         self.fmt = fmt
         self.compression = compression
         self.level = level
+        self.zstd_cmd = zstd_cmd
         self.items = []  # (TarInfo, data producer or None)
 
     def _info(self, path, ttype, mode, uid=0, gid=0, mtime=MTIME):
@@ -169,7 +172,7 @@ class Layer:
         if self.compression == "gzip":
             comp = _Gzip(out, self.level)
         elif self.compression == "zstd":
-            comp = _Zstd(out, tmp + ".tar")
+            comp = _Zstd(out, tmp + ".tar", self.zstd_cmd)
         else:
             comp = _Plain(out)
         counter = _Counter(comp)
@@ -243,3 +246,45 @@ def compressed_bound(blob_path, end_offset, step=512):
             produced += len(d.decompress(chunk))
             if produced >= end_offset:
                 return consumed
+
+
+def zstd_frames(blob_path):
+    """The frames of a zstd blob, read from the format itself (RFC 8878), not from libzstd's streaming decoder:
+    [{"compressed": offset, "uncompressed": offset of its first output byte, "skippable": bool, "size": bytes,
+    "dict_id": n}]. Each frame's output size comes from decompressing that frame alone with the zstd CLI."""
+    with open(blob_path, "rb") as f:
+        data = f.read()
+    frames = []
+    pos = 0
+    out = 0
+    while pos < len(data):
+        magic = int.from_bytes(data[pos:pos + 4], "little")
+        if magic & 0xFFFFFFF0 == 0x184D2A50:
+            size = 8 + int.from_bytes(data[pos + 4:pos + 8], "little")
+            frames.append({"compressed": pos, "uncompressed": out, "skippable": True, "size": size, "dict_id": 0})
+            pos += size
+            continue
+        if magic != 0xFD2FB528:
+            raise RuntimeError("not a zstd frame at %d" % pos)
+        fhd = data[pos + 4]
+        single = (fhd >> 5) & 1
+        did_bytes = (0, 1, 2, 4)[fhd & 3]
+        fcs_bytes = (1 if single else 0, 2, 4, 8)[fhd >> 6]
+        at = pos + 5 + (0 if single else 1)
+        dict_id = int.from_bytes(data[at:at + did_bytes], "little") if did_bytes else 0
+        p = at + did_bytes + fcs_bytes
+        while True:
+            header = int.from_bytes(data[p:p + 3], "little")
+            block_type = (header >> 1) & 3
+            p += 3 + (1 if block_type == 1 else header >> 3)
+            if header & 1:
+                break
+        if (fhd >> 2) & 1:
+            p += 4  # content checksum
+        produced = subprocess.run(["zstd", "-d", "-q", "-c"], input=data[pos:p], stdout=subprocess.PIPE,
+                                  check=True).stdout
+        frames.append({"compressed": pos, "uncompressed": out, "skippable": False, "size": p - pos,
+                       "dict_id": dict_id})
+        out += len(produced)
+        pos = p
+    return frames
