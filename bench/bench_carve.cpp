@@ -13,8 +13,9 @@
 // The first look is timed both ways: one open request read as the allowance grows (the default) and one bounded
 // Range request per window (--bounded-reads); the worst run's bytes at the proxy are shown for each. --save
 // also saves the found layer (SaveLayerJob) and times `curl -o` of the same blob. --second-look then lists every layer
-// once into a temporary layer index (as a first look with --peek-all or the GUI does) and carves again from it. The
-// anonymous harness registry needs no token.
+// once into a temporary layer index (as a first look with --peek-all or the GUI does), prints what each index keeps for
+// random access (gzip checkpoints or zstd frame starts, and their share of the tar) and carves again from it
+// (bench/push-zstd-image.py pushes a multi-frame zstd image for it). The anonymous harness registry needs no token.
 #include "common/HumanSize.h"
 #include "extract/CarveJob.h"
 #include "extract/SaveLayerJob.h"
@@ -224,15 +225,24 @@ int main(int argc, char **argv)
         out() << "\n== second look: every layer listed once (" << QString::number(listing.elapsed() / 1000.0, 'f', 3)
               << " s), its index kept; the same carve again ==\n";
         for (int i = 0; i < image.manifest.layers.size(); ++i) {
-            const auto kept = store.load(image.manifest.layers.at(i).digest);
-            if (!kept || kept->checkpoints.isEmpty())
+            // Random access per layer: what its index keeps (gzip checkpoints or zstd frame starts) and its cost.
+            const std::optional<index::LayerIndex> kept = store.load(image.manifest.layers.at(i).digest);
+            if (!kept)
                 continue;
-            const random::GzipCheckpoints &c = kept->checkpoints;
-            out() << "layer " << i << " index: " << c.points.size() << " checkpoints, " << c.pieces.size()
-                  << " pieces, " << c.storageSize() << " bytes for " << c.uncompressedSize << " bytes of tar ("
-                  << QString::number(
-                         100.0 * double(c.storageSize()) / double(qMax<qint64>(1, c.uncompressedSize)), 'f', 3)
-                  << " %; target <= 1 %: " << (c.storageSize() * 100 <= c.uncompressedSize ? "MET" : "MISSED") << ")\n";
+            const bool zstd = !kept->frames.isEmpty();
+            const qint64 tar = zstd ? kept->frames.uncompressedSize : kept->checkpoints.uncompressedSize;
+            const qint64 bytes = zstd ? kept->frames.storageSize() : kept->checkpoints.storageSize();
+            out() << "layer " << i << " index: " << kept->compression << ", "
+                  << (zstd ? kept->frames.points.size() : kept->checkpoints.points.size())
+                  << (zstd ? " zstd frame checkpoints, " : " gzip checkpoints, ");
+            if (!zstd)
+                out() << kept->checkpoints.pieces.size() << " pieces, ";
+            out() << bytes << " bytes";
+            if (tar > 0)
+                out() << " for " << tar << " bytes of tar ("
+                      << QString::number(100.0 * double(bytes) / double(tar), 'f', 3)
+                      << " %; target <= 1 %: " << (bytes * 100 <= tar ? "MET" : "MISSED") << ")";
+            out() << "\n";
         }
         QList<double> elapsedIndexed;
         QList<double> elapsedCurl;

@@ -247,7 +247,8 @@ void TestMainWindow::reopenListsFromLayerIndex()
 void TestMainWindow::layersMarkRandomAccess()
 {
     // lab/big's 16 MB gzip layer keeps checkpoints once listed (and still shows them when listed again from its
-    // index); lab/app's small layers keep none; lab/estargz's layer is listed from its TOC. The Layers list says
+    // index); lab/app's small layers keep none; lab/bigzstd's pzstd layer keeps frame checkpoints, its one-frame
+    // twin none; lab/estargz's layer is listed from its TOC. The Layers list says
     // which have random access, with the reason in the tooltip.
     auto &h = Harness::instance();
     QTemporaryDir dir;
@@ -279,6 +280,25 @@ void TestMainWindow::layersMarkRandomAccess()
         QVERIFY(openAndWait(w, QStringLiteral("lab/app:1.0"), h.proxy()));
         for (int layer = 0; layer < w.layerModel()->layerCount(); ++layer)
             QVERIFY2(!tipOf(w, layer).contains(QLatin1String("random access")), qPrintable(tipOf(w, layer)));
+    }
+    if (!h.fixture(QStringLiteral("lab/bigzstd:1.0")).isEmpty()) {
+        // A multi-frame zstd layer (pzstd): its frame starts are checkpoints too; one frame (plain zstd): none.
+        for (const QString &name : { QStringLiteral("lab/bigzstd:1.0"), QStringLiteral("lab/bigzstd:single") }) {
+            ll::test::UiClientEnv env;
+            MainWindow w(env.client.get());
+            w.imageController()->setIndexStore(store);
+            w.show();
+            QVERIFY(openAndWait(w, name, h.proxy()));
+            const int checkpoints = w.imageController()->layerCheckpoints(0);
+            if (name.endsWith(QLatin1String("single"))) {
+                QCOMPARE(checkpoints, 0);
+                QVERIFY2(!tipOf(w, 0).contains(QLatin1String("random access")), qPrintable(tipOf(w, 0)));
+                continue;
+            }
+            QVERIFY2(checkpoints >= 4, qPrintable(QString::number(checkpoints)));
+            QVERIFY2(tipOf(w, 0).contains(QStringLiteral("random access: %1 checkpoints").arg(checkpoints)),
+                qPrintable(tipOf(w, 0)));
+        }
     }
     if (h.fixture(QStringLiteral("lab/estargz:1.0")).isEmpty())
         QSKIP("no eStargz fixture (its writer is missing)");
