@@ -42,15 +42,17 @@ SpanRead SpanRead::plan(std::shared_ptr<const ZstdFrames> frames, qint64 start, 
     return r;
 }
 
-QVector<SpanRead> SpanRead::planRuns(
-    const std::shared_ptr<const ZstdFrames> &frames, QVector<QPair<qint64, qint64>> ranges)
+template<typename Points>
+QVector<SpanRead> SpanRead::mergedRuns(
+    const std::shared_ptr<const Points> &points, QVector<QPair<qint64, qint64>> ranges)
 {
     std::sort(ranges.begin(), ranges.end());
     QVector<SpanRead> runs;
     for (const QPair<qint64, qint64> &r : std::as_const(ranges)) {
-        const SpanRead one = plan(frames, r.first, r.second);
+        const SpanRead one = plan(points, r.first, r.second);
         if (!one.isValid())
             return {};
+        // Touching or overlapping pieces: the earlier read decodes on through them (one request).
         if (!runs.isEmpty() && one.m_firstPiece <= runs.last().m_lastPiece + 1)
             runs.last().m_lastPiece = qMax(runs.last().m_lastPiece, one.m_lastPiece);
         else
@@ -62,19 +64,13 @@ QVector<SpanRead> SpanRead::planRuns(
 QVector<SpanRead> SpanRead::planRuns(
     const std::shared_ptr<const GzipCheckpoints> &checkpoints, QVector<QPair<qint64, qint64>> ranges)
 {
-    std::sort(ranges.begin(), ranges.end());
-    QVector<SpanRead> runs;
-    for (const QPair<qint64, qint64> &r : std::as_const(ranges)) {
-        const SpanRead one = plan(checkpoints, r.first, r.second);
-        if (!one.isValid())
-            return {};
-        // Touching or overlapping pieces: the earlier read inflates on through them (one request).
-        if (!runs.isEmpty() && one.m_firstPiece <= runs.last().m_lastPiece + 1)
-            runs.last().m_lastPiece = qMax(runs.last().m_lastPiece, one.m_lastPiece);
-        else
-            runs.append(one);
-    }
-    return runs;
+    return mergedRuns(checkpoints, std::move(ranges));
+}
+
+QVector<SpanRead> SpanRead::planRuns(
+    const std::shared_ptr<const ZstdFrames> &frames, QVector<QPair<qint64, qint64>> ranges)
+{
+    return mergedRuns(frames, std::move(ranges));
 }
 
 qint64 SpanRead::compressedStart() const

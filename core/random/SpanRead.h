@@ -60,6 +60,11 @@ public:
     static int piecesVerified(const stream::LayerPipeline &pipeline);
 
 private:
+    /** planRuns for either kind of checkpoints (the merge rule is one). */
+    template<typename Points>
+    static QVector<SpanRead> mergedRuns(
+        const std::shared_ptr<const Points> &points, QVector<QPair<qint64, qint64>> ranges);
+
     std::shared_ptr<const GzipCheckpoints> m_points;
     std::shared_ptr<const ZstdFrames> m_frames; // a zstd read (m_points null)
     qint64 m_start = 0;
